@@ -1,0 +1,44 @@
+namespace KinderQueue.Cli;
+
+/// <summary>
+/// The <c>kq</c> command line. Exit codes: 0 success, 1 a check found a difference,
+/// 2 usage or input error (with a message naming the file, the field and the problem).
+/// </summary>
+public static class CliApp
+{
+    public const int Ok = 0;
+    public const int Found = 1;
+    public const int InputError = 2;
+
+    private const string Usage = """
+        kq — KinderQueue tools for validators and staff
+
+          kq allocate <scenario.json>                 run one allocation round, print the result as JSON
+          kq explain <scenario.json> <number>         explain one application's result in plain words
+          kq vectors check <vectors-dir>              recompute every spec vector and report differences
+          kq vectors regenerate <vectors-dir>         rewrite every vector's expected output
+
+        Exit codes: 0 ok, 1 a difference was found, 2 usage or input error.
+        """;
+
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var code = args switch
+        {
+            ["allocate", var file] => AllocateCommand.Allocate(file, stdout, stderr),
+            ["explain", var file, var number] => AllocateCommand.Explain(file, number, stdout, stderr),
+            ["vectors", "check", var dir] => VectorsCommand.Run(dir, regenerate: false, stdout, stderr),
+            ["vectors", "regenerate", var dir] => VectorsCommand.Run(dir, regenerate: true, stdout, stderr),
+            ["--help" or "-h" or "help"] => PrintUsage(stdout, Ok),
+            _ => PrintUsage(stderr, InputError),
+        };
+        return Task.FromResult(code);
+    }
+
+    private static int PrintUsage(TextWriter writer, int code)
+    {
+        writer.WriteLine(Usage);
+        return code;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+
+namespace KinderQueue.Core.Encoding;
+
+/// <summary>
+/// Turns any JSON text that uses the canonical subset (objects, arrays, strings, integers,
+/// booleans, null; unique keys) into its canonical bytes (SPEC.md §3). Used for documents that
+/// arrive as JSON (a criteria document) and to check that stored bytes are canonical.
+/// </summary>
+public static class CanonicalJson
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32 };
+
+    public static Parsed<byte[]> Canonicalize(ReadOnlySpan<byte> json)
+    {
+        JsonDocument doc;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 32 });
+            doc = JsonDocument.ParseValue(ref reader);
+            if (reader.BytesConsumed != json.Length && !IsTrailingWhiteSpace(json[(int)reader.BytesConsumed..]))
+                return Parsed<byte[]>.Fail("$", "json.trailing", "Text after the JSON value.");
+        }
+        catch (JsonException ex)
+        {
+            return Parsed<byte[]>.Fail("$", "json.malformed", $"Not valid JSON: {ex.Message}");
+        }
+        using (doc)
+        {
+            var problems = new List<ValidationProblem>();
+            var writer = new CanonicalJsonWriter(json.Length);
+            Write(writer, doc.RootElement, "$", problems);
+            return problems.Count > 0 ? Parsed<byte[]>.Fail(problems) : Parsed<byte[]>.Ok(writer.ToArray());
+        }
+    }
+
+    /// <summary>True when the bytes are exactly their own canonical form.</summary>
+    public static bool IsCanonical(ReadOnlySpan<byte> json)
+    {
+        var result = Canonicalize(json);
+        return result.Success && json.SequenceEqual(result.Value);
+    }
+
+    internal static JsonDocument Parse(ReadOnlyMemory<byte> json) => JsonDocument.Parse(json, Options);
+
+    private static bool IsTrailingWhiteSpace(ReadOnlySpan<byte> rest)
+    {
+        foreach (var b in rest)
+        {
+            if (b is not ((byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')) return false;
+        }
+        return true;
+    }
+
+    private static void Write(CanonicalJsonWriter w, JsonElement e, string path, List<ValidationProblem> problems)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var props = new List<JsonProperty>();
+                foreach (var p in e.EnumerateObject()) props.Add(p);
+                props.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+                for (var i = 1; i < props.Count; i++)
+                {
+                    if (props[i].Name == props[i - 1].Name)
+                    {
+                        problems.Add(new ValidationProblem($"{path}.{props[i].Name}", "json.duplicate-key", $"Key '{props[i].Name}' appears twice."));
+                        return;
+                    }
+                }
+                foreach (var p in props)
+                {
+                    if (!IsPlainKey(p.Name))
+                    {
+                        problems.Add(new ValidationProblem($"{path}", "json.key", $"Key '{p.Name}' must be printable ASCII without quotes or backslashes."));
+                        return;
+                    }
+                }
+                w.StartObject();
+                foreach (var p in props)
+                {
+                    w.Key(p.Name);
+                    Write(w, p.Value, $"{path}.{p.Name}", problems);
+                    if (problems.Count > 0) return;
+                }
+                w.EndObject();
+                break;
+            case JsonValueKind.Array:
+                w.StartArray();
+                var index = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    Write(w, item, $"{path}[{index++}]", problems);
+                    if (problems.Count > 0) return;
+                }
+                w.EndArray();
+                break;
+            case JsonValueKind.String:
+                w.String(e.GetString()!);
+                break;
+            case JsonValueKind.Number:
+                if (!e.TryGetInt64(out var n) || e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0)
+                {
+                    problems.Add(new ValidationProblem(path, "json.number", "Only whole numbers (64-bit) are allowed."));
+                    return;
+                }
+                w.Integer(n);
+                break;
+            case JsonValueKind.True: w.Boolean(true); break;
+            case JsonValueKind.False: w.Boolean(false); break;
+            default: w.Null(); break;
+        }
+    }
+
+    private static bool IsPlainKey(string key)
+    {
+        foreach (var c in key)
+        {
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+        }
+        return true;
+    }
+}

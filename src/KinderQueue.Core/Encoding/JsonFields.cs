@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using NodaTime;
+
+namespace KinderQueue.Core.Encoding;
+
+/// <summary>
+/// Typed reads from a <see cref="JsonElement"/> that record a precise problem (path, code,
+/// message) instead of throwing, so one pass over a bad document reports every bad field.
+/// </summary>
+public sealed class JsonFields
+{
+    private readonly List<ValidationProblem> _problems = new();
+
+    public IReadOnlyList<ValidationProblem> Problems => _problems;
+    public bool HasProblems => _problems.Count > 0;
+
+    public void Add(string path, string code, string message) => _problems.Add(new ValidationProblem(path, code, message));
+
+    public bool IsObject(JsonElement e, string path)
+    {
+        if (e.ValueKind == JsonValueKind.Object) return true;
+        Add(path, "field.type", "Expected an object.");
+        return false;
+    }
+
+    public bool TryGet(JsonElement obj, string path, string name, out JsonElement value, bool required = true)
+    {
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+            return true;
+        value = default;
+        if (required) Add($"{path}.{name}", "field.missing", $"'{name}' is required.");
+        return false;
+    }
+
+    public string? String(JsonElement obj, string path, string name, bool required = true)
+    {
+        if (!TryGet(obj, path, name, out var v, required)) return null;
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            Add($"{path}.{name}", "field.type", $"'{name}' must be a string.");
+            return null;
+        }
+        var s = v.GetString()!;
+        if (required && s.Length == 0)
+        {
+            Add($"{path}.{name}", "field.empty", $"'{name}' must not be empty.");
+            return null;
+        }
+        return s;
+    }
+
+    public long? Integer(JsonElement obj, string path, string name, long min, long max, bool required = true)
+    {
+        if (!TryGet(obj, path, name, out var v, required)) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var n) || v.GetRawText().AsSpan().IndexOfAny(".eE") >= 0)
+        {
+            Add($"{path}.{name}", "field.type", $"'{name}' must be a whole number.");
+            return null;
+        }
+        if (n < min || n > max)
+        {
+            Add($"{path}.{name}", "field.range", $"'{name}' must be between {min} and {max}; got {n}.");
+            return null;
+        }
+        return n;
+    }
+
+    public bool? Boolean(JsonElement obj, string path, string name, bool required = true)
+    {
+        if (!TryGet(obj, path, name, out var v, required)) return null;
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.GetBoolean();
+        Add($"{path}.{name}", "field.type", $"'{name}' must be true or false.");
+        return null;
+    }
+
+    public LocalDate? Date(JsonElement obj, string path, string name, bool required = true)
+    {
+        var s = String(obj, path, name, required);
+        if (s is null) return null;
+        var r = Formats.Date.Parse(s);
+        if (r.Success) return r.Value;
+        Add($"{path}.{name}", "field.date", $"'{name}' must be a date like 2027-09-01; got '{s}'.");
+        return null;
+    }
+
+    public YearMonth? Month(JsonElement obj, string path, string name, bool required = true)
+    {
+        var s = String(obj, path, name, required);
+        if (s is null) return null;
+        var r = Formats.Month.Parse(s);
+        if (r.Success) return r.Value;
+        Add($"{path}.{name}", "field.month", $"'{name}' must be a year and month like 2024-05; got '{s}'.");
+        return null;
+    }
+
+    public Instant? Instant(JsonElement obj, string path, string name, bool required = true)
+    {
+        var s = String(obj, path, name, required);
+        if (s is null) return null;
+        var r = Formats.Instant.Parse(s);
+        if (r.Success) return r.Value;
+        Add($"{path}.{name}", "field.instant", $"'{name}' must be a UTC instant like 2027-03-01T09:15:00.000Z; got '{s}'.");
+        return null;
+    }
+
+    public ImmutableArray<T>? Array<T>(JsonElement obj, string path, string name, Func<JsonElement, string, T?> item, bool required = true)
+    {
+        if (!TryGet(obj, path, name, out var v, required)) return null;
+        if (v.ValueKind != JsonValueKind.Array)
+        {
+            Add($"{path}.{name}", "field.type", $"'{name}' must be an array.");
+            return null;
+        }
+        var builder = ImmutableArray.CreateBuilder<T>();
+        var i = 0;
+        var before = _problems.Count;
+        foreach (var e in v.EnumerateArray())
+        {
+            var parsed = item(e, $"{path}.{name}[{i++}]");
+            if (parsed is not null) builder.Add(parsed);
+        }
+        return _problems.Count > before ? null : builder.ToImmutable();
+    }
+
+    public ImmutableArray<string>? Strings(JsonElement obj, string path, string name, bool required = true) =>
+        Array(obj, path, name, (e, p) =>
+        {
+            if (e.ValueKind == JsonValueKind.String && e.GetString()!.Length > 0) return e.GetString();
+            Add(p, "field.type", "Expected a non-empty string.");
+            return null;
+        }, required);
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using KinderQueue.Core.Criteria;
+using KinderQueue.Core.Events;
+using NodaTime;
+
+namespace KinderQueue.Core.State;
+
+/// <summary>
+/// The rules an application must meet under the criteria in force (SPEC.md §8.3). The API
+/// checks a submission with them before appending; the fold checks every logged submission
+/// with them again, so a log that breaks them is visibly inconsistent.
+/// </summary>
+public static class ApplicationRules
+{
+    public static IReadOnlyList<ValidationProblem> CheckPreferences(CriteriaDocument criteria, QueueState state,
+        ImmutableArray<string> preferences, LocalDate desiredStart, YearMonth birthMonth, LocalDate today)
+    {
+        var problems = new List<ValidationProblem>();
+        if (preferences.Length == 0)
+            problems.Add(new("$.preferences", "application.no-preferences", "List at least one kindergarten."));
+        if (preferences.Length > criteria.MaxPreferences)
+            problems.Add(new("$.preferences", "application.too-many-preferences",
+                $"{preferences.Length} kindergartens listed; criteria {criteria.Version} allows at most {criteria.MaxPreferences}."));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < preferences.Length; i++)
+        {
+            if (!state.Kindergartens.ContainsKey(preferences[i]))
+                problems.Add(new($"$.preferences[{i}]", "application.unknown-kindergarten", $"Kindergarten '{preferences[i]}' is not registered."));
+            if (!seen.Add(preferences[i]))
+                problems.Add(new($"$.preferences[{i}]", "application.duplicate-preference", $"Kindergarten '{preferences[i]}' is listed twice."));
+        }
+        if (desiredStart < today)
+            problems.Add(new("$.desiredStart", "application.desired-start-past", $"Desired start {desiredStart:uuuu-MM-dd} is before today ({today:uuuu-MM-dd})."));
+        if (birthMonth > new YearMonth(today.Year, today.Month))
+            problems.Add(new("$.birthMonth", "application.birth-future", "The birth month is in the future."));
+        else if (AgeCalculator.AgeOn(birthMonth, desiredStart) >= criteria.AgeRule.ArchiveAge)
+            problems.Add(new("$.birthMonth", "application.too-old",
+                $"The child will be {criteria.AgeRule.ArchiveAge} or older by the desired start date; kindergartens take children up to {criteria.AgeRule.ArchiveAge - 1}."));
+        return problems;
+    }
+
+    public static IReadOnlyList<ValidationProblem> CheckSubmission(CriteriaDocument criteria, QueueState state, ApplicationSubmitted a, LocalDate today)
+    {
+        var problems = new List<ValidationProblem>();
+        if (state.Applications.ContainsKey(a.Number))
+            problems.Add(new("$.number", "application.duplicate-number", $"Application {a.Number} exists already."));
+        if (!ApplicationSubmitted.Kinds.Contains(a.Kind))
+            problems.Add(new("$.kind", "application.kind", $"Kind '{a.Kind}' is not one of new, transfer."));
+        if (!ApplicationSubmitted.Channels.Contains(a.Channel))
+            problems.Add(new("$.channel", "application.channel", $"Channel '{a.Channel}' is not one of portal, centre, federal."));
+        if (!state.Districts.ContainsKey(a.District))
+            problems.Add(new("$.district", "application.unknown-district", $"District '{a.District}' is not registered."));
+        problems.AddRange(CheckPreferences(criteria, state, a.Preferences, a.DesiredStart, a.BirthMonth, today));
+        for (var i = 0; i < a.Claims.Length; i++)
+        {
+            var claim = a.Claims[i];
+            var tier = criteria.FindTier(claim.Tier);
+            if (tier is null || tier == criteria.DefaultTier || tier.Scope == TierScope.Catchment)
+            {
+                problems.Add(new($"$.claims[{i}].tier", "application.unknown-tier",
+                    $"'{claim.Tier}' is not a tier that can be claimed under criteria {criteria.Version}."));
+                continue;
+            }
+            if (tier.Scope == TierScope.Sibling && (claim.Kindergarten is null || !state.Kindergartens.ContainsKey(claim.Kindergarten)))
+                problems.Add(new($"$.claims[{i}].kindergarten", "application.sibling-kindergarten",
+                    "A sibling claim names the registered kindergarten the sibling attends."));
+            if (tier.Scope != TierScope.Sibling && claim.Kindergarten is not null)
+                problems.Add(new($"$.claims[{i}].kindergarten", "application.claim-kindergarten", $"Tier '{claim.Tier}' applies everywhere; it names no kindergarten."));
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,291 @@
+using System.Collections.Immutable;
+using KinderQueue.Core.Criteria;
+using KinderQueue.Core.Events;
+using KinderQueue.Core.Log;
+using NodaTime;
+
+namespace KinderQueue.Core.State;
+
+public sealed record District(string Id, string Name);
+
+public sealed record Kindergarten(string Id, string Name, string District, ImmutableArray<string> Catchment);
+
+public readonly record struct ProgramId(string Kindergarten, string Group, int Year);
+
+/// <summary>
+/// The state of a region's queue: the fold of its log (SPEC.md §8). Apply is the only way
+/// in; it checks that an event is consistent with the state before it (for example, no offer
+/// to an applicant who is not waiting) and leaves the state untouched when it is not, returning
+/// the problem. Deterministic: the same entries in the same order give the same state.
+/// </summary>
+public sealed class QueueState
+{
+    private readonly List<(long Seq, CriteriaDocument Criteria)> _criteria = new();
+    private readonly Dictionary<string, District> _districts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Kindergarten> _kindergartens = new(StringComparer.Ordinal);
+    private readonly Dictionary<ProgramId, int> _capacity = new();
+    private readonly Dictionary<string, ApplicationRecord> _applications = new(StringComparer.Ordinal);
+    private readonly List<(long Seq, AllocationDecided Decision)> _decisions = new();
+
+    /// <summary>Number of entries applied: the sequence number the next entry must have.</summary>
+    public long Size { get; private set; }
+
+    public IReadOnlyList<(long Seq, CriteriaDocument Criteria)> CriteriaVersions => _criteria;
+    public IReadOnlyDictionary<string, District> Districts => _districts;
+    public IReadOnlyDictionary<string, Kindergarten> Kindergartens => _kindergartens;
+    public IReadOnlyDictionary<ProgramId, int> Capacity => _capacity;
+    public IReadOnlyDictionary<string, ApplicationRecord> Applications => _applications;
+    public IReadOnlyList<(long Seq, AllocationDecided Decision)> Decisions => _decisions;
+
+    /// <summary>
+    /// The criteria in force on a date: of the versions effective on or before it, the one with
+    /// the latest effective date; between equal dates, the one published later (SPEC.md §4.5).
+    /// </summary>
+    public CriteriaDocument? CriteriaInForce(LocalDate date)
+    {
+        CriteriaDocument? best = null;
+        foreach (var (_, c) in _criteria)
+        {
+            if (c.EffectiveFrom <= date && (best is null || c.EffectiveFrom >= best.EffectiveFrom)) best = c;
+        }
+        return best;
+    }
+
+    /// <summary>The region's local date of an instant, in the time zone of the latest published criteria (UTC before any).</summary>
+    public LocalDate LocalDate(Instant at)
+    {
+        var zone = _criteria.Count == 0 ? DateTimeZone.Utc : Zone(_criteria[^1].Criteria);
+        return at.InZone(zone).Date;
+    }
+
+    /// <summary>Seats held in each program: open offers, accepted offers and enrolments.</summary>
+    public Dictionary<ProgramId, int> HeldSeats()
+    {
+        var held = new Dictionary<ProgramId, int>();
+        foreach (var a in _applications.Values)
+        {
+            if (!a.HoldsSeat) continue;
+            var id = new ProgramId(a.Placement!.Kindergarten, a.Placement.Group, a.Placement.Year);
+            held[id] = held.GetValueOrDefault(id) + 1;
+        }
+        return held;
+    }
+
+    public ValidationProblem? Apply(LogEntry entry, LogEvent e)
+    {
+        if (entry.Seq != Size)
+            return new ValidationProblem("$.seq", "fold.sequence", $"Entry has sequence number {entry.Seq}; the next is {Size}.");
+        if (entry.Type != e.Type)
+            return new ValidationProblem("$.type", "fold.type", $"Entry type '{entry.Type}' does not match its payload ({e.Type}).");
+        var problem = e switch
+        {
+            CriteriaPublished c => ApplyCriteria(entry, c),
+            DistrictRegistered d => ApplyDistrict(d),
+            KindergartenRegistered k => ApplyKindergarten(k),
+            CapacityLoaded c => ApplyCapacity(c),
+            ApplicationSubmitted a => ApplySubmitted(entry, a),
+            ClaimReviewed r => ApplyClaimReviewed(r),
+            ApplicationChanged c => ApplyChanged(entry, c),
+            ApplicationWithdrawn w => ApplyWithdrawn(w),
+            AllocationDecided d => ApplyDecision(entry, d),
+            OfferResponded r => ApplyResponse(entry, r),
+            OffersExpired x => ApplyExpired(entry, x),
+            EnrolmentConfirmed c => ApplyEnrolment(c),
+            EnrolmentExceptional x => ApplyExceptional(x),
+            _ => new ValidationProblem("$", "fold.type", $"No rule for event {e.Type}."),
+        };
+        if (problem is null) Size++;
+        return problem;
+    }
+
+    private static DateTimeZone Zone(CriteriaDocument c) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(c.TimeZone) ?? DateTimeZone.Utc;
+
+    private static ValidationProblem Problem(string path, string code, string message) => new(path, code, message);
+
+    private ValidationProblem? ApplyCriteria(LogEntry entry, CriteriaPublished c)
+    {
+        var published = entry.At.InZone(Zone(c.Criteria)).Date;
+        // Criteria never apply retroactively: a version takes effect on the day it is published or later (SPEC.md §4.5).
+        if (c.Criteria.EffectiveFrom < published)
+            return Problem("$.criteria.effectiveFrom", "criteria.retroactive",
+                $"Criteria {c.Criteria.Version} would take effect on {c.Criteria.EffectiveFrom:uuuu-MM-dd}, before its publication on {published:uuuu-MM-dd}.");
+        if (_criteria.Any(x => x.Criteria.Version == c.Criteria.Version))
+            return Problem("$.criteria.version", "criteria.duplicate-version", $"Criteria version {c.Criteria.Version} was published before.");
+        _criteria.Add((entry.Seq, c.Criteria));
+        return null;
+    }
+
+    private ValidationProblem? ApplyDistrict(DistrictRegistered d)
+    {
+        if (!CriteriaValidator.IsValidId(d.Id)) return Problem("$.id", "district.id", $"District id '{d.Id}' must be lower-case letters, digits and '-'.");
+        _districts[d.Id] = new District(d.Id, d.Name);
+        return null;
+    }
+
+    private ValidationProblem? ApplyKindergarten(KindergartenRegistered k)
+    {
+        if (!CriteriaValidator.IsValidId(k.Id)) return Problem("$.id", "kindergarten.id", $"Kindergarten id '{k.Id}' must be lower-case letters, digits and '-'.");
+        if (!_districts.ContainsKey(k.District)) return Problem("$.district", "kindergarten.unknown-district", $"District '{k.District}' is not registered.");
+        for (var i = 0; i < k.Catchment.Length; i++)
+        {
+            if (!_districts.ContainsKey(k.Catchment[i]))
+                return Problem($"$.catchment[{i}]", "kindergarten.unknown-district", $"Catchment district '{k.Catchment[i]}' is not registered.");
+        }
+        _kindergartens[k.Id] = new Kindergarten(k.Id, k.Name, k.District, k.Catchment);
+        return null;
+    }
+
+    private ValidationProblem? ApplyCapacity(CapacityLoaded c)
+    {
+        if (_criteria.Count == 0) return Problem("$", "capacity.no-criteria", "Capacity needs published criteria (they define the age groups).");
+        var groups = _criteria.SelectMany(x => x.Criteria.AgeRule.Groups).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<ProgramId>();
+        for (var i = 0; i < c.Rows.Length; i++)
+        {
+            var row = c.Rows[i];
+            if (!_kindergartens.ContainsKey(row.Kindergarten))
+                return Problem($"$.rows[{i}].kindergarten", "capacity.unknown-kindergarten", $"Kindergarten '{row.Kindergarten}' is not registered.");
+            if (!groups.Contains(row.Group))
+                return Problem($"$.rows[{i}].group", "capacity.unknown-group", $"Age group '{row.Group}' is in no published criteria.");
+            if (row.Seats < 0)
+                return Problem($"$.rows[{i}].seats", "capacity.seats", "Seats cannot be negative.");
+            if (!seen.Add(new ProgramId(row.Kindergarten, row.Group, row.Year)))
+                return Problem($"$.rows[{i}]", "capacity.duplicate-row", $"({row.Kindergarten}, {row.Group}, {row.Year}) appears twice in one load.");
+        }
+        foreach (var row in c.Rows) _capacity[new ProgramId(row.Kindergarten, row.Group, row.Year)] = row.Seats;
+        return null;
+    }
+
+    private ValidationProblem? ApplySubmitted(LogEntry entry, ApplicationSubmitted a)
+    {
+        var today = LocalDate(entry.At);
+        var criteria = CriteriaInForce(today);
+        if (criteria is null) return Problem("$", "application.no-criteria", $"No criteria are in force on {today:uuuu-MM-dd}.");
+        var problems = ApplicationRules.CheckSubmission(criteria, this, a, today);
+        if (problems.Count > 0) return problems[0];
+        _applications[a.Number] = new ApplicationRecord(a.Number, entry.Seq, a.Kind, a.Channel, a.RegisteredAt, a.BirthMonth,
+            a.District, a.Preferences, a.DesiredStart, [.. a.Claims.Select(c => new ClaimState(c.Tier, c.Kindergarten, null))],
+            ApplicationStatus.Waiting, null);
+        return null;
+    }
+
+    private ValidationProblem? Find(string number, out ApplicationRecord record)
+    {
+        if (_applications.TryGetValue(number, out record!)) return null;
+        return Problem("$.number", "application.unknown", $"Application {number} does not exist.");
+    }
+
+    private ValidationProblem? ApplyClaimReviewed(ClaimReviewed r)
+    {
+        if (Find(r.Number, out var a) is { } missing) return missing;
+        if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {r.Number} is {a.Status}.");
+        if (r.Claim < 0 || r.Claim >= a.Claims.Length)
+            return Problem("$.claim", "claim.unknown", $"Application {r.Number} has {a.Claims.Length} claims; there is no claim {r.Claim}.");
+        _applications[r.Number] = a with { Claims = a.Claims.SetItem(r.Claim, a.Claims[r.Claim] with { Verified = r.Verified }) };
+        return null;
+    }
+
+    private ValidationProblem? ApplyChanged(LogEntry entry, ApplicationChanged c)
+    {
+        if (Find(c.Number, out var a) is { } missing) return missing;
+        if (a.Status is not (ApplicationStatus.Waiting or ApplicationStatus.Paused))
+            return Problem("$.number", "application.not-changeable", $"Application {c.Number} is {a.Status}; only a waiting or paused application can change.");
+        var today = LocalDate(entry.At);
+        var criteria = CriteriaInForce(today);
+        if (criteria is null) return Problem("$", "application.no-criteria", $"No criteria are in force on {today:uuuu-MM-dd}.");
+        var problems = ApplicationRules.CheckPreferences(criteria, this, c.Preferences, c.DesiredStart, a.BirthMonth, today);
+        if (problems.Count > 0) return problems[0];
+        _applications[c.Number] = a with { Preferences = c.Preferences, DesiredStart = c.DesiredStart, Status = ApplicationStatus.Waiting };
+        return null;
+    }
+
+    private ValidationProblem? ApplyWithdrawn(ApplicationWithdrawn w)
+    {
+        if (Find(w.Number, out var a) is { } missing) return missing;
+        if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {w.Number} is {a.Status}.");
+        _applications[w.Number] = a with { Status = ApplicationStatus.Withdrawn, Placement = null };
+        return null;
+    }
+
+    private ValidationProblem? ApplyDecision(LogEntry entry, AllocationDecided d)
+    {
+        if (d.Basis > entry.Seq) return Problem("$.basis", "decision.basis", $"A decision at {entry.Seq} cannot be based on {d.Basis} entries.");
+        for (var i = 0; i < d.Offers.Length; i++)
+        {
+            var o = d.Offers[i];
+            if (Find(o.Number, out var a) is not null || a.Status != ApplicationStatus.Waiting)
+                return Problem($"$.offers[{i}].number", "decision.not-waiting", $"Offer to {o.Number}, which is not waiting.");
+        }
+        for (var i = 0; i < d.Archived.Length; i++)
+        {
+            if (Find(d.Archived[i], out var a) is not null || a.IsClosed)
+                return Problem($"$.archived[{i}]", "decision.not-open", $"Archiving {d.Archived[i]}, which is not in the queue.");
+        }
+        foreach (var o in d.Offers)
+        {
+            _applications[o.Number] = _applications[o.Number] with
+            {
+                Status = ApplicationStatus.Offered,
+                Placement = new Placement(o.Kindergarten, o.Group, d.Year, o.Deadline, false),
+            };
+        }
+        foreach (var n in d.Archived) _applications[n] = _applications[n] with { Status = ApplicationStatus.Archived, Placement = null };
+        _decisions.Add((entry.Seq, d));
+        return null;
+    }
+
+    private ApplicationStatus AfterOffer(LogEntry entry, bool expired)
+    {
+        var criteria = CriteriaInForce(LocalDate(entry.At)) ?? _criteria[^1].Criteria;
+        return (expired ? criteria.Offer.OnExpiry : criteria.Offer.OnDecline) switch
+        {
+            OfferOutcome.Requeue => ApplicationStatus.Waiting,
+            OfferOutcome.Pause => ApplicationStatus.Paused,
+            _ => ApplicationStatus.Withdrawn,
+        };
+    }
+
+    private ValidationProblem? ApplyResponse(LogEntry entry, OfferResponded r)
+    {
+        if (Find(r.Number, out var a) is { } missing) return missing;
+        if (a.Status != ApplicationStatus.Offered) return Problem("$.number", "offer.none", $"Application {r.Number} has no open offer.");
+        if (r.Accepted && LocalDate(entry.At) > a.Placement!.Deadline)
+            return Problem("$.response", "offer.past-deadline", $"The offer to {r.Number} expired on {a.Placement.Deadline:uuuu-MM-dd}.");
+        _applications[r.Number] = r.Accepted
+            ? a with { Status = ApplicationStatus.Accepted }
+            : a with { Status = AfterOffer(entry, expired: false), Placement = null };
+        return null;
+    }
+
+    private ValidationProblem? ApplyExpired(LogEntry entry, OffersExpired x)
+    {
+        for (var i = 0; i < x.Numbers.Length; i++)
+        {
+            if (Find(x.Numbers[i], out var a) is not null || a.Status != ApplicationStatus.Offered)
+                return Problem($"$.numbers[{i}]", "offer.none", $"Application {x.Numbers[i]} has no open offer.");
+            if (a.Placement!.Deadline >= x.AsOf)
+                return Problem($"$.numbers[{i}]", "offer.not-expired", $"The offer to {x.Numbers[i]} runs until {a.Placement.Deadline:uuuu-MM-dd}.");
+        }
+        var status = AfterOffer(entry, expired: true);
+        foreach (var n in x.Numbers) _applications[n] = _applications[n] with { Status = status, Placement = null };
+        return null;
+    }
+
+    private ValidationProblem? ApplyEnrolment(EnrolmentConfirmed c)
+    {
+        if (Find(c.Number, out var a) is { } missing) return missing;
+        if (a.Status != ApplicationStatus.Accepted) return Problem("$.number", "enrolment.not-accepted", $"Application {c.Number} has not accepted an offer.");
+        _applications[c.Number] = a with { Status = ApplicationStatus.Enrolled, Placement = a.Placement! with { Deadline = null } };
+        return null;
+    }
+
+    private ValidationProblem? ApplyExceptional(EnrolmentExceptional x)
+    {
+        if (Find(x.Number, out var a) is { } missing) return missing;
+        if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {x.Number} is {a.Status}.");
+        if (string.IsNullOrWhiteSpace(x.LegalBasis)) return Problem("$.legalBasis", "enrolment.no-legal-basis", "An enrolment outside the algorithm needs a legal basis.");
+        if (!_kindergartens.ContainsKey(x.Kindergarten)) return Problem("$.kindergarten", "enrolment.unknown-kindergarten", $"Kindergarten '{x.Kindergarten}' is not registered.");
+        _applications[x.Number] = a with { Status = ApplicationStatus.Enrolled, Placement = new Placement(x.Kindergarten, x.Group, x.Year, null, true) };
+        return null;
+    }
+}
