@@ -1,0 +1,59 @@
+using System.Text.Json;
+using KinderQueue.Core;
+using KinderQueue.Storage.Appending;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ValidationProblem = KinderQueue.Core.ValidationProblem;
+
+namespace KinderQueue.Api.Endpoints;
+
+/// <summary>
+/// RFC 9457 problem details for every refusal. Each problem lists its errors with a JSON path,
+/// a stable code and a message, so a client (or a person) sees exactly which field to fix.
+/// </summary>
+public static class ApiProblems
+{
+    public static ProblemHttpResult Validation(IReadOnlyList<ValidationProblem> problems) =>
+        Make(StatusCodes.Status400BadRequest, "The request is not valid.", problems);
+
+    public static ProblemHttpResult Validation(string path, string code, string message) =>
+        Validation([new ValidationProblem(path, code, message)]);
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem("$", "not-found", what)]);
+
+    public static ProblemHttpResult Forbidden(string why) =>
+        Make(StatusCodes.Status403Forbidden, "Not allowed.", [new ValidationProblem("$", "forbidden", why)]);
+
+    public static ProblemHttpResult From(CommandResult result) => result.Refusal switch
+    {
+        Refusal.Conflict => Make(StatusCodes.Status409Conflict, "The request conflicts with the current state of the queue.", result.Problems),
+        Refusal.NotFound => Make(StatusCodes.Status404NotFound, "Not found.", result.Problems),
+        Refusal.Forbidden => Make(StatusCodes.Status403Forbidden, "Not allowed.", result.Problems),
+        _ => Validation(result.Problems),
+    };
+
+    private static ProblemHttpResult Make(int status, string title, IReadOnlyList<ValidationProblem> problems)
+    {
+        var errors = problems.Select(p => new Dictionary<string, string> { ["path"] = p.Path, ["code"] = p.Code, ["message"] = p.Message }).ToList();
+        return TypedResults.Problem(
+            statusCode: status,
+            title: title,
+            detail: problems.Count > 0 ? problems[0].Message : null,
+            type: $"https://kinderqueue.example/problems/{(problems.Count > 0 ? problems[0].Code : "error")}",
+            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+    }
+}
+
+/// <summary>A JSON body written exactly as stored, so an idempotent retry returns identical bytes.</summary>
+public sealed class StoredJsonResult(int statusCode, byte[] body, bool replayed) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = statusCode;
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        if (replayed) httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        await httpContext.Response.Body.WriteAsync(body);
+    }
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web);
+}

@@ -1,0 +1,34 @@
+namespace KinderQueue.Api.Hosting;
+
+/// <summary>
+/// Configuration (section "KinderQueue"; environment variables KinderQueue__DataDir and so on).
+/// deploy/CONFIGURATION.md lists every setting.
+/// </summary>
+public sealed class KinderQueueOptions
+{
+    public const string Section = "KinderQueue";
+
+    /// <summary>Folder for the embedded SQLite database and the locally generated keys.</summary>
+    public string DataDir { get; set; } = "data";
+
+    /// <summary>PostgreSQL connection string; when empty the service uses SQLite under DataDir.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>OIDC authority (the region's identity provider). When empty, tokens signed by the local key are accepted.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Expected audience of bearer tokens.</summary>
+    public string Audience { get; set; } = Auth.TokenIssuer.Audience;
+
+    /// <summary>Base64 secret for actor pseudonyms; when empty one is generated under DataDir.</summary>
+    public string? PseudonymKey { get; set; }
+
+    /// <summary>Largest request body in bytes (capacity CSV uploads have their own, larger limit).</summary>
+    public long MaxRequestBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest capacity CSV in bytes.</summary>
+    public long MaxCapacityCsvBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How often an instance looks for entries appended by other instances.</summary>
+    public int TailIntervalMs { get; set; } = 200;
+}

@@ -1,0 +1,18 @@
+using KinderQueue.Storage;
+using KinderQueue.Storage.Appending;
+
+namespace KinderQueue.Api.Hosting;
+
+/// <summary>Migrates the database and folds the log before the server takes requests; stops the writer on shutdown.</summary>
+public sealed class LiveLogHost(ILogStore store, LiveLog log, ILogger<LiveLogHost> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await TransientFailures.AppendPipeline(maxRetries: 8).ExecuteAsync(async ct => await store.MigrateAsync(ct), cancellationToken);
+        await log.StartAsync(cancellationToken);
+        var size = await log.ReadAsync((_, view) => view.Size, cancellationToken);
+        logger.LogInformation("Log folded: {Size} entries on {Backend}", size, store.Backend);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await log.DisposeAsync();
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using KinderQueue.Api.Auth;
+using KinderQueue.Api.Endpoints;
+using KinderQueue.Storage;
+using KinderQueue.Storage.Appending;
+using KinderQueue.Storage.Postgres;
+using KinderQueue.Storage.Sqlite;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using NodaTime;
+
+namespace KinderQueue.Api.Hosting;
+
+/// <summary>Everything Program.cs wires up, in one place.</summary>
+public static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddKinderQueue(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(KinderQueueOptions.Section).Get<KinderQueueOptions>() ?? new KinderQueueOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton<ILogStore>(_ => string.IsNullOrWhiteSpace(options.PostgresConnectionString)
+            ? SqliteLogStore.InFolder(options.DataDir)
+            : new PostgresLogStore(options.PostgresConnectionString));
+        services.AddSingleton(sp => new LiveLog(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<IClock>(),
+            tailInterval: TimeSpan.FromMilliseconds(options.TailIntervalMs)));
+        services.AddHostedService<LiveLogHost>();
+        services.AddSingleton(new Telemetry(builder.Configuration));
+
+        var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
+            ? LocalKeys.LoadOrCreateSecret(Path.Combine(options.DataDir, "pseudonym.key"))
+            : Convert.FromBase64String(options.PseudonymKey);
+        services.AddSingleton(new Pseudonyms(pseudonymKey));
+
+        AddAuthentication(builder, options);
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "KinderQueue API";
+            doc.Info.Description = "Transparent kindergarten queue: staff, operator and parent commands. Errors are RFC 9457 problem details.";
+            return Task.CompletedTask;
+        }));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+            k.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    private static void AddAuthentication(WebApplicationBuilder builder, KinderQueueOptions options)
+    {
+        var auth = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (!string.IsNullOrWhiteSpace(options.Authority))
+        {
+            auth.AddJwtBearer(o =>
+            {
+                o.Authority = options.Authority;
+                o.Audience = options.Audience;
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters.RoleClaimType = "role";
+                o.TokenValidationParameters.NameClaimType = "sub";
+            });
+        }
+        else
+        {
+            var key = new ECDsaSecurityKey(LocalKeys.LoadOrCreateEcdsa(Path.Combine(options.DataDir, "token-signing.pem")));
+            builder.Services.AddSingleton(new TokenIssuer(key));
+            auth.AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = TokenIssuer.Issuer,
+                    ValidAudience = options.Audience,
+                    IssuerSigningKey = key,
+                    RoleClaimType = "role",
+                    NameClaimType = "sub",
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+        }
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Registrar, p => p.RequireRole(Roles.Registrar))
+            .AddPolicy(Policies.Verifier, p => p.RequireRole(Roles.Verifier))
+            .AddPolicy(Policies.Allocator, p => p.RequireRole(Roles.Allocator))
+            .AddPolicy(Policies.Applicant, p => p.RequireRole(Roles.Operator, Roles.Parent))
+            .AddPolicy(Policies.OfferResponder, p => p.RequireRole(Roles.Allocator, Roles.Operator, Roles.Parent))
+            .AddPolicy(Policies.Validator, p => p.RequireRole(Roles.Validator));
+    }
+
+    public static WebApplication MapKinderQueue(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "KinderQueue API v1");
+            o.RoutePrefix = "swagger";
+        });
+        app.MapHealthApi();
+        var v1 = app.MapGroup("/api/v1");
+        v1.MapStaffApi();
+        v1.MapApplicationsApi();
+        v1.MapAuditApi();
+        return app;
+    }
+}
+
+public static class Policies
+{
+    public const string Registrar = "registrar";
+    public const string Verifier = "verifier";
+    public const string Allocator = "allocator";
+    public const string Applicant = "applicant";
+    public const string OfferResponder = "offer-responder";
+    public const string Validator = "validator";
+}

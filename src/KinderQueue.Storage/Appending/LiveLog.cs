@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using KinderQueue.Core.Encoding;
+using KinderQueue.Core.Events;
+using KinderQueue.Core.Log;
+using KinderQueue.Core.State;
+using NodaTime;
+using Polly;
+
+namespace KinderQueue.Storage.Appending;
+
+/// <summary>
+/// One service instance's view of the region's log: the state folded from every entry, and the
+/// only way to append. Commands queue up; one writer loop takes all that are waiting, decides
+/// them in order against the state, appends the accepted ones in one transaction under the
+/// database's writer lock (group commit), and answers each caller only after the commit and
+/// after the state includes what it appended (read-your-writes). A tail loop folds entries that
+/// other instances appended, so every instance converges on the same state.
+/// </summary>
+public sealed class LiveLog : IAsyncDisposable
+{
+    private readonly ILogStore _store;
+    private readonly IClock _clock;
+    private readonly int _maxBatch;
+    private readonly TimeSpan _tailInterval;
+    private readonly ResiliencePipeline _retry;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    // Held while the state changes (a batch, a catch-up) and while anyone reads it.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private QueueState _state = new();
+    private LogChain _chain = new();
+    private MerkleAccumulator _merkle = new();
+    private Instant _lastAt = Instant.MinValue;
+    private Task? _writer;
+    private Task? _tail;
+
+    public LiveLog(ILogStore store, IClock clock, int maxBatch = 1024, TimeSpan? tailInterval = null, ResiliencePipeline? retry = null)
+    {
+        _store = store;
+        _clock = clock;
+        _maxBatch = maxBatch;
+        _tailInterval = tailInterval ?? TimeSpan.FromMilliseconds(200);
+        _retry = retry ?? TransientFailures.AppendPipeline();
+    }
+
+    /// <summary>True once the log has been folded at start; stays true while the tail keeps up.</summary>
+    public bool IsCaughtUp { get; private set; }
+
+    public ILogStore Store => _store;
+
+    /// <summary>Folds the whole stored log, then starts the writer and the tail.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await ReloadAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        IsCaughtUp = true;
+        _writer = Task.Run(WriterLoopAsync, CancellationToken.None);
+        _tail = Task.Run(TailLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Queues a command and waits for its durable result.</summary>
+    public Task<CommandResult> ExecuteAsync(ICommand command, CancellationToken ct = default)
+    {
+        var pending = new Pending(command, Stopwatch.GetTimestamp());
+        if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("The log is shut down.");
+        return pending.Completion.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Reads the state consistently (no batch is half applied while <paramref name="read"/> runs).</summary>
+    public async Task<T> ReadAsync<T>(Func<QueueState, LogView, T> read, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return read(_state, new LogView(_chain.Size, _chain.Head.ToArray(), _merkle.Root()));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Folds entries that another instance appended since the last look.</summary>
+    public async Task CatchUpAsync(CancellationToken ct)
+    {
+        var count = await _store.CountAsync(ct).ConfigureAwait(false);
+        if (count <= _chain.Size) return;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await foreach (var e in _store.ReadAsync(_chain.Size, long.MaxValue, ct).ConfigureAwait(false)) ApplyStored(e);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ReloadAsync(CancellationToken ct)
+    {
+        _state = new QueueState();
+        _chain = new LogChain();
+        _merkle = new MerkleAccumulator();
+        _lastAt = Instant.MinValue;
+        await foreach (var e in _store.ReadAsync(0, long.MaxValue, ct).ConfigureAwait(false)) ApplyStored(e);
+    }
+
+    /// <summary>
+    /// Applies an entry read from the database. Anything that does not link, hash or fold is
+    /// corruption or tampering, and the instance refuses to serve from it.
+    /// </summary>
+    private void ApplyStored(StoredEntry stored)
+    {
+        var entry = stored.ToLogEntry();
+        if (entry.Seq != _chain.Size || !entry.Prev.Span.SequenceEqual(_chain.Head))
+            throw new LogCorruptException(entry.Seq, "does not link to the previous entry");
+        var decoded = EventCodec.Decode(entry.Type, entry.Payload);
+        if (!decoded.Success) throw new LogCorruptException(entry.Seq, $"payload: {decoded.Problems[0]}");
+        var problem = _state.Apply(entry, decoded.Value!);
+        if (problem is not null) throw new LogCorruptException(entry.Seq, $"does not fold: {problem}");
+        var (_, _, hash) = _chain.Append(entry.At, entry.Actor, entry.Type, entry.Payload.ToArray());
+        if (!hash.AsSpan().SequenceEqual(stored.Hash)) throw new LogCorruptException(entry.Seq, "stored hash differs from the entry's hash");
+        _merkle.Append(hash);
+        if (entry.At > _lastAt) _lastAt = entry.At;
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(_maxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < _maxBatch && reader.TryRead(out var p)) batch.Add(p);
+                try
+                {
+                    var results = await _retry.ExecuteAsync(async ct => await ProcessBatchAsync(batch, ct).ConfigureAwait(false), _stop.Token).ConfigureAwait(false);
+                    var now = Stopwatch.GetTimestamp();
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        LogTelemetry.AppendLatency.Record(Stopwatch.GetElapsedTime(batch[i].Enqueued, now).TotalMilliseconds);
+                        batch[i].Completion.TrySetResult(results[i]);
+                    }
+                    LogTelemetry.BatchSize.Record(batch.Count);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+                {
+                    // Nothing of the batch was committed; callers see an outage, never a half-written batch.
+                    foreach (var p in batch) p.Completion.TrySetException(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        while (reader.TryRead(out var left)) left.Completion.TrySetCanceled();
+    }
+
+    private async Task<CommandResult[]> ProcessBatchAsync(List<Pending> batch, CancellationToken ct)
+    {
+        using var activity = LogTelemetry.Source.StartActivity("log.append");
+        activity?.SetTag("kq.batch_size", batch.Count);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        var changed = false;
+        try
+        {
+            await using var session = await _store.BeginWriteAsync(ct).ConfigureAwait(false);
+            foreach (var e in await session.ReadSinceAsync(_chain.Size, ct).ConfigureAwait(false)) ApplyStored(e);
+
+            var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var stored = await session.FindResponsesAsync(keys, ct).ConfigureAwait(false);
+            var firstInBatch = new Dictionary<string, int>(StringComparer.Ordinal);
+            var results = new CommandResult[batch.Count];
+            var entries = new List<StoredEntry>();
+            var responses = new List<StoredResponse>();
+            var records = new List<PrivateRecord>();
+            var now = Formats.TruncateToMillisecond(_clock.GetCurrentInstant());
+            // Entries never go back in time, even if this instance's clock is behind another's.
+            if (now < _lastAt) now = _lastAt;
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var command = batch[i].Command;
+                var key = command.IdempotencyKey;
+                if (key is not null)
+                {
+                    if (stored.TryGetValue(key, out var earlier))
+                    {
+                        results[i] = CommandResult.Replay(earlier);
+                        continue;
+                    }
+                    if (firstInBatch.TryGetValue(key, out var first))
+                    {
+                        results[i] = results[first].Accepted ? results[first] with { Replayed = true } : results[first];
+                        continue;
+                    }
+                    firstInBatch[key] = i;
+                }
+                var decision = command.Decide(_state, now);
+                if (decision.Event is null)
+                {
+                    LogTelemetry.Refusals.Add(1);
+                    results[i] = CommandResult.Refused(decision.Refusal, decision.Problems);
+                    continue;
+                }
+                var payload = EventCodec.Encode(decision.Event);
+                var entry = new LogEntry(_chain.Size, now, command.Actor, decision.Event.Type, payload, _chain.Head.ToArray());
+                // The fold is the final judge: a command's own checks and the fold's rules cannot disagree silently.
+                var problem = _state.Apply(entry, decision.Event);
+                if (problem is not null)
+                {
+                    LogTelemetry.Refusals.Add(1);
+                    results[i] = CommandResult.Refused(problem.Code.EndsWith("unknown", StringComparison.Ordinal) ? Refusal.NotFound : Refusal.Conflict, [problem]);
+                    continue;
+                }
+                changed = true;
+                var (appended, _, hash) = _chain.Append(now, command.Actor, decision.Event.Type, payload);
+                entries.Add(StoredEntry.From(appended, hash));
+                if (decision.Record is not null) records.Add(decision.Record);
+                var response = decision.Response!(appended.Seq);
+                if (key is not null) responses.Add(new StoredResponse(key, appended.Seq, response));
+                results[i] = CommandResult.Appended(appended.Seq, response);
+            }
+
+            if (entries.Count > 0 || responses.Count > 0)
+            {
+                await session.AppendAsync(entries, responses, records, now, ct).ConfigureAwait(false);
+                await session.CommitAsync(ct).ConfigureAwait(false);
+                foreach (var e in entries) _merkle.Append(e.Hash);
+                _lastAt = now;
+                LogTelemetry.Appends.Add(entries.Count);
+            }
+            changed = false;
+            return results;
+        }
+        catch
+        {
+            // The state ran ahead of a transaction that did not commit: rebuild it from the database.
+            if (changed) await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task TailLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_tailInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await CatchUpAsync(_stop.Token).ConfigureAwait(false);
+                    IsCaughtUp = true;
+                }
+                catch (Exception ex) when (TransientFailures.IsTransient(ex) || ex is System.Data.Common.DbException)
+                {
+                    // The database is unreachable for now: not ready until the next successful look.
+                    IsCaughtUp = false;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_writer is not null) await _writer.ConfigureAwait(false);
+        if (_tail is not null) await _tail.ConfigureAwait(false);
+        _stop.Dispose();
+        _gate.Dispose();
+    }
+
+    private sealed record Pending(ICommand Command, long Enqueued)
+    {
+        public TaskCompletionSource<CommandResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The log's size, chain head and Merkle root at the moment of a read.</summary>
+public sealed record LogView(long Size, byte[] Head, byte[] Root);
+
+/// <summary>The stored log does not link, hash or fold: corruption or tampering. The instance must not serve.</summary>
+public sealed class LogCorruptException(long seq, string problem) : Exception($"Log entry {seq} {problem}.")
+{
+    public long Seq { get; } = seq;
+}

@@ -1,0 +1,50 @@
+using NodaTime;
+
+namespace KinderQueue.Storage;
+
+/// <summary>
+/// The log and the private vault of one region. Two implementations (PostgreSQL, SQLite) pass
+/// the same contract tests. Writing happens only inside a <see cref="IWriteSession"/>, which
+/// holds the region's single-writer lock, so sequence numbers and chain hashes are assigned in
+/// order with no gaps and no forks even with several service instances on one database.
+/// </summary>
+public interface ILogStore : IAsyncDisposable
+{
+    /// <summary>"postgres" or "sqlite", for health output and telemetry.</summary>
+    string Backend { get; }
+
+    /// <summary>Applies the embedded migrations not yet applied. Safe to call from several instances at once.</summary>
+    Task MigrateAsync(CancellationToken ct);
+
+    /// <summary>Opens a transaction holding the writer lock.</summary>
+    Task<IWriteSession> BeginWriteAsync(CancellationToken ct);
+
+    /// <summary>Number of entries in the log.</summary>
+    Task<long> CountAsync(CancellationToken ct);
+
+    /// <summary>Entries with <paramref name="fromSeq"/> ≤ seq &lt; <paramref name="toSeqExclusive"/>, in order, streamed.</summary>
+    IAsyncEnumerable<StoredEntry> ReadAsync(long fromSeq, long toSeqExclusive, CancellationToken ct);
+
+    Task<PrivateRecord?> GetPrivateAsync(string number, CancellationToken ct);
+
+    /// <summary>Erases the personal data of an application; the log, and its commitment, stay as they are.</summary>
+    Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> PingAsync(CancellationToken ct);
+}
+
+/// <summary>One write transaction under the writer lock. Dispose without commit rolls back.</summary>
+public interface IWriteSession : IAsyncDisposable
+{
+    /// <summary>Entries from <paramref name="fromSeq"/> on, committed by anyone (another instance, say).</summary>
+    Task<IReadOnlyList<StoredEntry>> ReadSinceAsync(long fromSeq, CancellationToken ct);
+
+    /// <summary>Stored responses for the keys that have one.</summary>
+    Task<IReadOnlyDictionary<string, StoredResponse>> FindResponsesAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
+
+    Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+        IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct);
+
+    Task CommitAsync(CancellationToken ct);
+}

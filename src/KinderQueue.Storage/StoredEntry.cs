@@ -1,0 +1,22 @@
+using KinderQueue.Core.Log;
+using NodaTime;
+
+namespace KinderQueue.Storage;
+
+/// <summary>A log entry as stored: the entry fields plus its hash, so readers need not rehash to link.</summary>
+public sealed record StoredEntry(long Seq, Instant At, string Actor, string Type, byte[] Payload, byte[] Prev, byte[] Hash)
+{
+    public LogEntry ToLogEntry() => new(Seq, At, Actor, Type, Payload, Prev);
+
+    public static StoredEntry From(LogEntry entry, byte[] hash) =>
+        new(entry.Seq, entry.At, entry.Actor, entry.Type, entry.Payload.ToArray(), entry.Prev.ToArray(), hash);
+}
+
+/// <summary>A response kept for an idempotency key: a retried command gets it back.</summary>
+public sealed record StoredResponse(string Key, long? Seq, byte[] Response);
+
+/// <summary>
+/// Personal data of one application, kept out of the log. <see cref="Record"/> is the canonical
+/// private record whose salted hash the public event carries as its commitment; null once erased.
+/// </summary>
+public sealed record PrivateRecord(string Number, byte[] Salt, byte[]? Record, byte[] AccessHash, string? Owner, Instant? ErasedAt);
