@@ -23,13 +23,14 @@ internal static class InputFiles
     /// <summary>Resolves a criteria reference relative to the folder of the file that names it.</summary>
     public static ScenarioJson.CriteriaLoader CriteriaLoaderFor(string file) => reference =>
     {
-        var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", reference));
         byte[] bytes;
         try
         {
+            // Inside the try: a reference such as "a\u0000b" makes the path itself invalid (ArgumentException).
+            var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", reference));
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return Parsed<CriteriaDocument>.Fail("$.criteria", "criteria.file", $"Cannot read criteria file '{reference}': {ex.Message}");
         }

@@ -72,7 +72,7 @@ public static class VectorFile
         {
             bytes = File.ReadAllBytes(file);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             error = ex.Message;
             return Outcome.Broken;

@@ -148,7 +148,7 @@ public sealed class SubmitApplication(string actor, string? idempotencyKey, Subm
             new YearMonth(input.BirthDate.Year, input.BirthDate.Month), input.District, input.Preferences, input.DesiredStart,
             claims.ToImmutable(), Commitment.Compute(salt, record));
         // The rules speak of the public event; name the fields of the request instead.
-        var submissionProblems = ApplicationRules.CheckSubmission(criteria, state, e, today)
+        var submissionProblems = ApplicationRules.CheckSubmission(criteria, state, e, today, now)
             .Select(p => p with { Path = p.Path.Replace("$.birthMonth", "$.child.birthDate", StringComparison.Ordinal).Replace(".tier", ".category", StringComparison.Ordinal) })
             .ToList();
         if (submissionProblems.Count > 0)

@@ -18,6 +18,10 @@ public static class ApiProblems
     public static ProblemHttpResult Validation(string path, string code, string message) =>
         Validation([new ValidationProblem(path, code, message)]);
 
+    public static ProblemHttpResult TooLarge(long limit) =>
+        Make(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
+            [new ValidationProblem("$", "request.too-large", $"The body may be at most {limit} bytes.")]);
+
     public static ProblemHttpResult NotFound(string what) =>
         Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem("$", "not-found", what)]);
 

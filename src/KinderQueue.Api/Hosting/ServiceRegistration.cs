@@ -34,7 +34,16 @@ public static class ServiceRegistration
         services.AddSingleton(new Pseudonyms(pseudonymKey));
 
         AddAuthentication(builder, options);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Whatever the environment, no exception detail or stack trace leaves the server.
+            ctx.ProblemDetails.Extensions.Remove("exception");
+            if (ctx.Exception is not null && ctx.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                ctx.ProblemDetails.Title = "The queue is temporarily unavailable.";
+                ctx.ProblemDetails.Detail = "Nothing was recorded. Retry later with the same Idempotency-Key.";
+            }
+        });
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "KinderQueue API";
@@ -92,7 +101,14 @@ public static class ServiceRegistration
 
     public static WebApplication MapKinderQueue(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A database outage is a 503 the client can retry, not a 500.
+            StatusCodeSelector = ex => ex is System.Data.Common.DbException or TimeoutException or LogCorruptException
+                ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError,
+        });
+        app.UseMiddleware<RequestLimits>();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

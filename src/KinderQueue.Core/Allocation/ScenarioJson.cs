@@ -21,7 +21,7 @@ public static class ScenarioJson
             using var doc = CanonicalJson.Parse(json);
             return Read(doc.RootElement, "$", loadCriteria);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return Parsed<AllocationInput>.Fail("$", "json.malformed", $"Not valid JSON: {ex.Message}");
         }

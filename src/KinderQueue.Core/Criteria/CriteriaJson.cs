@@ -15,7 +15,7 @@ public static class CriteriaJson
             using var doc = CanonicalJson.Parse(json);
             return Read(doc.RootElement, "$");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return Parsed<CriteriaDocument>.Fail("$", "json.malformed", $"Not valid JSON: {ex.Message}");
         }

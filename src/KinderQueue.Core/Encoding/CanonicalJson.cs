@@ -96,7 +96,17 @@ public static class CanonicalJson
                 w.EndArray();
                 break;
             case JsonValueKind.String:
-                w.String(e.GetString()!);
+                string text;
+                try
+                {
+                    text = e.GetString()!;
+                    w.String(text);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+                {
+                    problems.Add(new ValidationProblem(path, "json.string", "The string is not well-formed Unicode (an unpaired surrogate)."));
+                    return;
+                }
                 break;
             case JsonValueKind.Number:
                 if (!e.TryGetInt64(out var n) || e.GetRawText().AsSpan().IndexOfAny(".eE") >= 0)

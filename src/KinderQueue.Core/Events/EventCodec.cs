@@ -152,7 +152,7 @@ public static class EventCodec
             using var doc = CanonicalJson.Parse(payload);
             e = Read(type, doc.RootElement, f);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return Parsed<LogEvent>.Fail("$", "json.malformed", $"Payload is not valid JSON: {ex.Message}");
         }

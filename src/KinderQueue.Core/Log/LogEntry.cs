@@ -65,7 +65,7 @@ public sealed record LogEntry(long Seq, Instant At, string Actor, string Type, R
             var payloadBytes = System.Text.Encoding.UTF8.GetBytes(payload.GetRawText());
             entry = new LogEntry(seq!.Value, at!.Value, actor!, type!, payloadBytes, prev!);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return Parsed<LogEntry>.Fail("$", "json.malformed", $"Not valid JSON: {ex.Message}");
         }

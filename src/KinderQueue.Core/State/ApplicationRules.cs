@@ -10,8 +10,17 @@ namespace KinderQueue.Core.State;
 /// checks a submission with them before appending; the fold checks every logged submission
 /// with them again, so a log that breaks them is visibly inconsistent.
 /// </summary>
-public static class ApplicationRules
+public static partial class ApplicationRules
 {
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9-]{0,31}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NumberPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{64}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CommitmentPattern();
+
+    /// <summary>Application numbers: upper-case letters, digits and '-', up to 32 (SPEC.md §3.1).</summary>
+    public static bool IsValidNumber(string number) => NumberPattern().IsMatch(number);
+
     public static IReadOnlyList<ValidationProblem> CheckPreferences(CriteriaDocument criteria, QueueState state,
         ImmutableArray<string> preferences, LocalDate desiredStart, YearMonth birthMonth, LocalDate today)
     {
@@ -39,9 +48,17 @@ public static class ApplicationRules
         return problems;
     }
 
-    public static IReadOnlyList<ValidationProblem> CheckSubmission(CriteriaDocument criteria, QueueState state, ApplicationSubmitted a, LocalDate today)
+    public static IReadOnlyList<ValidationProblem> CheckSubmission(CriteriaDocument criteria, QueueState state, ApplicationSubmitted a, LocalDate today, Instant at)
     {
         var problems = new List<ValidationProblem>();
+        if (!IsValidNumber(a.Number))
+            problems.Add(new("$.number", "application.number", "An application number is 1–32 upper-case letters, digits and '-'."));
+        if (!CommitmentPattern().IsMatch(a.Commitment))
+            problems.Add(new("$.commitment", "application.commitment", "The commitment is 64 lower-case hex digits (SHA-256)."));
+        // A registration cannot be dated after the entry that records it; earlier dates (the federal
+        // portal's own registration time, migrated queues) are visible to everyone in the log.
+        if (a.RegisteredAt > at)
+            problems.Add(new("$.registeredAt", "application.registered-future", "The registration instant is after the entry that records it."));
         if (state.Applications.ContainsKey(a.Number))
             problems.Add(new("$.number", "application.duplicate-number", $"Application {a.Number} exists already."));
         if (!ApplicationSubmitted.Kinds.Contains(a.Kind))

@@ -161,7 +161,7 @@ public sealed class QueueState
         var today = LocalDate(entry.At);
         var criteria = CriteriaInForce(today);
         if (criteria is null) return Problem("$", "application.no-criteria", $"No criteria are in force on {today:uuuu-MM-dd}.");
-        var problems = ApplicationRules.CheckSubmission(criteria, this, a, today);
+        var problems = ApplicationRules.CheckSubmission(criteria, this, a, today, entry.At);
         if (problems.Count > 0) return problems[0];
         _applications[a.Number] = new ApplicationRecord(a.Number, entry.Seq, a.Kind, a.Channel, a.RegisteredAt, a.BirthMonth,
             a.District, a.Preferences, a.DesiredStart, [.. a.Claims.Select(c => new ClaimState(c.Tier, c.Kindergarten, null))],
@@ -210,16 +210,22 @@ public sealed class QueueState
     private ValidationProblem? ApplyDecision(LogEntry entry, AllocationDecided d)
     {
         if (d.Basis > entry.Seq) return Problem("$.basis", "decision.basis", $"A decision at {entry.Seq} cannot be based on {d.Basis} entries.");
+        var named = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < d.Offers.Length; i++)
         {
             var o = d.Offers[i];
+            if (!named.Add(o.Number)) return Problem($"$.offers[{i}].number", "decision.duplicate", $"{o.Number} appears twice in one decision.");
             if (Find(o.Number, out var a) is not null || a.Status != ApplicationStatus.Waiting)
                 return Problem($"$.offers[{i}].number", "decision.not-waiting", $"Offer to {o.Number}, which is not waiting.");
+            if (!_kindergartens.ContainsKey(o.Kindergarten))
+                return Problem($"$.offers[{i}].kindergarten", "decision.unknown-kindergarten", $"Offer at '{o.Kindergarten}', which is not registered.");
         }
         for (var i = 0; i < d.Archived.Length; i++)
         {
-            if (Find(d.Archived[i], out var a) is not null || a.IsClosed)
-                return Problem($"$.archived[{i}]", "decision.not-open", $"Archiving {d.Archived[i]}, which is not in the queue.");
+            if (!named.Add(d.Archived[i])) return Problem($"$.archived[{i}]", "decision.duplicate", $"{d.Archived[i]} appears twice in one decision.");
+            // The engine archives only applications that take part in a round: waiting ones.
+            if (Find(d.Archived[i], out var a) is not null || a.Status != ApplicationStatus.Waiting)
+                return Problem($"$.archived[{i}]", "decision.not-waiting", $"Archiving {d.Archived[i]}, which is not waiting.");
         }
         foreach (var o in d.Offers)
         {
@@ -259,6 +265,8 @@ public sealed class QueueState
 
     private ValidationProblem? ApplyExpired(LogEntry entry, OffersExpired x)
     {
+        if (x.AsOf > LocalDate(entry.At))
+            return Problem("$.asOf", "offer.expiry-future", $"Offers cannot be expired as of {x.AsOf:uuuu-MM-dd}, after the entry's date.");
         for (var i = 0; i < x.Numbers.Length; i++)
         {
             if (Find(x.Numbers[i], out var a) is not null || a.Status != ApplicationStatus.Offered)

@@ -176,9 +176,9 @@ public static class VectorEvaluator
         var chain = new LogChain();
         var merkle = new MerkleAccumulator();
         var f = new JsonFields();
-        w.StartObject();
-        w.Key("steps");
-        w.StartArray();
+        // "steps" is known first but sorts last among the output keys: collect it aside (canonical key order).
+        var stepsOut = new CanonicalJsonWriter(4096);
+        stepsOut.StartArray();
         var i = 0;
         foreach (var step in input.GetProperty("steps").EnumerateArray())
         {
@@ -203,7 +203,7 @@ public static class VectorEvaluator
                 e = decoded.Value;
                 problems = decoded.Problems;
             }
-            w.StartObject();
+            stepsOut.StartObject();
             if (e is not null)
             {
                 var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
@@ -212,9 +212,9 @@ public static class VectorEvaluator
                 {
                     var (_, _, hash) = chain.Append(at, actor, e);
                     merkle.Append(hash);
-                    w.Property("hash", Hex.Encode(hash));
-                    w.Property("seq", entry.Seq);
-                    w.Property("type", e.Type);
+                    stepsOut.Property("hash", Hex.Encode(hash));
+                    stepsOut.Property("seq", entry.Seq);
+                    stepsOut.Property("type", e.Type);
                 }
                 else
                 {
@@ -223,15 +223,16 @@ public static class VectorEvaluator
             }
             if (problems.Count > 0)
             {
-                w.Key("rejected");
-                w.StartObject();
-                w.Property("code", problems[0].Code);
-                w.Property("path", problems[0].Path);
-                w.EndObject();
+                stepsOut.Key("rejected");
+                stepsOut.StartObject();
+                stepsOut.Property("code", problems[0].Code);
+                stepsOut.Property("path", problems[0].Path);
+                stepsOut.EndObject();
             }
-            w.EndObject();
+            stepsOut.EndObject();
         }
-        w.EndArray();
+        stepsOut.EndArray();
+        w.StartObject();
         w.Key("decisions");
         w.StartArray();
         foreach (var (seq, d) in state.Decisions)
@@ -254,6 +255,8 @@ public static class VectorEvaluator
             w.String(StatusText(a.Status));
         }
         w.EndObject();
+        w.Key("steps");
+        w.Raw(stepsOut.WrittenSpan);
         w.EndObject();
     }
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of the solution and prints one closing line: "tests: N passed, N failed".
+# This is the README's test command; .ci/run calls exactly this script.
+#
+# Steps: build once; check that regenerating the spec vectors changes nothing (a changed
+# engine output must arrive as a reviewed change of algorithm-spec/vectors); run each test
+# assembly and add up its counts. Exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+config=Release
+results_dir="${TEST_RESULTS_DIR:-$PWD/artifacts/test-results}"
+mkdir -p "$results_dir"
+
+passed=0
+failed=0
+
+# PostgreSQL tests run against a real throwaway server. CI must have it (it installs it as root);
+# a developer without PostgreSQL still runs everything else (the Postgres category is filtered out).
+filter=()
+if [ -z "${KQ_TEST_POSTGRES:-}" ]; then
+  if pg_exports=$(bash tests/postgres-cluster.sh start); then
+    eval "$pg_exports"
+    trap 'bash tests/postgres-cluster.sh stop "$KQ_PG_DIR"' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "CI needs PostgreSQL for the storage and API tests, and it could not be started"
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+  else
+    echo "PostgreSQL unavailable: running the SQLite-only tests (CI runs both)"
+    filter=(--filter "Category!=Postgres")
+  fi
+fi
+
+if ! dotnet build KinderQueue.sln -c "$config" -nologo -v quiet; then
+  echo "build failed"
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
+# Spec vectors: regeneration must be a no-op on a clean checkout.
+if dotnet "src/KinderQueue.Cli/bin/$config/net10.0/kq.dll" vectors check algorithm-spec/vectors; then
+  passed=$((passed + 1))
+else
+  echo "spec vectors differ from what the engine computes: run algorithm-spec/regenerate-vectors.sh and review the diff"
+  failed=$((failed + 1))
+fi
+
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  log="$results_dir/$name.log"
+  dotnet test "$project" -c "$config" --no-build -nologo "${filter[@]}" \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results_dir" 2>&1 | tee "$log"
+  summary=$(grep -aE "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+" "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "$name: no test summary (crash or build problem)"
+    failed=$((failed + 1))
+    continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
