@@ -57,8 +57,22 @@ public static class CanonicalJson
         switch (e.ValueKind)
         {
             case JsonValueKind.Object:
-                var props = new List<JsonProperty>();
-                foreach (var p in e.EnumerateObject()) props.Add(p);
+                var props = new List<(string Name, JsonElement Value)>();
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = p.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // Same rule as for string values: a key with an unpaired surrogate or invalid UTF-8 is not text.
+                        problems.Add(new ValidationProblem(path, "json.string", "A key is not well-formed Unicode (an unpaired surrogate)."));
+                        return;
+                    }
+                    props.Add((name, p.Value));
+                }
                 props.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
                 for (var i = 1; i < props.Count; i++)
                 {
