@@ -1,11 +1,14 @@
 using KinderQueue.Api.Hosting;
 
-// `token` mints a local bearer token; otherwise run the service (optionally with `--demo`).
+// `token` mints a local bearer token; `migrate` applies the database migrations and exits (run it with
+// the owner's connection string when the service itself runs as a kq_app member); otherwise run the
+// service, optionally with `--demo`.
 if (args.Length > 0 && args[0] == "token") return LocalTokenCommand.Run(args[1..], Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddKinderQueue();
 var app = builder.Build();
+if (args.Length > 0 && args[0] == "migrate") return await MigrateCommand.RunAsync(app, Console.Out);
 app.MapKinderQueue();
 if (args.Contains("--demo")) app.Lifetime.ApplicationStarted.Register(() => KinderQueue.Api.Demo.DemoStarter.Start(app));
 app.Run();

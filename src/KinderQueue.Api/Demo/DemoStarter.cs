@@ -11,12 +11,14 @@ public static class DemoStarter
         var log = app.Services.GetRequiredService<LiveLog>();
         var clock = app.Services.GetRequiredService<IClock>();
         var options = app.Services.GetRequiredService<Hosting.KinderQueueOptions>();
-        var logger = app.Services.GetRequiredService<ILogger<LiveLog>>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoRegion).FullName!);
+        // The addresses Kestrel actually bound (a port of 0 resolved), for the hint at the end.
+        var addresses = app.Urls.ToList();
         _ = Task.Run(async () =>
         {
             try
             {
-                await DemoRegion.PopulateAsync(log, clock, options.DataDir, logger, app.Lifetime.ApplicationStopping);
+                await DemoRegion.PopulateAsync(log, clock, options.DataDir, logger, addresses, app.Lifetime.ApplicationStopping);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

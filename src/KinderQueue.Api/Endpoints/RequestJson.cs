@@ -24,12 +24,57 @@ public static class RequestJson
                 doc.Dispose();
                 return (null, ApiProblems.Validation("$", "field.type", "The body must be a JSON object."));
             }
+            // Valid JSON may still escape a lone surrogate ("\ud800"), which no string can hold: refuse it here, by path.
+            if (UndecodableString(doc.RootElement, "$") is { } path)
+            {
+                doc.Dispose();
+                return (null, ApiProblems.Validation(path, "json.malformed", "The text is not valid Unicode (an unpaired surrogate escape)."));
+            }
             return (doc, null);
         }
         catch (JsonException ex)
         {
             var where = ex.LineNumber is null ? "" : $" (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})";
             return (null, ApiProblems.Validation(ex.Path ?? "$", "json.malformed", $"The body is not valid JSON{where}."));
+        }
+    }
+
+    /// <summary>The path of the first property name or string value that cannot be read as a string, or null.</summary>
+    private static string? UndecodableString(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Decodes(() => e.GetString()) ? null : path;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (!Decodes(() => p.Name)) return path;
+                    if (UndecodableString(p.Value, $"{path}.{p.Name}") is { } inner) return inner;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (UndecodableString(item, $"{path}[{i++}]") is { } inner) return inner;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Decodes(Func<string?> read)
+    {
+        try
+        {
+            read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -3,7 +3,7 @@ using KinderQueue.Storage.Appending;
 
 namespace KinderQueue.Api.Hosting;
 
-/// <summary>Migrates the database and folds the log before the server takes requests; stops the writer on shutdown.</summary>
+/// <summary>Migrates the database and folds the log before the server takes requests.</summary>
 public sealed class LiveLogHost(ILogStore store, LiveLog log, ILogger<LiveLogHost> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -14,5 +14,7 @@ public sealed class LiveLogHost(ILogStore store, LiveLog log, ILogger<LiveLogHos
         logger.LogInformation("Log folded: {Size} entries on {Backend}", size, store.Backend);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await log.DisposeAsync();
+    // The LiveLog is a container singleton: disposing the host disposes it (and stops its writer).
+    // Disposing it here as well made that second DisposeAsync throw ObjectDisposedException at shutdown.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -38,6 +38,9 @@ public static class ServiceRegistration
         {
             // Whatever the environment, no exception detail or stack trace leaves the server.
             ctx.ProblemDetails.Extensions.Remove("exception");
+            // Problems the framework writes (routing, authentication, status code pages) get the errors list ours have.
+            if (!ctx.ProblemDetails.Extensions.ContainsKey("errors"))
+                ctx.ProblemDetails.Extensions["errors"] = new[] { FrameworkError(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode) };
             if (ctx.Exception is not null && ctx.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
             {
                 ctx.ProblemDetails.Title = "The queue is temporarily unavailable.";
@@ -56,6 +59,23 @@ public static class ServiceRegistration
             k.AddServerHeader = false;
         });
         return builder;
+    }
+
+    private static Dictionary<string, string> FrameworkError(int status)
+    {
+        var (path, code, message) = status switch
+        {
+            StatusCodes.Status401Unauthorized => ("$header.Authorization", "auth.unauthenticated", "A valid bearer token is required."),
+            StatusCodes.Status403Forbidden => ("$", "auth.forbidden", "Your role may not do this."),
+            StatusCodes.Status404NotFound => ("$path", "route.not-found", "No such resource."),
+            StatusCodes.Status405MethodNotAllowed => ("$method", "request.method", "This resource does not take that method."),
+            StatusCodes.Status413PayloadTooLarge => ("$", "request.too-large", "The body is too large."),
+            StatusCodes.Status415UnsupportedMediaType => ("$header.Content-Type", "request.content-type", "This resource does not take that content type."),
+            StatusCodes.Status503ServiceUnavailable => ("$", "service.unavailable", "The queue is temporarily unavailable."),
+            >= 500 => ("$", "server.error", "The server failed; nothing was recorded."),
+            _ => ("$", "request.invalid", "The request is not valid."),
+        };
+        return new Dictionary<string, string> { ["path"] = path, ["code"] = code, ["message"] = message };
     }
 
     private static void AddAuthentication(WebApplicationBuilder builder, KinderQueueOptions options)
@@ -106,7 +126,7 @@ public static class ServiceRegistration
             // A database outage is a 503 the client can retry, not a 500.
             StatusCodeSelector = ex => ex is System.Data.Common.DbException or TimeoutException or LogCorruptException
                 ? StatusCodes.Status503ServiceUnavailable
-                : StatusCodes.Status500InternalServerError,
+                : ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseMiddleware<RequestLimits>();
         app.UseStatusCodePages();

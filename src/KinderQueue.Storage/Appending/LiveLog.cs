@@ -33,6 +33,7 @@ public sealed class LiveLog : IAsyncDisposable
     private MerkleAccumulator _merkle = new();
     private Instant _lastAt = Instant.MinValue;
     private Task? _writer;
+    private int _disposed;
     private Task? _tail;
 
     public LiveLog(ILogStore store, IClock clock, int maxBatch = 1024, TimeSpan? tailInterval = null, ResiliencePipeline? retry = null)
@@ -163,6 +164,8 @@ public sealed class LiveLog : IAsyncDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
+        // Shutdown cancelled the batch in flight: its callers must not wait forever (completed ones ignore this).
+        foreach (var p in batch) p.Completion.TrySetCanceled();
         while (reader.TryRead(out var left)) left.Completion.TrySetCanceled();
     }
 
@@ -272,6 +275,12 @@ public sealed class LiveLog : IAsyncDisposable
                     // The database is unreachable for now: not ready until the next successful look.
                     IsCaughtUp = false;
                 }
+                catch (LogCorruptException)
+                {
+                    // The log does not verify: this instance must not serve (or report ready) from it again.
+                    IsCaughtUp = false;
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -281,6 +290,8 @@ public sealed class LiveLog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Hosts may dispose twice (a hosted service and the container); the second call does nothing.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_writer is not null) await _writer.ConfigureAwait(false);

@@ -49,6 +49,14 @@ public sealed class PostgresLogStore : ILogStore
     public async Task MigrateAsync(CancellationToken ct)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        // Fast path without DDL or locks, so the service can run as a kq_app member (which may not
+        // create tables) once the owner has migrated the database.
+        var known = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT to_regclass('schema_migrations') IS NOT NULL", cancellationToken: ct)).ConfigureAwait(false);
+        if (known)
+        {
+            var done = (await connection.QueryAsync<string>(new CommandDefinition("SELECT id FROM schema_migrations", cancellationToken: ct)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            if (MigrationScripts.For(Backend).All(m => done.Contains(m.Id))) return;
+        }
         // Instances starting together take turns; the second finds everything applied.
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@Key)", new { Key = MigrationLockKey }, cancellationToken: ct)).ConfigureAwait(false);
         try

@@ -48,6 +48,10 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kq_app') THEN
         CREATE ROLE kq_app NOLOGIN;
     END IF;
+EXCEPTION
+    -- Roles belong to the server, not the database: a migration of another database on the same
+    -- server can create kq_app at the same moment (its advisory lock is per database).
+    WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 REVOKE ALL ON log_entries FROM kq_app;

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using NodaTime;
+
+namespace KinderQueue.Storage.Tests.TestSupport;
+
+/// <summary>
+/// Wraps a real store to count what the writer does and to inject failures: a commit that throws
+/// before (or after) the real commit, entries that come back altered from the database.
+/// </summary>
+internal sealed class StoreDecorator(ILogStore inner) : ILogStore
+{
+    private int _commits;
+    private int _failuresLeft;
+    private Func<Exception>? _failure;
+    private bool _failAfterCommitting;
+
+    /// <summary>Entries in each AppendAsync call that was committed, in order.</summary>
+    public ConcurrentQueue<int> CommittedBatchSizes { get; } = new();
+
+    /// <summary>Commit calls, failed ones included.</summary>
+    public int CommitCalls => Volatile.Read(ref _commits);
+
+    /// <summary>Alters entries on their way out of ReadAsync (what a tampered database would return).</summary>
+    public Func<StoredEntry, StoredEntry>? Tamper { get; set; }
+
+    /// <summary>Runs instead of the next commits; lets a test hold a commit open.</summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; set; }
+
+    /// <summary>
+    /// The next <paramref name="count"/> commits throw <paramref name="failure"/>: without committing, or,
+    /// with <paramref name="afterCommitting"/>, after the real commit succeeded (the reply was lost).
+    /// </summary>
+    public void FailCommits(int count, Func<Exception> failure, bool afterCommitting = false)
+    {
+        _failure = failure;
+        _failAfterCommitting = afterCommitting;
+        Volatile.Write(ref _failuresLeft, count);
+    }
+
+    public string Backend => inner.Backend;
+
+    public Task MigrateAsync(CancellationToken ct) => inner.MigrateAsync(ct);
+
+    public async Task<IWriteSession> BeginWriteAsync(CancellationToken ct) => new Session(this, await inner.BeginWriteAsync(ct));
+
+    public Task<long> CountAsync(CancellationToken ct) => inner.CountAsync(ct);
+
+    public async IAsyncEnumerable<StoredEntry> ReadAsync(long fromSeq, long toSeqExclusive, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in inner.ReadAsync(fromSeq, toSeqExclusive, ct)) yield return Tamper is null ? e : Tamper(e);
+    }
+
+    public Task<PrivateRecord?> GetPrivateAsync(string number, CancellationToken ct) => inner.GetPrivateAsync(number, ct);
+
+    public Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct) => inner.ErasePrivateAsync(number, at, ct);
+
+    public Task<bool> PingAsync(CancellationToken ct) => inner.PingAsync(ct);
+
+    // The inner store belongs to the test's scope, which disposes it.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private sealed class Session(StoreDecorator owner, IWriteSession inner) : IWriteSession
+    {
+        private int _appended;
+
+        public async Task<IReadOnlyList<StoredEntry>> ReadSinceAsync(long fromSeq, CancellationToken ct)
+        {
+            var entries = await inner.ReadSinceAsync(fromSeq, ct);
+            return owner.Tamper is null ? entries : [.. entries.Select(owner.Tamper)];
+        }
+
+        public Task<IReadOnlyDictionary<string, StoredResponse>> FindResponsesAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
+            inner.FindResponsesAsync(keys, ct);
+
+        public Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+            IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
+        {
+            _appended += entries.Count;
+            return inner.AppendAsync(entries, responses, records, now, ct);
+        }
+
+        public async Task CommitAsync(CancellationToken ct)
+        {
+            Interlocked.Increment(ref owner._commits);
+            if (owner.BeforeCommit is { } hook) await hook(ct);
+            var fail = Interlocked.Decrement(ref owner._failuresLeft) >= 0;
+            if (fail && !owner._failAfterCommitting) throw owner._failure!();
+            await inner.CommitAsync(ct);
+            if (fail) throw owner._failure!();
+            owner.CommittedBatchSizes.Enqueue(_appended);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
