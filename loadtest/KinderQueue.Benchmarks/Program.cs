@@ -1,1 +1,260 @@
-return 0;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using KinderQueue.Core.Allocation;
+using KinderQueue.Core.Criteria;
+using KinderQueue.Core.Log;
+
+namespace KinderQueue.Benchmarks;
+
+/// <summary>
+/// Load benchmarks. Each command prints exactly one JSON line on stdout; everything meant for
+/// people goes to stderr.
+/// <code>
+/// allocate --applicants N [--seed S] [--runs R] [--shuffle]   time Allocator.Allocate on a synthetic region
+/// log --entries N [--seed S] [--runs R] [--verify] time LogHasher (bytes, chain, Merkle root)
+/// digest --applicants N [--seed S]                SHA-256 of the canonical result bytes (before/after checks)
+/// </code>
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage:
+          allocate --applicants N [--seed S] [--runs R] [--shuffle] [--criteria FILE]
+          log --entries N [--seed S] [--runs R] [--verify]
+          digest --applicants N [--seed S] [--shuffle] [--criteria FILE]
+        """;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            if (args.Length == 0) return Fail(Usage);
+            var options = Options.Parse(args.AsSpan(1));
+            return args[0] switch
+            {
+                "allocate" => BenchAllocate(options),
+                "log" => BenchLog(options),
+                "digest" => Digest(options),
+                _ => Fail(Usage),
+            };
+        }
+        catch (FormatException ex)
+        {
+            return Fail($"{ex.Message}\n{Usage}");
+        }
+    }
+
+    private static int BenchAllocate(Options o)
+    {
+        var n = o.Int("applicants");
+        var seed = o.ULong("seed", 1);
+        var runs = o.Int("runs", 3);
+        var criteria = LoadCriteria(o.String("criteria"));
+
+        var sw = Stopwatch.StartNew();
+        var warmInput = RegionGenerator.Generate(criteria, Math.Min(n, 50_000), unchecked(seed + 1));
+        var input = RegionGenerator.Generate(criteria, n, seed);
+        if (o.Flag("shuffle")) input = RegionGenerator.Shuffle(input, seed);
+        Log($"generated {n:N0} applicants, {input.Programs.Length:N0} programs, {input.Kindergartens.Length:N0} kindergartens, " +
+            $"{input.Programs.Sum(p => (long)p.Seats):N0} seats in {sw.ElapsedMilliseconds:N0} ms");
+
+        // Warm-up on a smaller region: JIT and tiering, so the timing is of the algorithm.
+        sw.Restart();
+        _ = Allocator.Allocate(warmInput);
+        Log($"warm-up ({warmInput.Applicants.Length:N0} applicants, cold): {sw.Elapsed.TotalMilliseconds:F1} ms");
+        warmInput = null;
+
+        AllocationResult? result = null;
+        var best = double.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            result = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            var gen0 = GC.CollectionCount(0);
+            var gen2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            sw.Restart();
+            result = Allocator.Allocate(input);
+            sw.Stop();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+            Log($"run {run + 1}: {sw.Elapsed.TotalMilliseconds:F1} ms (GCs: gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, " +
+                $"pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms)");
+        }
+
+        var r = result!;
+        var counts = r.Explanations.GroupBy(e => e.Status).OrderBy(g => g.Key).Select(g => $"{ResultJson.Text(g.Key)} {g.Count():N0}");
+        Log($"outcome: {string.Join(", ", counts)}; archived {r.Archived.Length:N0}");
+        Emit($$"""{"bench":"allocate","applicants":{{n}},"programs":{{input.Programs.Length}},"proposals":{{r.Proposals}},"ms":{{F1(best)}},"peak_mb":{{F1(PeakMegabytes())}}}""");
+        return 0;
+    }
+
+    private static int BenchLog(Options o)
+    {
+        var n = o.Int("entries");
+        var seed = o.ULong("seed", 1);
+        var runs = o.Int("runs", 3);
+
+        var sw = Stopwatch.StartNew();
+        var entries = LogWorkload.Generate(n, seed);
+        var payloadBytes = entries.Sum(e => (long)e.Payload.Length);
+        Log($"generated {n:N0} application.submitted payloads (mean {(n == 0 ? 0 : payloadBytes / n)} bytes) in {sw.ElapsedMilliseconds:N0} ms");
+
+        sw.Restart();
+        _ = LogHasher.Append(entries.GetRange(0, Math.Min(n, 50_000)));
+        Log($"warm-up ({Math.Min(n, 50_000):N0} entries, cold): {sw.Elapsed.TotalMilliseconds:F1} ms");
+
+        LogHashBatch? batch = null;
+        var best = double.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            batch = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var gcs = GC.CollectionCount(0);
+            var pause = GC.GetTotalPauseDuration();
+            sw.Restart();
+            batch = LogHasher.Append(entries);
+            sw.Stop();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+            Log($"run {run + 1}: {sw.Elapsed.TotalMilliseconds:F1} ms = {Rate(n, sw.Elapsed.TotalMilliseconds):N0} entries/s " +
+                $"(GCs {GC.CollectionCount(0) - gcs}, GC pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms)");
+        }
+
+        var b = batch!;
+        // Materialise the bytes (outside any timing) through LogHashBatch.EntryBytes, which builds
+        // them with LogEntry.ToBytes and checks each against the hash LogHasher computed: every
+        // run thus also checks the fast writer on all entries.
+        sw.Restart();
+        var bytes = new byte[n][];
+        long entryBytes = 0;
+        for (var i = 0; i < n; i++)
+        {
+            bytes[i] = b.EntryBytes(i);
+            entryBytes += bytes[i].Length;
+        }
+        Log($"entries: mean {(n == 0 ? 0 : entryBytes / n)} bytes, all equal to LogEntry.ToBytes ({sw.ElapsedMilliseconds:N0} ms); " +
+            $"head {Hex.Encode(b.Head)}; root {Hex.Encode(b.Root)}");
+
+        // The floor: one plain SHA-256 per entry on one thread, no chaining, no tree.
+        Span<byte> digest = stackalloc byte[32];
+        var floor = double.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            sw.Restart();
+            for (var i = 0; i < n; i++) SHA256.HashData(bytes[i], digest);
+            floor = Math.Min(floor, sw.Elapsed.TotalMilliseconds);
+        }
+        Log($"floor (plain SHA256.HashData of the same {n:N0} entry bytes, one thread): {floor:F1} ms = {Rate(n, floor):N0} hashes/s");
+
+        if (o.Flag("verify")) Verify(entries, b);
+
+        Emit($$"""{"bench":"log","entries":{{n}},"ms":{{F1(best)}},"entries_per_s":{{Rate(n, best):F0}}}""");
+        return 0;
+    }
+
+    /// <summary>Recomputes the batch the slow, obvious way (LogChain + MerkleTree) and compares.</summary>
+    private static void Verify(List<PendingEntry> entries, LogHashBatch b)
+    {
+        var sw = Stopwatch.StartNew();
+        var chain = new LogChain();
+        var leaves = new List<byte[]>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            var (_, bytes, hash) = chain.Append(e.At, e.Actor, e.Type, e.Payload.ToArray());
+            if (!bytes.AsSpan().SequenceEqual(b.EntryBytes(i)) || !hash.AsSpan().SequenceEqual(b.EntryHash(i)))
+                throw new InvalidOperationException($"Entry {i} differs from LogChain.");
+            leaves.Add(hash);
+        }
+        var same = chain.Head.SequenceEqual(b.Head) && MerkleTree.Root(leaves, leaves.Count).AsSpan().SequenceEqual(b.Root);
+        if (!same) throw new InvalidOperationException("Head or root differs from LogChain + MerkleTree.");
+        Log($"verify: bytes, hashes, head and root equal LogChain + MerkleTree.Root ({sw.Elapsed.TotalMilliseconds:F0} ms single-threaded reference)");
+    }
+
+    private static int Digest(Options o)
+    {
+        var n = o.Int("applicants");
+        var seed = o.ULong("seed", 1);
+        var input = RegionGenerator.Generate(LoadCriteria(o.String("criteria")), n, seed);
+        if (o.Flag("shuffle")) input = RegionGenerator.Shuffle(input, seed);
+        var bytes = ResultJson.ToCanonicalBytes(Allocator.Allocate(input));
+        Log($"result: {bytes.Length:N0} canonical bytes");
+        Emit($$"""{"bench":"digest","applicants":{{n}},"seed":{{seed}},"sha256":"{{Hex.Encode(SHA256.HashData(bytes))}}"}""");
+        return 0;
+    }
+
+    private static CriteriaDocument LoadCriteria(string? file)
+    {
+        file ??= FindUpwards(Path.Combine("algorithm-spec", "criteria", "default.json"))
+            ?? throw new FormatException("algorithm-spec/criteria/default.json not found above the working directory; pass --criteria FILE.");
+        var parsed = CriteriaJson.Parse(File.ReadAllBytes(file));
+        if (!parsed.Success)
+            throw new FormatException($"{file}: {string.Join("; ", parsed.Problems.Select(p => $"{p.Path} {p.Message}"))}");
+        return parsed.Value!;
+    }
+
+    private static string? FindUpwards(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static double PeakMegabytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    private static double Rate(int count, double ms) => ms <= 0 ? 0 : count / (ms / 1000.0);
+
+    private static string F1(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static void Emit(string json) => Console.Out.WriteLine(json);
+
+    private static void Log(string text) => Console.Error.WriteLine(text);
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
+    }
+
+    private sealed class Options
+    {
+        private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+
+        public static Options Parse(ReadOnlySpan<string> args)
+        {
+            var o = new Options();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new FormatException($"Unexpected argument '{args[i]}'.");
+                var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+                o._values[args[i][2..]] = hasValue ? args[++i] : null;
+            }
+            return o;
+        }
+
+        public string? String(string name) => _values.GetValueOrDefault(name);
+
+        public bool Flag(string name) => _values.ContainsKey(name);
+
+        public int Int(string name, int? fallback = null) =>
+            _values.TryGetValue(name, out var v) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : !_values.ContainsKey(name) && fallback is { } f ? f
+            : throw new FormatException($"--{name} needs a non-negative whole number.");
+
+        public ulong ULong(string name, ulong fallback) =>
+            !_values.TryGetValue(name, out var v) ? fallback
+            : ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new FormatException($"--{name} needs a non-negative whole number.");
+    }
+}

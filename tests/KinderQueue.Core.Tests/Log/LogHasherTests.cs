@@ -22,6 +22,20 @@ public sealed class LogHasherTests
         3 * Parallel + 17,
     };
 
+    // SIMD lanes per node group (NodeHasher.Width, internal): 1 = no SIMD, 8 = 256-bit, 16 = AVX-512.
+    // A width the machine lacks falls back to the scalar path, so every value is valid everywhere.
+    public static TheoryData<int> Widths => new() { 1, 8, 16 };
+
+    public static TheoryData<int, int> SizesAndWidths()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (var size in Sizes)
+        {
+            foreach (var width in Widths) data.Add(size, width);
+        }
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public void Matches_LogChain_and_MerkleTree_from_genesis(int count)
@@ -31,6 +45,59 @@ public sealed class LogHasherTests
         var batch = LogHasher.Append(entries);
 
         AssertSameAsChain(new LogChain(), [], batch, entries);
+    }
+
+    [Theory]
+    [MemberData(nameof(SizesAndWidths))]
+    public void Every_SIMD_width_gives_the_same_log(int count, int width)
+    {
+        var entries = RandomEntries(new Random(count + 1), count);
+
+        var batch = LogHasher.Append(entries, (NodeHasher.Width)width);
+
+        AssertSameAsChain(new LogChain(), [], batch, entries);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Node_hashes_in_lanes_equal_SHA256_including_partial_groups_and_in_place(int width)
+    {
+        var random = new Random(42);
+        for (var count = 0; count <= 40; count++)
+        {
+            var children = new byte[count * 64];
+            random.NextBytes(children);
+            var expected = new byte[count * 32];
+            for (var i = 0; i < count; i++)
+                MerkleHash.Node(children.AsSpan(64 * i, 32), children.AsSpan(64 * i + 32, 32), expected.AsSpan(32 * i, 32));
+
+            var parents = new byte[count * 32];
+            NodeHasher.HashPairs(children, parents, count, (NodeHasher.Width)width);
+            parents.Should().Equal(expected, $"{count} pairs");
+
+            NodeHasher.HashPairs(children, children, count, (NodeHasher.Width)width);
+            children.AsSpan(0, count * 32).ToArray().Should().Equal(expected, $"{count} pairs in place");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Compact_range_matches_MerkleTree_for_any_run_lengths(int width)
+    {
+        var random = new Random(7);
+        var leaves = Enumerable.Range(0, 5000).Select(i => MerkleHash.Leaf(BitConverter.GetBytes(i))).ToList();
+        var flat = leaves.SelectMany(l => l).ToArray();
+        var range = new LogHasher.CompactRange((NodeHasher.Width)width);
+        var size = 0;
+        while (size < leaves.Count)
+        {
+            // Runs of every shape: single leaves, odd lengths, several batches at once.
+            var run = Math.Min(leaves.Count - size, random.Next(4) switch { 0 => 1, 1 => random.Next(2, 40), 2 => LogHasher.BatchSize, _ => random.Next(1, 3 * LogHasher.BatchSize) });
+            range.Fold(flat.AsSpan(size * 32, run * 32));
+            size += run;
+            range.Size.Should().Be(size);
+            range.Root().Should().Equal(MerkleTree.Root(leaves, size), $"size {size}");
+        }
     }
 
     [Theory]
