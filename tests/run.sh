@@ -22,7 +22,7 @@ filter=()
 if [ -z "${KQ_TEST_POSTGRES:-}" ]; then
   if pg_exports=$(bash tests/postgres-cluster.sh start); then
     eval "$pg_exports"
-    trap 'bash tests/postgres-cluster.sh stop "$KQ_PG_DIR"' EXIT
+    trap 'bash tests/postgres-cluster.sh stop "$KQ_PG_DIR" >/dev/null 2>&1' EXIT
   elif [ "${CI:-}" = "true" ]; then
     echo "CI needs PostgreSQL for the storage and API tests, and it could not be started"
     echo "tests: 0 passed, 1 failed"
@@ -63,6 +63,12 @@ for project in tests/*/*.Tests.csproj; do
   passed=$((passed + p))
   failed=$((failed + f))
 done
+
+# Stop PostgreSQL before the closing line, so that line is the last one printed.
+if [ -n "${KQ_PG_DIR:-}" ] && [ -d "${KQ_PG_DIR:-}" ]; then
+  bash tests/postgres-cluster.sh stop "$KQ_PG_DIR" >/dev/null 2>&1 || true
+  trap - EXIT
+fi
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

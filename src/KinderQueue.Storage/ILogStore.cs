@@ -19,6 +19,26 @@ public interface ILogStore : IAsyncDisposable
     /// <summary>Opens a transaction holding the writer lock.</summary>
     Task<IWriteSession> BeginWriteAsync(CancellationToken ct);
 
+    /// <summary>
+    /// What a group-commit batch does first: opens a write session and reads, under its lock, the
+    /// entries from <paramref name="fromSeq"/> on and the stored responses for <paramref name="keys"/>.
+    /// A store may do all of it in one round trip; every round trip is paid once per batch, under the lock.
+    /// </summary>
+    async Task<WriteStart> BeginWriteAsync(long fromSeq, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var session = await BeginWriteAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var since = await session.ReadSinceAsync(fromSeq, ct).ConfigureAwait(false);
+            return new WriteStart(session, since, await session.FindResponsesAsync(keys, ct).ConfigureAwait(false));
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Number of entries in the log.</summary>
     Task<long> CountAsync(CancellationToken ct);
 
@@ -47,4 +67,15 @@ public interface IWriteSession : IAsyncDisposable
         IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct);
 
     Task CommitAsync(CancellationToken ct);
+
+    /// <summary><see cref="AppendAsync"/> then <see cref="CommitAsync"/>; a store may send both in one round trip.</summary>
+    async Task AppendAndCommitAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+        IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
+    {
+        await AppendAsync(entries, responses, records, now, ct).ConfigureAwait(false);
+        await CommitAsync(ct).ConfigureAwait(false);
+    }
 }
+
+/// <summary>A write session just opened, with what was read under its lock.</summary>
+public sealed record WriteStart(IWriteSession Session, IReadOnlyList<StoredEntry> Since, IReadOnlyDictionary<string, StoredResponse> Responses);

@@ -108,11 +108,36 @@ public sealed record SubmissionResponse(string Number, string AccessCode, string
 /// category to its tier (the category stays private), and appends the public event together
 /// with the private record in one transaction.
 /// </summary>
-public sealed class SubmitApplication(string actor, string? idempotencyKey, SubmissionInput input, string number, string accessCode,
-    byte[] salt, string? owner) : ICommand
+public sealed class SubmitApplication : ICommand
 {
-    public string Actor { get; } = actor;
-    public string? IdempotencyKey { get; } = idempotencyKey;
+    private readonly SubmissionInput input;
+    private readonly string number;
+    private readonly string accessCode;
+    private readonly byte[] salt;
+    private readonly string? owner;
+    // What does not depend on the state is computed here, on the caller's thread, not in Decide:
+    // Decide runs under the log's single writer lock.
+    private readonly byte[] record;
+    private readonly string commitment;
+    private readonly byte[] accessHash;
+
+    public SubmitApplication(string actor, string? idempotencyKey, SubmissionInput input, string number, string accessCode,
+        byte[] salt, string? owner)
+    {
+        Actor = actor;
+        IdempotencyKey = idempotencyKey;
+        this.input = input;
+        this.number = number;
+        this.accessCode = accessCode;
+        this.salt = salt;
+        this.owner = owner;
+        record = input.PrivateRecordBytes();
+        commitment = Commitment.Compute(salt, record);
+        accessHash = Secrets.HashAccessCode(salt, accessCode);
+    }
+
+    public string Actor { get; }
+    public string? IdempotencyKey { get; }
 
     public CommandDecision Decide(QueueState state, Instant now)
     {
@@ -142,18 +167,17 @@ public sealed class SubmitApplication(string actor, string? idempotencyKey, Subm
             claims.Add(new PriorityClaim(tier.Id, tier.Scope == TierScope.Sibling ? c.Kindergarten : null));
         }
         if (problems.Count > 0) return CommandDecision.Refuse(Refusal.Invalid, problems);
-        var record = input.PrivateRecordBytes();
         var registeredAt = input.RegisteredAt ?? now;
         var e = new ApplicationSubmitted(number, input.Kind, input.Channel, registeredAt,
             new YearMonth(input.BirthDate.Year, input.BirthDate.Month), input.District, input.Preferences, input.DesiredStart,
-            claims.ToImmutable(), Commitment.Compute(salt, record));
+            claims.ToImmutable(), commitment);
         // The rules speak of the public event; name the fields of the request instead.
         var submissionProblems = ApplicationRules.CheckSubmission(criteria, state, e, today, now)
             .Select(p => p with { Path = p.Path.Replace("$.birthMonth", "$.child.birthDate", StringComparison.Ordinal).Replace(".tier", ".category", StringComparison.Ordinal) })
             .ToList();
         if (submissionProblems.Count > 0)
             return CommandDecision.Refuse(submissionProblems.Any(p => p.Code == "application.duplicate-number") ? Refusal.Conflict : Refusal.Invalid, submissionProblems);
-        var privateRecord = new PrivateRecord(number, salt, record, Secrets.HashAccessCode(salt, accessCode), owner, null);
+        var privateRecord = new PrivateRecord(number, salt, record, accessHash, owner, null);
         return CommandDecision.Append(e,
             seq => StoredJsonResult.Serialize(new SubmissionResponse(number, accessCode, Formats.Format(registeredAt), seq)),
             privateRecord);

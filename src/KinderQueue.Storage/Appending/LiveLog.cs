@@ -177,11 +177,11 @@ public sealed class LiveLog : IAsyncDisposable
         var changed = false;
         try
         {
-            await using var session = await _store.BeginWriteAsync(ct).ConfigureAwait(false);
-            foreach (var e in await session.ReadSinceAsync(_chain.Size, ct).ConfigureAwait(false)) ApplyStored(e);
-
             var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-            var stored = await session.FindResponsesAsync(keys, ct).ConfigureAwait(false);
+            var start = await _store.BeginWriteAsync(_chain.Size, keys, ct).ConfigureAwait(false);
+            await using var session = start.Session;
+            foreach (var e in start.Since) ApplyStored(e);
+            var stored = start.Responses;
             var firstInBatch = new Dictionary<string, int>(StringComparer.Ordinal);
             var results = new CommandResult[batch.Count];
             var entries = new List<StoredEntry>();
@@ -237,8 +237,7 @@ public sealed class LiveLog : IAsyncDisposable
 
             if (entries.Count > 0 || responses.Count > 0)
             {
-                await session.AppendAsync(entries, responses, records, now, ct).ConfigureAwait(false);
-                await session.CommitAsync(ct).ConfigureAwait(false);
+                await session.AppendAndCommitAsync(entries, responses, records, now, ct).ConfigureAwait(false);
                 foreach (var e in entries) _merkle.Append(e.Hash);
                 _lastAt = now;
                 LogTelemetry.Appends.Add(entries.Count);

@@ -4,15 +4,14 @@ using Dapper;
 using KinderQueue.Storage.Migrations;
 using NodaTime;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace KinderQueue.Storage.Postgres;
 
 /// <summary>
 /// Production storage. The writer lock is a transaction-scoped advisory lock, so any number of
-/// service instances can share one database and still append one at a time; entries go in with
-/// binary COPY, which is what makes group commit cheap. SQL of this backend lives in this file
-/// and in Migrations/Postgres.
+/// service instances can share one database and still append one at a time; a batch's rows go in
+/// as arrays (INSERT ... SELECT FROM unnest), every table in one round trip, which is what makes
+/// group commit cheap. SQL of this backend lives in this file and in Migrations/Postgres.
 /// </summary>
 public sealed class PostgresLogStore : ILogStore
 {
@@ -20,16 +19,25 @@ public sealed class PostgresLogStore : ILogStore
     private const long WriterLockKey = 0x4B51_4C4F_4701;   // "KQLOG" + 1
     private const long MigrationLockKey = 0x4B51_4D49_4701; // "KQMIG" + 1
 
-    private const string CountSql = "SELECT COUNT(*) FROM log_entries";
+    // Sequence numbers run from 0 without gaps, so the size is the last seq + 1: one index probe,
+    // where COUNT(*) scans the whole log (the tail loop asks every 200 ms, for ever).
+    private const string CountSql = "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entries";
     private const string ReadRangeSql =
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= @From AND seq < @To ORDER BY seq";
-    private const string WriterLockSql = "SELECT pg_advisory_xact_lock(@Key)";
-    private const string CopyEntriesSql = "COPY log_entries (seq, at_ms, actor, type, payload, prev, hash) FROM STDIN (FORMAT BINARY)";
-    private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key = ANY(@Keys)";
-    private const string InsertResponseSql =
-        "INSERT INTO idempotency (key, seq, response, created_ms) VALUES (@Key, @Seq, @Response, @CreatedMs)";
+    private const string WriterLockSql = "SELECT pg_advisory_xact_lock($1)";
+    // Bounded on both sides as ReadRangeSql is: with an open range and no statistics yet, the planner
+    // guesses a third of the log and plans a parallel scan, whose workers cost milliseconds to start.
+    private const string ReadSinceSql =
+        "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq";
+    private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key = ANY($1)";
+    // A batch's rows go in as arrays, one statement per table, all three in one round trip: a row-by-row
+    // INSERT would cost a round trip per row, which is what group commit is there to avoid.
+    private const string InsertEntriesSql =
+        "INSERT INTO log_entries (seq, at_ms, actor, type, payload, prev, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])";
+    private const string InsertResponsesSql =
+        "INSERT INTO idempotency (key, seq, response, created_ms) SELECT k, s, r, $4 FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(k, s, r)";
     private const string InsertPrivateSql =
-        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms) VALUES (@Number, @Salt, @Record, @AccessHash, @Owner, NULL)";
+        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms) SELECT n, sa, re, ah, o, NULL FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], $5::text[]) AS u(n, sa, re, ah, o)";
     private const string GetPrivateSql =
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
@@ -41,7 +49,13 @@ public sealed class PostgresLogStore : ILogStore
 
     public PostgresLogStore(string connectionString)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        // Group commit sends the same few statements for every batch: prepared on each connection once
+        // (Npgsql's automatic preparation), the server parses and plans them once, not once a batch.
+        // A "Max Auto Prepare" in the connection string, 0 included, is kept as given.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = 16;
+        _dataSource = NpgsqlDataSource.Create(builder);
     }
 
     public string Backend => "postgres";
@@ -79,18 +93,60 @@ public sealed class PostgresLogStore : ILogStore
         }
     }
 
-    public async Task<IWriteSession> BeginWriteAsync(CancellationToken ct)
+    public async Task<IWriteSession> BeginWriteAsync(CancellationToken ct) =>
+        (await BeginWriteAsync(null, [], ct).ConfigureAwait(false)).Session;
+
+    /// <summary>BEGIN, the lock, the entries since <paramref name="fromSeq"/> and the stored responses: one round trip.</summary>
+    public async Task<WriteStart> BeginWriteAsync(long fromSeq, IReadOnlyCollection<string> keys, CancellationToken ct) =>
+        await BeginWriteAsync((long?)fromSeq, keys, ct).ConfigureAwait(false);
+
+    private async Task<WriteStart> BeginWriteAsync(long? fromSeq, IReadOnlyCollection<string> keys, CancellationToken ct)
     {
         var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var session = new Session(connection);
         try
         {
-            var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(WriterLockSql, new { Key = WriterLockKey }, tx, cancellationToken: ct)).ConfigureAwait(false);
-            return new Session(connection, tx);
+            // The session runs BEGIN and COMMIT itself (no NpgsqlTransaction), so that they can share
+            // round trips with the statements next to them: the lock and the reads here, the rows and
+            // COMMIT in AppendAndCommitAsync. An error skips the rest of a batch.
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
+            var lockCommand = new NpgsqlBatchCommand(WriterLockSql);
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = WriterLockKey });
+            batch.BatchCommands.Add(lockCommand);
+            if (fromSeq is null)
+            {
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                return new WriteStart(session, [], new Dictionary<string, StoredResponse>());
+            }
+            var since = new NpgsqlBatchCommand(ReadSinceSql);
+            since.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromSeq.Value });
+            since.Parameters.Add(new NpgsqlParameter<long> { TypedValue = long.MaxValue });
+            batch.BatchCommands.Add(since);
+            var find = new NpgsqlBatchCommand(FindResponsesSql);
+            find.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
+            batch.BatchCommands.Add(find);
+            await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            // Result sets in order (the lock's one void row, then the entries, then the responses), told apart by shape.
+            var entries = new List<StoredEntry>();
+            var responses = new Dictionary<string, StoredResponse>(StringComparer.Ordinal);
+            do
+            {
+                if (reader.FieldCount == 7)
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false)) entries.Add(ReadEntry(reader));
+                }
+                else if (reader.FieldCount == 3)
+                {
+                    responses = await ReadResponsesAsync(reader, ct).ConfigureAwait(false);
+                }
+            }
+            while (await reader.NextResultAsync(ct).ConfigureAwait(false));
+            return new WriteStart(session, entries, responses);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await session.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -143,13 +199,30 @@ public sealed class PostgresLogStore : ILogStore
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private sealed class Session(NpgsqlConnection connection, NpgsqlTransaction tx) : IWriteSession
+    private static async Task<Dictionary<string, StoredResponse>> ReadResponsesAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
+        var found = new Dictionary<string, StoredResponse>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var key = reader.GetString(0);
+            found[key] = new StoredResponse(key, reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// One write transaction on its own connection. Group commit needs two round trips: BEGIN, the
+    /// lock and the reads (BeginWriteAsync with a position); the rows and COMMIT (AppendAndCommitAsync).
+    /// </summary>
+    private sealed class Session(NpgsqlConnection connection) : IWriteSession
+    {
+        private bool _ended;
+
         public async Task<IReadOnlyList<StoredEntry>> ReadSinceAsync(long fromSeq, CancellationToken ct)
         {
-            await using var command = new NpgsqlCommand(ReadRangeSql, connection, tx);
-            command.Parameters.AddWithValue("From", fromSeq);
-            command.Parameters.AddWithValue("To", long.MaxValue);
+            await using var command = new NpgsqlCommand(ReadSinceSql, connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromSeq });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = long.MaxValue });
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var list = new List<StoredEntry>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadEntry(reader));
@@ -159,52 +232,87 @@ public sealed class PostgresLogStore : ILogStore
         public async Task<IReadOnlyDictionary<string, StoredResponse>> FindResponsesAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
         {
             if (keys.Count == 0) return new Dictionary<string, StoredResponse>();
-            var rows = await connection.QueryAsync<(string Key, long? Seq, byte[] Response)>(
-                new CommandDefinition(FindResponsesSql, new { Keys = keys.ToArray() }, tx, cancellationToken: ct)).ConfigureAwait(false);
-            return rows.ToDictionary(r => r.Key, r => new StoredResponse(r.Key, r.Seq, r.Response), StringComparer.Ordinal);
+            await using var command = new NpgsqlCommand(FindResponsesSql, connection);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await ReadResponsesAsync(reader, ct).ConfigureAwait(false);
         }
 
-        public async Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
-            IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
+        public Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+            IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct) =>
+            SendAsync(entries, responses, records, now, commit: false, ct);
+
+        public Task AppendAndCommitAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+            IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct) =>
+            SendAsync(entries, responses, records, now, commit: true, ct);
+
+        public async Task CommitAsync(CancellationToken ct)
         {
+            await using var command = new NpgsqlCommand("COMMIT", connection);
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            _ended = true;
+        }
+
+        private async Task SendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
+            IReadOnlyList<PrivateRecord> records, Instant now, bool commit, CancellationToken ct)
+        {
+            await using var batch = new NpgsqlBatch(connection);
             if (entries.Count > 0)
             {
-                await using var importer = await connection.BeginBinaryImportAsync(CopyEntriesSql, ct).ConfigureAwait(false);
-                foreach (var e in entries)
-                {
-                    await importer.StartRowAsync(ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Seq, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.At.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Actor, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Type, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Payload, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Prev, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Hash, NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
-                }
-                await importer.CompleteAsync(ct).ConfigureAwait(false);
+                var command = new NpgsqlBatchCommand(InsertEntriesSql);
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = entries.Select(e => e.Seq).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = entries.Select(e => e.At.ToUnixTimeMilliseconds()).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = entries.Select(e => e.Actor).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = entries.Select(e => e.Type).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Payload).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Prev).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Hash).ToArray() });
+                batch.BatchCommands.Add(command);
             }
             if (records.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertPrivateSql, records.Select(r => new
-                {
-                    r.Number, r.Salt, r.Record, r.AccessHash, r.Owner,
-                }), tx, cancellationToken: ct)).ConfigureAwait(false);
+                var command = new NpgsqlBatchCommand(InsertPrivateSql);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = records.Select(r => r.Number).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = records.Select(r => r.Salt).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { TypedValue = records.Select(r => r.Record).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = records.Select(r => r.AccessHash).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = records.Select(r => r.Owner).ToArray() });
+                batch.BatchCommands.Add(command);
             }
             if (responses.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertResponseSql, responses.Select(r => new
-                {
-                    r.Key, r.Seq, r.Response, CreatedMs = now.ToUnixTimeMilliseconds(),
-                }), tx, cancellationToken: ct)).ConfigureAwait(false);
+                var command = new NpgsqlBatchCommand(InsertResponsesSql);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = responses.Select(r => r.Key).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = responses.Select(r => r.Seq).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = responses.Select(r => r.Response).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.ToUnixTimeMilliseconds() });
+                batch.BatchCommands.Add(command);
             }
+            // An error in any statement skips the rest of the batch, COMMIT included: nothing is committed.
+            if (commit) batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (commit) _ended = true;
         }
-
-        public Task CommitAsync(CancellationToken ct) => tx.CommitAsync(ct);
 
         public async ValueTask DisposeAsync()
         {
-            await tx.DisposeAsync().ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                // Not committed: roll back, which also releases the writer lock.
+                if (!_ended && connection.State == ConnectionState.Open)
+                {
+                    await using var command = new NpgsqlCommand("ROLLBACK", connection);
+                    await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // A broken connection: the server ends the transaction (and the lock) with the session.
+            }
+            finally
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -13,7 +13,9 @@ namespace KinderQueue.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteLogStore : ILogStore
 {
-    private const string CountSql = "SELECT COUNT(*) FROM log_entries";
+    // Sequence numbers run from 0 without gaps, so the size is the last seq + 1: one index probe,
+    // where COUNT(*) scans the whole log (the tail loop asks every 200 ms, for ever).
+    private const string CountSql = "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entries";
     private const string ReadRangeSql =
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= @From AND seq < @To ORDER BY seq";
     private const string InsertEntrySql =
