@@ -45,18 +45,7 @@ public static class ResultJson
             w.EndObject();
         }
         w.EndArray();
-        w.Key("offers");
-        w.StartArray();
-        foreach (var o in r.Offers)
-        {
-            w.StartObject();
-            w.Property("deadline", Formats.Format(o.Deadline));
-            w.Property("group", o.Group);
-            w.Property("kindergarten", o.Kindergarten);
-            w.Property("number", o.Number);
-            w.EndObject();
-        }
-        w.EndArray();
+        Events.EventCodec.WriteOffers(w, r.Offers);
         w.Key("programs");
         w.StartArray();
         foreach (var p in r.Programs)

@@ -102,18 +102,7 @@ public static class EventCodec
                 w.Property("basis", d.Basis);
                 w.Property("criteria", d.CriteriaVersion);
                 w.Property("date", Formats.Format(d.Date));
-                w.Key("offers");
-                w.StartArray();
-                foreach (var o in d.Offers)
-                {
-                    w.StartObject();
-                    w.Property("deadline", Formats.Format(o.Deadline));
-                    w.Property("group", o.Group);
-                    w.Property("kindergarten", o.Kindergarten);
-                    w.Property("number", o.Number);
-                    w.EndObject();
-                }
-                w.EndArray();
+                WriteOffers(w, d.Offers);
                 w.Property("round", d.Round);
                 w.Property("startDate", Formats.Format(d.StartDate));
                 w.Property("year", d.Year);
@@ -140,6 +129,23 @@ public static class EventCodec
                 throw new ArgumentException($"No encoding for {e.GetType().Name}.", nameof(e));
         }
         w.EndObject();
+    }
+
+    /// <summary>The "offers" member, shared by the decision event and the full allocation result (SPEC.md §5, §9.3).</summary>
+    public static void WriteOffers(CanonicalJsonWriter w, IEnumerable<Offer> offers)
+    {
+        w.Key("offers");
+        w.StartArray();
+        foreach (var o in offers)
+        {
+            w.StartObject();
+            w.Property("deadline", Formats.Format(o.Deadline));
+            w.Property("group", o.Group);
+            w.Property("kindergarten", o.Kindergarten);
+            w.Property("number", o.Number);
+            w.EndObject();
+        }
+        w.EndArray();
     }
 
     /// <summary>Decodes a payload and insists that it is in canonical form.</summary>
