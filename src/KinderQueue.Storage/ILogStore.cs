@@ -50,6 +50,12 @@ public interface ILogStore : IAsyncDisposable
     /// <summary>Erases the personal data of an application; the log, and its commitment, stay as they are.</summary>
     Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct);
 
+    /// <summary>
+    /// Deletes stored idempotent responses created before <paramref name="before"/>. A retry is a
+    /// matter of minutes; keeping responses (which include a submission's access code) for ever is not.
+    /// </summary>
+    Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct);
+
     /// <summary>True when the database answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken ct);
 }

@@ -332,6 +332,32 @@ public abstract class LogStoreContract<TFixture>(TFixture fixture) : IClassFixtu
         (await Store.CountAsync(Ct)).Should().Be(6, "the transaction with the duplicate key appended nothing");
     }
 
+    [Fact]
+    public async Task PurgeResponsesAsync_DeletesOnlyResponsesOlderThanTheCutOff_AndNeverTheLog()
+    {
+        var entries = Chain.Sample(applications: 2);
+        var old = new StoredResponse("operator:op-5d11b4:old", 5, "{\"accessCode\":\"K7QP-2M9D-XW4R\"}"u8.ToArray());
+        var fresh = new StoredResponse("operator:op-5d11b4:fresh", 6, [1]);
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            await session.AppendAsync(entries[..6], [old], [], Region.Start, Ct);
+            await session.CommitAsync(Ct);
+        }
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            await session.AppendAsync(entries[6..], [fresh], [], Region.Start + NodaTime.Duration.FromHours(25), Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        var purged = await Store.PurgeResponsesAsync(Region.Start + NodaTime.Duration.FromHours(1), Ct);
+
+        purged.Should().Be(1);
+        await using var check = await Store.BeginWriteAsync(Ct);
+        (await check.FindResponsesAsync([old.Key, fresh.Key], Ct)).Keys.Should().BeEquivalentTo([fresh.Key]);
+        Chain.Verify(await Store.ReadAllAsync(Ct));
+        (await Store.CountAsync(Ct)).Should().Be(entries.Count);
+    }
+
     // ------------------------------------------------------------------ private vault
 
     [Fact]

@@ -32,18 +32,24 @@ public sealed class LiveLog : IAsyncDisposable
     private LogChain _chain = new();
     private MerkleAccumulator _merkle = new();
     private Instant _lastAt = Instant.MinValue;
+    private readonly Duration _responseRetention;
     private Task? _writer;
     private int _disposed;
     private Task? _tail;
 
-    public LiveLog(ILogStore store, IClock clock, int maxBatch = 1024, TimeSpan? tailInterval = null, ResiliencePipeline? retry = null)
+    public LiveLog(ILogStore store, IClock clock, int maxBatch = 1024, TimeSpan? tailInterval = null, ResiliencePipeline? retry = null,
+        Duration? responseRetention = null)
     {
         _store = store;
         _clock = clock;
         _maxBatch = maxBatch;
         _tailInterval = tailInterval ?? TimeSpan.FromMilliseconds(200);
         _retry = retry ?? TransientFailures.AppendPipeline();
+        _responseRetention = responseRetention ?? Duration.FromHours(24);
     }
+
+    /// <summary>How often the tail loop deletes idempotent responses older than the retention.</summary>
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
 
     /// <summary>True once the log has been folded at start; stays true while the tail keeps up.</summary>
     public bool IsCaughtUp { get; private set; }
@@ -260,6 +266,7 @@ public sealed class LiveLog : IAsyncDisposable
     private async Task TailLoopAsync()
     {
         using var timer = new PeriodicTimer(_tailInterval);
+        var lastPurge = Stopwatch.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -268,6 +275,12 @@ public sealed class LiveLog : IAsyncDisposable
                 {
                     await CatchUpAsync(_stop.Token).ConfigureAwait(false);
                     IsCaughtUp = true;
+                    if (Stopwatch.GetElapsedTime(lastPurge) >= PurgeInterval)
+                    {
+                        // Stored responses include access codes: keep them only as long as a retry is plausible.
+                        await _store.PurgeResponsesAsync(_clock.GetCurrentInstant() - _responseRetention, _stop.Token).ConfigureAwait(false);
+                        lastPurge = Stopwatch.GetTimestamp();
+                    }
                 }
                 catch (Exception ex) when (TransientFailures.IsTransient(ex) || ex is System.Data.Common.DbException)
                 {

@@ -29,6 +29,7 @@ public sealed class PostgresLogStore : ILogStore
     // guesses a third of the log and plans a parallel scan, whose workers cost milliseconds to start.
     private const string ReadSinceSql =
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq";
+    private const string PurgeResponsesSql = "DELETE FROM idempotency WHERE created_ms < @Before";
     private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key = ANY($1)";
     // A batch's rows go in as arrays, one statement per table, all three in one round trip: a row-by-row
     // INSERT would cost a round trip per row, which is what group commit is there to avoid.
@@ -182,6 +183,12 @@ public sealed class PostgresLogStore : ILogStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     public async Task<bool> PingAsync(CancellationToken ct)

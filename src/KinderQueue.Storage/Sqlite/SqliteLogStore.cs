@@ -20,6 +20,7 @@ public sealed class SqliteLogStore : ILogStore
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= @From AND seq < @To ORDER BY seq";
     private const string InsertEntrySql =
         "INSERT INTO log_entries (seq, at_ms, actor, type, payload, prev, hash) VALUES (@Seq, @AtMs, @Actor, @Type, @Payload, @Prev, @Hash)";
+    private const string PurgeResponsesSql = "DELETE FROM idempotency WHERE created_ms < @Before";
     private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key IN @Keys";
     private const string InsertResponseSql =
         "INSERT INTO idempotency (key, seq, response, created_ms) VALUES (@Key, @Seq, @Response, @CreatedMs)";
@@ -122,6 +123,12 @@ public sealed class SqliteLogStore : ILogStore
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         var n = await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
         return n == 1;
+    }
+
+    public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     public async Task<bool> PingAsync(CancellationToken ct)

@@ -57,6 +57,8 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
     public Task<bool> PingAsync(CancellationToken ct) => inner.PingAsync(ct);
 
+    public Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct) => inner.PurgeResponsesAsync(before, ct);
+
     // The inner store belongs to the test's scope, which disposes it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
