@@ -41,13 +41,13 @@ public static class ScenarioJson
         var date = f.Date(root, path, "date");
         var startDate = f.Date(root, path, "startDate");
         var kindergartens = f.Array(root, path, "kindergartens", (e, p) =>
-            f.IsObject(e, p) ? Make(f, () => new KindergartenInfo(f.String(e, p, "id")!, f.String(e, p, "district")!, f.Strings(e, p, "catchment") ?? [])) : null);
+            f.IsObject(e, p) ? f.Build(() => new KindergartenInfo(f.String(e, p, "id")!, f.String(e, p, "district")!, f.Strings(e, p, "catchment") ?? [])) : null);
         var programs = f.Array(root, path, "programs", (e, p) =>
-            f.IsObject(e, p) ? Make(f, () => new ProgramSeats(f.String(e, p, "kindergarten")!, f.String(e, p, "group")!, (int)(f.Integer(e, p, "seats", 0, 100_000) ?? 0))) : null);
+            f.IsObject(e, p) ? f.Build(() => new ProgramSeats(f.String(e, p, "kindergarten")!, f.String(e, p, "group")!, (int)(f.Integer(e, p, "seats", 0, 100_000) ?? 0))) : null);
         var applicants = f.Array(root, path, "applicants", (e, p) =>
         {
             if (!f.IsObject(e, p)) return null;
-            return Make(f, () => new Applicant(
+            return f.Build(() => new Applicant(
                 f.String(e, p, "number")!,
                 f.Integer(e, p, "seq", 0, long.MaxValue) ?? 0,
                 f.Instant(e, p, "registeredAt") ?? default,
@@ -56,7 +56,7 @@ public static class ScenarioJson
                 f.Strings(e, p, "preferences") ?? [],
                 f.Date(e, p, "desiredStart") ?? default,
                 f.Array(e, p, "claims", (c, cp) => f.IsObject(c, cp)
-                    ? Make(f, () => new ApplicantClaim(f.String(c, cp, "tier")!, f.String(c, cp, "kindergarten", required: false), f.Boolean(c, cp, "verified") ?? false))
+                    ? f.Build(() => new ApplicantClaim(f.String(c, cp, "tier")!, f.String(c, cp, "kindergarten", required: false), f.Boolean(c, cp, "verified") ?? false))
                     : null, required: false) ?? []));
         });
         if (f.HasProblems) return Parsed<AllocationInput>.Fail(f.Problems);
@@ -95,16 +95,7 @@ public static class ScenarioJson
             var ap = $"{path}.applicants[{i}]";
             if (!numbers.Add(a.Number)) Add($"{ap}.number", "scenario.duplicate-number", $"Application number '{a.Number}' appears twice.");
             if (!seqs.Add(a.Seq)) Add($"{ap}.seq", "scenario.duplicate-seq", $"Sequence number {a.Seq} appears twice; each application has its own log entry.");
-            if (a.Preferences.Length > c.MaxPreferences)
-                Add($"{ap}.preferences", "application.too-many-preferences",
-                    $"{a.Preferences.Length} kindergartens listed; criteria {c.Version} allows at most {c.MaxPreferences}.");
-            if (a.Preferences.Length == 0) Add($"{ap}.preferences", "application.no-preferences", "List at least one kindergarten.");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var j = 0; j < a.Preferences.Length; j++)
-            {
-                if (!kgs.Contains(a.Preferences[j])) Add($"{ap}.preferences[{j}]", "application.unknown-kindergarten", $"Kindergarten '{a.Preferences[j]}' is not in kindergartens.");
-                if (!seen.Add(a.Preferences[j])) Add($"{ap}.preferences[{j}]", "application.duplicate-preference", $"Kindergarten '{a.Preferences[j]}' is listed twice.");
-            }
+            State.ApplicationRules.CheckPreferenceList(c, a.Preferences, kgs.Contains, $"{ap}.preferences", problems);
             for (var j = 0; j < a.Claims.Length; j++)
             {
                 var tier = c.FindTier(a.Claims[j].Tier);
@@ -117,10 +108,4 @@ public static class ScenarioJson
         return problems;
     }
 
-    private static T? Make<T>(JsonFields f, Func<T> make) where T : class
-    {
-        var before = f.Problems.Count;
-        var value = make();
-        return f.Problems.Count > before ? null : value;
-    }
 }

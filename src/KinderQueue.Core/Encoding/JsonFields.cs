@@ -17,6 +17,17 @@ public sealed class JsonFields
 
     public void Add(string path, string code, string message) => _problems.Add(new ValidationProblem(path, code, message));
 
+    /// <summary>
+    /// Builds a value only when reading its fields recorded no new problem. The function reads all
+    /// fields first, so every bad field is reported, and a half-read value is never returned.
+    /// </summary>
+    public T? Build<T>(Func<T> make) where T : class
+    {
+        var before = _problems.Count;
+        var value = make();
+        return _problems.Count > before ? null : value;
+    }
+
     public bool IsObject(JsonElement e, string path)
     {
         if (e.ValueKind == JsonValueKind.Object) return true;

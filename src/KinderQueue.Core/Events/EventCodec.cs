@@ -181,43 +181,43 @@ public static class EventCodec
                 foreach (var problem in criteria.Problems) f.Add(problem.Path, problem.Code, problem.Message);
                 return criteria.Success ? new CriteriaPublished(criteria.Value!) : null;
             case DistrictRegistered.TypeName:
-                return Build(f, () => new DistrictRegistered(f.String(r, p, "id")!, f.String(r, p, "name")!));
+                return f.Build(() => new DistrictRegistered(f.String(r, p, "id")!, f.String(r, p, "name")!));
             case KindergartenRegistered.TypeName:
-                return Build(f, () => new KindergartenRegistered(f.String(r, p, "id")!, f.String(r, p, "name")!,
+                return f.Build(() => new KindergartenRegistered(f.String(r, p, "id")!, f.String(r, p, "name")!,
                     f.String(r, p, "district")!, f.Strings(r, p, "catchment") ?? []));
             case CapacityLoaded.TypeName:
-                return Build(f, () => new CapacityLoaded(f.String(r, p, "reason")!, f.Array(r, p, "rows", (e, rp) =>
-                    Build(f, () => new CapacityRow(f.String(e, rp, "kindergarten")!, f.String(e, rp, "group")!,
+                return f.Build(() => new CapacityLoaded(f.String(r, p, "reason")!, f.Array(r, p, "rows", (e, rp) =>
+                    f.Build(() => new CapacityRow(f.String(e, rp, "kindergarten")!, f.String(e, rp, "group")!,
                         (int)(f.Integer(e, rp, "year", 1900, 9999) ?? 0), (int)(f.Integer(e, rp, "seats", 0, 100_000) ?? 0)))) ?? []));
             case ApplicationSubmitted.TypeName:
-                return Build(f, () => new ApplicationSubmitted(
+                return f.Build(() => new ApplicationSubmitted(
                     f.String(r, p, "number")!, f.String(r, p, "kind")!, f.String(r, p, "channel")!,
                     f.Instant(r, p, "registeredAt") ?? default, f.Month(r, p, "birthMonth") ?? default,
                     f.String(r, p, "district")!, f.Strings(r, p, "preferences") ?? [],
                     f.Date(r, p, "desiredStart") ?? default,
-                    f.Array(r, p, "claims", (e, cp) => Build(f, () =>
+                    f.Array(r, p, "claims", (e, cp) => f.Build(() =>
                     {
                         f.TryGet(e, cp, "kindergarten", out _, required: false);
                         return new PriorityClaim(f.String(e, cp, "tier")!, f.String(e, cp, "kindergarten", required: false));
                     })) ?? [],
                     f.String(r, p, "commitment")!));
             case ClaimReviewed.TypeName:
-                return Build(f, () => new ClaimReviewed(f.String(r, p, "number")!, (int)(f.Integer(r, p, "claim", 0, 100) ?? 0),
+                return f.Build(() => new ClaimReviewed(f.String(r, p, "number")!, (int)(f.Integer(r, p, "claim", 0, 100) ?? 0),
                     f.Boolean(r, p, "verified") ?? false, f.String(r, p, "reason")!));
             case ApplicationChanged.TypeName:
-                return Build(f, () => new ApplicationChanged(f.String(r, p, "number")!, f.Strings(r, p, "preferences") ?? [],
+                return f.Build(() => new ApplicationChanged(f.String(r, p, "number")!, f.Strings(r, p, "preferences") ?? [],
                     f.Date(r, p, "desiredStart") ?? default));
             case ApplicationWithdrawn.TypeName:
-                return Build(f, () => new ApplicationWithdrawn(f.String(r, p, "number")!, f.String(r, p, "reason")!));
+                return f.Build(() => new ApplicationWithdrawn(f.String(r, p, "number")!, f.String(r, p, "reason")!));
             case AllocationDecided.TypeName:
-                return Build(f, () => new AllocationDecided(
+                return f.Build(() => new AllocationDecided(
                     f.String(r, p, "round")!, f.Integer(r, p, "basis", 0, long.MaxValue) ?? 0, f.String(r, p, "criteria")!,
                     f.Date(r, p, "date") ?? default, f.Date(r, p, "startDate") ?? default, (int)(f.Integer(r, p, "year", 1900, 9999) ?? 0),
-                    f.Array(r, p, "offers", (e, op) => Build(f, () => new Offer(f.String(e, op, "number")!,
+                    f.Array(r, p, "offers", (e, op) => f.Build(() => new Offer(f.String(e, op, "number")!,
                         f.String(e, op, "kindergarten")!, f.String(e, op, "group")!, f.Date(e, op, "deadline") ?? default))) ?? [],
                     f.Strings(r, p, "archived") ?? []));
             case OfferResponded.TypeName:
-                return Build(f, () =>
+                return f.Build(() =>
                 {
                     var response = f.String(r, p, "response");
                     if (response is not null && response != "accept" && response != "decline")
@@ -225,23 +225,14 @@ public static class EventCodec
                     return new OfferResponded(f.String(r, p, "number")!, response == "accept");
                 });
             case OffersExpired.TypeName:
-                return Build(f, () => new OffersExpired(f.Date(r, p, "asOf") ?? default, f.Strings(r, p, "numbers") ?? []));
+                return f.Build(() => new OffersExpired(f.Date(r, p, "asOf") ?? default, f.Strings(r, p, "numbers") ?? []));
             case EnrolmentConfirmed.TypeName:
-                return Build(f, () => new EnrolmentConfirmed(f.String(r, p, "number")!));
+                return f.Build(() => new EnrolmentConfirmed(f.String(r, p, "number")!));
             case EnrolmentExceptional.TypeName:
-                return Build(f, () => new EnrolmentExceptional(f.String(r, p, "number")!, f.String(r, p, "kindergarten")!,
+                return f.Build(() => new EnrolmentExceptional(f.String(r, p, "number")!, f.String(r, p, "kindergarten")!,
                     f.String(r, p, "group")!, (int)(f.Integer(r, p, "year", 1900, 9999) ?? 0), f.String(r, p, "legalBasis")!));
             default:
                 return null;
         }
-    }
-
-    // Builds a value only when reading its fields recorded no new problem; the lambda reads all
-    // fields first (so every bad field is reported), and nulls are never observed on success.
-    private static T? Build<T>(JsonFields f, Func<T> make) where T : class
-    {
-        var before = f.Problems.Count;
-        var value = make();
-        return f.Problems.Count > before ? null : value;
     }
 }

@@ -21,23 +21,33 @@ public static partial class ApplicationRules
     /// <summary>Application numbers: upper-case letters, digits and '-', up to 32 (SPEC.md §3.1).</summary>
     public static bool IsValidNumber(string number) => NumberPattern().IsMatch(number);
 
-    public static IReadOnlyList<ValidationProblem> CheckPreferences(CriteriaDocument criteria, QueueState state,
-        ImmutableArray<string> preferences, LocalDate desiredStart, YearMonth birthMonth, LocalDate today)
+    /// <summary>
+    /// The list itself: not empty, at most the criteria's maximum, every kindergarten known, none twice.
+    /// Shared by submissions, preference changes and allocation scenarios (SPEC.md §8.3, §9.2).
+    /// </summary>
+    public static void CheckPreferenceList(CriteriaDocument criteria, ImmutableArray<string> preferences, Func<string, bool> isKnown,
+        string path, List<ValidationProblem> problems)
     {
-        var problems = new List<ValidationProblem>();
         if (preferences.Length == 0)
-            problems.Add(new("$.preferences", "application.no-preferences", "List at least one kindergarten."));
+            problems.Add(new(path, "application.no-preferences", "List at least one kindergarten."));
         if (preferences.Length > criteria.MaxPreferences)
-            problems.Add(new("$.preferences", "application.too-many-preferences",
+            problems.Add(new(path, "application.too-many-preferences",
                 $"{preferences.Length} kindergartens listed; criteria {criteria.Version} allows at most {criteria.MaxPreferences}."));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < preferences.Length; i++)
         {
-            if (!state.Kindergartens.ContainsKey(preferences[i]))
-                problems.Add(new($"$.preferences[{i}]", "application.unknown-kindergarten", $"Kindergarten '{preferences[i]}' is not registered."));
+            if (!isKnown(preferences[i]))
+                problems.Add(new($"{path}[{i}]", "application.unknown-kindergarten", $"Kindergarten '{preferences[i]}' is not registered."));
             if (!seen.Add(preferences[i]))
-                problems.Add(new($"$.preferences[{i}]", "application.duplicate-preference", $"Kindergarten '{preferences[i]}' is listed twice."));
+                problems.Add(new($"{path}[{i}]", "application.duplicate-preference", $"Kindergarten '{preferences[i]}' is listed twice."));
         }
+    }
+
+    public static IReadOnlyList<ValidationProblem> CheckPreferences(CriteriaDocument criteria, QueueState state,
+        ImmutableArray<string> preferences, LocalDate desiredStart, YearMonth birthMonth, LocalDate today)
+    {
+        var problems = new List<ValidationProblem>();
+        CheckPreferenceList(criteria, preferences, state.Kindergartens.ContainsKey, "$.preferences", problems);
         if (desiredStart < today)
             problems.Add(new("$.desiredStart", "application.desired-start-past", $"Desired start {desiredStart:uuuu-MM-dd} is before today ({today:uuuu-MM-dd})."));
         if (birthMonth > new YearMonth(today.Year, today.Month))
