@@ -1,0 +1,154 @@
+using KinderQueue.Core.Allocation;
+using NodaTime;
+
+namespace KinderQueue.Core.Public;
+
+public sealed partial class QueueIndex
+{
+    /// <summary>
+    /// Where a batch of moves comes from: its local date, the entry (-1 for the passage of time)
+    /// and the entry listed under its reasons (the entry itself, the publication of the criteria
+    /// that took effect, or -1 for the calendar).
+    /// </summary>
+    private readonly record struct Source(LocalDate Date, long Seq, long ReasonSeq);
+
+    /// <summary>
+    /// A track whose membership changes: its new queue (-1: none), key and tier code; the reason
+    /// other members see (<see cref="Cause"/>) and the reason of its own step (<see cref="Own"/>);
+    /// the status to show when it leaves because it no longer waits.
+    /// </summary>
+    private readonly record struct Move(int Track, int NewQueue, PriorityKey NewKey, int NewTier, Reason Cause, Reason Own, byte Status);
+
+    /// <summary>A move's old key (−1) or new key (+1) in one queue: members behind it gain that delta.</summary>
+    private readonly record struct Point(PriorityKey Key, Reason Reason, int Delta);
+
+    private static readonly int ReasonCount = PositionReasons.All.Length;
+
+    private readonly Dictionary<int, List<Point>> _points = new();
+    private readonly List<(int Rank, int Value)> _between = [];
+    private readonly int[] _running = new int[ReasonCount];
+    private readonly List<ReasonShare> _shares = [];
+    private int _stamp;
+
+    /// <summary>
+    /// Applies a batch of moves that happen together (one entry, or one date) and writes the
+    /// resulting change to every track it affects (SPEC.md §11.3):
+    /// <list type="number">
+    /// <item>positions before, of the moved tracks, in the queues as they are;</item>
+    /// <item>for every other member A of a queue with moves, the count per reason is the number of
+    /// moves whose new key is ahead of A minus those whose old key was: a sweep over the moves' keys
+    /// in order visits only the members between keys where that running count is not zero;</item>
+    /// <item>the queues are updated, and the moved tracks get their own step with the position after.</item>
+    /// </list>
+    /// Cost: O(moves × log n) plus one visit per member whose position changes.
+    /// </summary>
+    private void ProcessMoves(Source source, List<Move> moves)
+    {
+        if (moves.Count == 0) return;
+        _stamp++;
+        var before = new int[moves.Count];
+        var old = new (int Queue, PriorityKey Key, int Tier)[moves.Count];
+        for (var i = 0; i < moves.Count; i++)
+        {
+            var m = moves[i];
+            var t = _tracks[m.Track];
+            t.Stamp = _stamp;
+            old[i] = (t.Queue, t.Key, t.Tier);
+            before[i] = t.Queue >= 0 ? 1 + _queues[t.Queue].Members.CountLess(t.Key) : 0;
+            if (t.Queue >= 0) AddPoint(t.Queue, new Point(t.Key, m.Cause, -1));
+            if (m.NewQueue >= 0) AddPoint(m.NewQueue, new Point(m.NewKey, m.Cause, +1));
+        }
+
+        foreach (var (queue, points) in _points)
+        {
+            if (points.Count > 0) Sweep(source, _queues[queue].Members, points);
+            points.Clear();
+        }
+
+        for (var i = 0; i < moves.Count; i++)
+        {
+            if (old[i].Queue < 0) continue;
+            var q = _queues[old[i].Queue];
+            if (!q.Members.Remove(old[i].Key)) throw new InvalidOperationException("A moved member was not in its queue.");
+            q.TierCounts[old[i].Key.TierRank]--;
+        }
+        for (var i = 0; i < moves.Count; i++)
+        {
+            var m = moves[i];
+            var t = _tracks[m.Track];
+            t.Queue = m.NewQueue;
+            t.Key = m.NewKey;
+            t.Tier = m.NewTier;
+            if (m.NewQueue < 0) continue;
+            var q = _queues[m.NewQueue];
+            q.Members.Insert(m.NewKey, m.Track);
+            if (q.TierCounts.Length <= m.NewKey.TierRank)
+            {
+                var counts = q.TierCounts;
+                Array.Resize(ref counts, m.NewKey.TierRank + 1);
+                q.TierCounts = counts;
+            }
+            q.TierCounts[m.NewKey.TierRank]++;
+        }
+
+        Span<ReasonShare> one = stackalloc ReasonShare[1];
+        for (var i = 0; i < moves.Count; i++)
+        {
+            var m = moves[i];
+            var t = _tracks[m.Track];
+            var after = m.NewQueue >= 0 ? 1 + _queues[m.NewQueue].Members.CountLess(m.NewKey) : 0;
+            if (after == before[i] && m.NewQueue == old[i].Queue && m.NewTier == old[i].Tier) continue;
+            var count = after > 0 && before[i] > 0 ? after - before[i] : 0;
+            one[0] = new ReasonShare(m.Own, count, source.ReasonSeq);
+            var queue = m.NewQueue >= 0 ? m.NewQueue : old[i].Queue;
+            var tier = m.NewQueue >= 0 ? m.NewTier : old[i].Tier;
+            t.Steps.Append(source.Date, source.Seq, before[i], after, queue, tier, m.Status, null, null, one);
+        }
+    }
+
+    private void AddPoint(int queue, Point p)
+    {
+        if (!_points.TryGetValue(queue, out var list)) _points[queue] = list = [];
+        list.Add(p);
+    }
+
+    private void Sweep(Source source, QueueTree members, List<Point> points)
+    {
+        points.Sort((a, b) => a.Key.CompareTo(b.Key));
+        Array.Clear(_running);
+        var nonZero = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var p = points[i];
+            var was = _running[(int)p.Reason];
+            var now = was + p.Delta;
+            _running[(int)p.Reason] = now;
+            if (was == 0) nonZero++;
+            if (now == 0) nonZero--;
+            if (nonZero == 0) continue;
+
+            _shares.Clear();
+            var sum = 0;
+            for (var r = 0; r < ReasonCount; r++)
+            {
+                if (_running[r] == 0) continue;
+                _shares.Add(new ReasonShare((Reason)r, _running[r], source.ReasonSeq));
+                sum += _running[r];
+            }
+            // Within one entry all moves of a queue push the same way (SPEC.md §11.3), so a non-zero
+            // count always changes the position; the check keeps the rule "a change is a step" exact.
+            if (sum == 0) continue;
+            var shares = _shares.ToArray();
+
+            _between.Clear();
+            members.Between(p.Key, i + 1 < points.Count ? points[i + 1].Key : null, _between);
+            foreach (var (rank, trackId) in _between)
+            {
+                var t = _tracks[trackId];
+                if (t.Stamp == _stamp) continue;
+                var before = rank + 1;
+                t.Steps.Append(source.Date, source.Seq, before, before + sum, t.Queue, t.Tier, 0, null, null, shares);
+            }
+        }
+    }
+}
