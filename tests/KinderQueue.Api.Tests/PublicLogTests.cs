@@ -449,3 +449,63 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
 
     private static byte[] Base64UrlDecode(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
 }
+
+/// <summary>Where the checkpoint key comes from: configuration (PEM text or a file) or the data folder.</summary>
+public sealed class CheckpointKeyLoadingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kq-checkpoint-key-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Without_configuration_the_key_is_generated_once_under_DataDir_and_kept()
+    {
+        using var first = Load(null);
+        using var second = Load(null);
+
+        File.Exists(Path.Combine(_dir, "checkpoint-signing.pem")).Should().BeTrue();
+        second.LogId.Should().Be(first.LogId, "a restart keeps the log's identity");
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(Path.Combine(_dir, "checkpoint-signing.pem")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public void Configured_PEM_text_or_file_is_used_and_signs_verifiable_checkpoints()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var expected = CheckpointKey.LogId(key.ExportSubjectPublicKeyInfo());
+        var file = Path.Combine(_dir, "configured.pem");
+        File.WriteAllText(file, key.ExportECPrivateKeyPem());
+
+        using var fromText = Load(key.ExportPkcs8PrivateKeyPem());
+        using var fromFile = Load(file);
+
+        fromText.LogId.Should().Be(expected);
+        fromFile.LogId.Should().Be(expected);
+        File.Exists(Path.Combine(_dir, "checkpoint-signing.pem")).Should().BeFalse("a configured key means none is generated");
+        var signed = fromFile.Sign(3, new byte[32], new byte[32], NodaTime.Instant.FromUtc(2027, 1, 1, 0, 0));
+        signed.Verify(key.ExportSubjectPublicKeyInfo()).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_missing_file_a_public_key_or_another_curve_stops_the_start()
+    {
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var bad = new[]
+        {
+            Path.Combine(_dir, "no-such.pem"),
+            p384.ExportPkcs8PrivateKeyPem(),
+            p256.ExportSubjectPublicKeyInfoPem(),
+            "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----",
+        };
+        foreach (var value in bad)
+        {
+            ((Action)(() => Load(value).Dispose())).Should().Throw<InvalidOperationException>(value);
+        }
+        File.Exists(Path.Combine(_dir, "checkpoint-signing.pem")).Should().BeFalse("a bad configured key is never replaced by a generated one");
+    }
+
+    private Api.PublicLog.CheckpointSigner Load(string? configured) =>
+        Api.PublicLog.CheckpointSigner.Load(new Api.Hosting.KinderQueueOptions { DataDir = _dir, CheckpointKey = configured });
+}
