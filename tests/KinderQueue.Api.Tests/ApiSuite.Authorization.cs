@@ -36,7 +36,8 @@ public abstract partial class ApiSuite
         ["GET /api/v1/audit/applications/{number}"] = [Roles.Validator],
     };
 
-    private static readonly string[] Unprotected = ["/healthz", "/readyz", "/openapi", "/swagger"];
+    // The public log API is anonymous by design; PublicLogTests checks it.
+    private static readonly string[] Unprotected = ["/healthz", "/readyz", "/openapi", "/swagger", "/api/v1/public"];
 
     /// <summary>Every routed endpoint of the app as "METHOD /pattern", except health and documentation.</summary>
     /// <summary>Each endpoint with the content type it accepts (null: no body).</summary>

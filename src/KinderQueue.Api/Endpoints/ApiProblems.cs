@@ -25,6 +25,13 @@ public static class ApiProblems
     public static ProblemHttpResult NotFound(string what) =>
         Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem("$", "not-found", what)]);
 
+    /// <summary>A 404 that names the parameter and the reason (a proof for a tree this log does not have yet, say).</summary>
+    public static ProblemHttpResult NotFound(string path, string code, string message) =>
+        Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem(path, code, message)]);
+
+    public static ProblemHttpResult Unavailable(string why) =>
+        Make(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", [new ValidationProblem("$", "service.unavailable", why)]);
+
     public static ProblemHttpResult Forbidden(string why) =>
         Make(StatusCodes.Status403Forbidden, "Not allowed.", [new ValidationProblem("$", "forbidden", why)]);
 

@@ -31,4 +31,13 @@ public sealed class KinderQueueOptions
 
     /// <summary>How often an instance looks for entries appended by other instances.</summary>
     public int TailIntervalMs { get; set; } = 200;
+
+    /// <summary>
+    /// The key that signs public checkpoints: PEM text (an ECDSA P-256 private key, PKCS#8 or SEC1) or the
+    /// path of a PEM file. When empty, one is generated as DataDir/checkpoint-signing.pem.
+    /// </summary>
+    public string? CheckpointKey { get; set; }
+
+    /// <summary>Seconds between checkpoints while the log grows; one is also issued at start and after every allocation round.</summary>
+    public int CheckpointIntervalSeconds { get; set; } = 60;
 }

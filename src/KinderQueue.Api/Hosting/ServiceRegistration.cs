@@ -34,6 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new LiveLog(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<IClock>(),
             tailInterval: TimeSpan.FromMilliseconds(options.TailIntervalMs)));
         services.AddHostedService<LiveLogHost>();
+        services.AddPublicLog(options);
         services.AddSingleton(new Telemetry(builder.Configuration));
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
@@ -160,6 +161,7 @@ public static class ServiceRegistration
         v1.MapStaffApi();
         v1.MapApplicationsApi();
         v1.MapAuditApi();
+        v1.MapPublicLogApi();
         return app;
     }
 }

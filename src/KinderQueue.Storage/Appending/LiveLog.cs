@@ -30,7 +30,10 @@ public sealed class LiveLog : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private QueueState _state = new();
     private LogChain _chain = new();
-    private MerkleAccumulator _merkle = new();
+    private MerkleStore _merkle = new();
+    // What proof readers see, without the gate: the last complete tree. A reload rebuilds _merkle
+    // from 0 and publishes it only when it is complete, so readers never see the log shrink.
+    private IMerkleTreeReader _tree;
     private Instant _lastAt = Instant.MinValue;
     private readonly Duration _responseRetention;
     private Task? _writer;
@@ -46,6 +49,7 @@ public sealed class LiveLog : IAsyncDisposable
         _tailInterval = tailInterval ?? TimeSpan.FromMilliseconds(200);
         _retry = retry ?? TransientFailures.AppendPipeline();
         _responseRetention = responseRetention ?? Duration.FromHours(24);
+        _tree = _merkle;
     }
 
     /// <summary>How often the tail loop deletes idempotent responses older than the retention.</summary>
@@ -55,6 +59,12 @@ public sealed class LiveLog : IAsyncDisposable
     public bool IsCaughtUp { get; private set; }
 
     public ILogStore Store => _store;
+
+    /// <summary>
+    /// The Merkle tree of every entry this instance has folded, for roots and proofs of any size up
+    /// to its <see cref="IMerkleTreeReader.Count"/>. Safe to use without the gate, concurrently with appends.
+    /// </summary>
+    public IMerkleTreeReader Tree => Volatile.Read(ref _tree);
 
     /// <summary>Folds the whole stored log, then starts the writer and the tail.</summary>
     public async Task StartAsync(CancellationToken ct)
@@ -115,9 +125,10 @@ public sealed class LiveLog : IAsyncDisposable
     {
         _state = new QueueState();
         _chain = new LogChain();
-        _merkle = new MerkleAccumulator();
+        _merkle = new MerkleStore();
         _lastAt = Instant.MinValue;
         await foreach (var e in _store.ReadAsync(0, long.MaxValue, ct).ConfigureAwait(false)) ApplyStored(e);
+        Volatile.Write(ref _tree, _merkle);
     }
 
     /// <summary>

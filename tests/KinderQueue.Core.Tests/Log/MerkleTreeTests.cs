@@ -48,7 +48,7 @@ public sealed class MerkleTreeTests
     ];
 
     // Indexed by tree size (RootHashes() in testonly/constants.go; kSHA256Roots holds sizes 1..8).
-    private static readonly string[] Roots =
+    internal static readonly string[] Roots =
     [
         EmptyHash,
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -138,7 +138,7 @@ public sealed class MerkleTreeTests
 
     public static TheoryData<int> TreeSizes => new() { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
 
-    private static readonly byte[][] VectorLeaves = LeafInputs.Select(h => MerkleHash.Leaf(FromHex(h))).ToArray();
+    internal static readonly byte[][] VectorLeaves = LeafInputs.Select(h => MerkleHash.Leaf(FromHex(h))).ToArray();
 
     // ----------------------------------------------------------------- hashing (RFC 9162 §2.1.1)
 

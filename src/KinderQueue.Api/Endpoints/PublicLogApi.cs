@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using KinderQueue.Api.PublicLog;
+using KinderQueue.Core;
+using KinderQueue.Core.Encoding;
+using KinderQueue.Core.Log;
+using KinderQueue.Storage;
+using KinderQueue.Storage.Appending;
+using Microsoft.Net.Http.Headers;
+using ValidationProblem = KinderQueue.Core.ValidationProblem;
+
+namespace KinderQueue.Api.Endpoints;
+
+/// <summary>
+/// The transparency API (SPEC.md §11): anyone may download the log, the latest signed checkpoint,
+/// the key that signs checkpoints, and inclusion and consistency proofs. Anonymous and read-only;
+/// nothing here holds personal data (the log itself holds none, SPEC.md §2). Bodies are canonical
+/// JSON (or the log's own NDJSON), so equal answers are equal bytes and carry equal ETags.
+/// </summary>
+public static class PublicLogApi
+{
+    public const string NdjsonContentType = "application/x-ndjson";
+
+    /// <summary>Header on every export: the size of the log the response was cut at.</summary>
+    public const string LogSizeHeader = "X-Log-Size";
+
+    /// <summary>An answer fixed by its parameters (an entry range inside the log, a proof for given sizes) never changes.</summary>
+    private const string Immutable = "public, max-age=31536000, immutable";
+
+    /// <summary>An answer that follows the latest checkpoint or the end of the log: cache, but ask again (ETag) each time.</summary>
+    private const string Revalidate = "public, no-cache";
+
+    private const string KeyCaching = "public, max-age=3600";
+
+    public static RouteGroupBuilder MapPublicLogApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/public").WithTags("Public log").AllowAnonymous();
+        group.MapGet("/log", Export)
+            .WithSummary("The log as NDJSON: entry bytes (SPEC.md §6.1) one per line, entries from..from+count-1 (count: to the end). X-Log-Size: the log size the answer was cut at.")
+            .Produces(StatusCodes.Status200OK, contentType: NdjsonContentType).Produces(StatusCodes.Status304NotModified).ProducesProblem(400);
+        group.MapGet("/checkpoint", LatestCheckpoint)
+            .WithSummary("The latest signed checkpoint {head, logId, root, signature, size, time}; verify it with the key from /public/log-key.")
+            .Produces<CheckpointDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(503);
+        group.MapGet("/log-key", LogKey)
+            .WithSummary("The checkpoint key: SPKI (PEM and base64 DER) and JWK, both importable by WebCrypto, its algorithm, and the logId (SHA-256 of the SPKI).")
+            .Produces<LogKeyDocument>(200).Produces(StatusCodes.Status304NotModified);
+        group.MapGet("/proofs/inclusion", Inclusion)
+            .WithSummary("Inclusion proof (RFC 9162 §2.1.3) of entry seq in the tree of the first size entries; size defaults to the latest checkpoint's.")
+            .Produces<InclusionProofDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+        group.MapGet("/proofs/consistency", Consistency)
+            .WithSummary("Consistency proof (RFC 9162 §2.1.4) that the tree of size to extends the tree of size from (from ≥ 1); to defaults to the latest checkpoint's size.")
+            .Produces<ConsistencyProofDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+        return v1;
+    }
+
+    private static IResult Export(HttpContext http, LiveLog log, ILogStore store, CheckpointSigner signer, ILogger<LogExport> logger)
+    {
+        var problems = new List<ValidationProblem>();
+        var from = QueryInteger(http.Request, "from", required: false, min: 0, problems) ?? 0;
+        var count = QueryInteger(http.Request, "count", required: false, min: 0, problems);
+        if (problems.Count > 0) return ApiProblems.Validation(problems);
+
+        // Cut at what this instance has folded (and verified): every line served is a leaf of its tree.
+        var tree = log.Tree;
+        var size = tree.Count;
+        http.Response.Headers[LogSizeHeader] = size.ToString(CultureInfo.InvariantCulture);
+        if (from > size)
+            return ApiProblems.Validation("$query.from", "log.beyond-size", $"The log has {size} entries; 'from' may be at most {size}.");
+        var end = count is null || count.Value >= size - from ? size : from + count.Value;
+        var fixedRange = count is not null && count.Value <= size - from;
+        if (NotModified(http, $"\"{signer.LogId[..16]}-log-{from}-{end}\"", fixedRange ? Immutable : Revalidate)) return TypedResults.StatusCode(304);
+        return new LogExport(store, tree, from, end, logger);
+    }
+
+    private static IResult LatestCheckpoint(HttpContext http, CheckpointBoard board)
+    {
+        var latest = board.Latest;
+        if (latest is null) return ApiProblems.Unavailable("No checkpoint has been issued yet; retry in a second.");
+        if (NotModified(http, latest.ETag, Revalidate)) return TypedResults.StatusCode(304);
+        return new CanonicalJson(latest.Json);
+    }
+
+    private static IResult LogKey(HttpContext http, CheckpointSigner signer)
+    {
+        var w = new CanonicalJsonWriter(512);
+        w.StartObject();
+        w.Property("algorithm", CheckpointKey.Algorithm);
+        w.Key("jwk");
+        w.StartObject();
+        w.Property("crv", "P-256");
+        w.Property("kty", "EC");
+        w.Property("x", signer.JwkX);
+        w.Property("y", signer.JwkY);
+        w.EndObject();
+        w.Property("logId", signer.LogId);
+        w.Property("publicKeyPem", signer.PublicKeyPem);
+        w.Property("spki", Convert.ToBase64String(signer.Spki));
+        w.EndObject();
+        var body = w.ToArray();
+        if (NotModified(http, $"\"{Hex.Encode(SHA256.HashData(body).AsSpan(0, 16))}\"", KeyCaching)) return TypedResults.StatusCode(304);
+        return new CanonicalJson(body);
+    }
+
+    private static IResult Inclusion(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
+    {
+        var problems = new List<ValidationProblem>();
+        var seq = QueryInteger(http.Request, "seq", required: true, min: 0, problems);
+        var givenSize = QueryInteger(http.Request, "size", required: false, min: 0, problems);
+        if (problems.Count > 0) return ApiProblems.Validation(problems);
+
+        var tree = log.Tree;
+        if (ResolveSize(givenSize, "size", tree, board, out var size) is { } unknown) return unknown;
+        if (seq!.Value >= size)
+            return ApiProblems.NotFound("$query.seq", "proof.not-in-tree",
+                $"Entry {seq} is not in the tree of {size} entries{(givenSize is null ? " (the latest checkpoint's); retry after the next checkpoint" : "")}.");
+        if (NotModified(http, $"\"{signer.LogId[..16]}-inclusion-{seq}-{size}\"", givenSize is null ? Revalidate : Immutable))
+            return TypedResults.StatusCode(304);
+
+        var w = new CanonicalJsonWriter(1024);
+        w.StartObject();
+        w.Property("entryHash", Hex.Encode(tree.LeafHash(seq.Value)));
+        w.Property("index", seq.Value);
+        WriteHashes(w, "proof", tree.InclusionProof(seq.Value, size));
+        w.Property("root", Hex.Encode(tree.Root(size)));
+        w.Property("size", size);
+        w.EndObject();
+        return new CanonicalJson(w.ToArray());
+    }
+
+    private static IResult Consistency(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
+    {
+        var problems = new List<ValidationProblem>();
+        // Consistency with the empty tree is trivial and not a proof (SPEC.md §6.3): from starts at 1.
+        var from = QueryInteger(http.Request, "from", required: true, min: 1, problems);
+        var givenTo = QueryInteger(http.Request, "to", required: false, min: 1, problems);
+        if (problems.Count > 0) return ApiProblems.Validation(problems);
+
+        var tree = log.Tree;
+        if (ResolveSize(givenTo, "to", tree, board, out var to) is { } unknown) return unknown;
+        if (from!.Value > to)
+            return ApiProblems.Validation("$query.from", "proof.from-after-to", $"'from' ({from}) must not exceed 'to' ({to}).");
+        if (NotModified(http, $"\"{signer.LogId[..16]}-consistency-{from}-{to}\"", givenTo is null ? Revalidate : Immutable))
+            return TypedResults.StatusCode(304);
+
+        var w = new CanonicalJsonWriter(1024);
+        w.StartObject();
+        w.Property("from", from.Value);
+        w.Property("fromRoot", Hex.Encode(tree.Root(from.Value)));
+        WriteHashes(w, "proof", tree.ConsistencyProof(from.Value, to));
+        w.Property("to", to);
+        w.Property("toRoot", Hex.Encode(tree.Root(to)));
+        w.EndObject();
+        return new CanonicalJson(w.ToArray());
+    }
+
+    /// <summary>A tree size from the query, or the latest checkpoint's; a size this log does not have yet is a 404.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? ResolveSize(long? given, string name, IMerkleTreeReader tree, CheckpointBoard board, out long size)
+    {
+        size = 0;
+        var count = tree.Count;
+        if (given is null)
+        {
+            if (board.Latest is not { } latest) return ApiProblems.Unavailable("No checkpoint has been issued yet; retry in a second.");
+            size = latest.Checkpoint.Size;
+            // The checkpoint was taken from this tree, so it is covered unless a reload is rebuilding it.
+            return size > count ? ApiProblems.Unavailable("The log is being reloaded; retry in a second.") : null;
+        }
+        size = given.Value;
+        return size > count
+            ? ApiProblems.NotFound($"$query.{name}", "proof.size-beyond-log", $"The log has {count} entries; there is no tree of {size}.")
+            : null;
+    }
+
+    private static void WriteHashes(CanonicalJsonWriter w, string key, IEnumerable<byte[]> hashes)
+    {
+        w.Key(key);
+        w.StartArray();
+        foreach (var h in hashes) w.String(Hex.Encode(h));
+        w.EndArray();
+    }
+
+    /// <summary>
+    /// A non-negative decimal integer query parameter, given at most once. Everything else is a
+    /// problem naming the parameter, never a binding failure or a 500.
+    /// </summary>
+    private static long? QueryInteger(HttpRequest request, string name, bool required, long min, List<ValidationProblem> problems)
+    {
+        var path = $"$query.{name}";
+        var values = request.Query[name];
+        if (values.Count == 0)
+        {
+            if (required) problems.Add(new(path, "field.missing", $"'{name}' is required."));
+            return null;
+        }
+        if (values.Count > 1)
+        {
+            problems.Add(new(path, "field.repeated", $"'{name}' may be given once."));
+            return null;
+        }
+        var text = values[0] ?? "";
+        var digits = text.StartsWith('-') ? text[1..] : text;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit))
+        {
+            problems.Add(new(path, "field.type", $"'{name}' must be a whole number in decimal digits; got '{Truncate(text)}'."));
+            return null;
+        }
+        long value = 0;
+        var negative = text.StartsWith('-');
+        if (!negative && !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        {
+            problems.Add(new(path, "field.range", $"'{name}' is too large; got '{Truncate(text)}'."));
+            return null;
+        }
+        if (negative || value < min)
+        {
+            problems.Add(new(path, "field.range", $"'{name}' must be at least {min}; got '{Truncate(text)}'."));
+            return null;
+        }
+        return value;
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    /// <summary>
+    /// Sets the validators of an answer and, when the client already holds it (If-None-Match, weak
+    /// comparison as RFC 9110 §13.1.2 asks), says so: the caller then answers 304 without a body.
+    /// </summary>
+    private static bool NotModified(HttpContext http, string etag, string cacheControl)
+    {
+        http.Response.Headers.ETag = etag;
+        http.Response.Headers.CacheControl = cacheControl;
+        var ours = new EntityTagHeaderValue(etag);
+        // A malformed header parses as no tags: the full answer follows, as for no header.
+        return http.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: false));
+    }
+
+    /// <summary>A body that is already canonical JSON, written as is.</summary>
+    private sealed class CanonicalJson(byte[] body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = body.Length;
+            return httpContext.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+}
+
+/// <summary>
+/// Streams entries [from, end) from the store as NDJSON (SPEC.md §6.4), straight into the response
+/// pipe: memory stays flat whatever the range. Each line is rebuilt from the stored fields and hashed,
+/// and must be the leaf this instance folded and signed; anything else (a gap, a changed row) aborts
+/// the connection, so a client sees a failed download, never a complete-looking wrong one.
+/// </summary>
+public sealed class LogExport(ILogStore store, IMerkleTreeReader tree, long from, long end, ILogger<LogExport> logger) : IResult
+{
+    private const int FlushBytes = 64 * 1024;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var ct = httpContext.RequestAborted;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = PublicLogApi.NdjsonContentType;
+        var pipe = response.BodyWriter;
+        var json = new CanonicalJsonWriter(1024);
+        var next = from;
+        long unflushed = 0;
+        try
+        {
+            await foreach (var stored in store.ReadAsync(from, end, ct))
+            {
+                if (stored.Seq != next || !WriteLine(pipe, json, stored, tree, out var written))
+                {
+                    Fail(httpContext, next, stored.Seq != next ? $"the store returned entry {stored.Seq}" : "its bytes are not the leaf this instance folded");
+                    return;
+                }
+                next++;
+                unflushed += written;
+                if (unflushed < FlushBytes) continue;
+                unflushed = 0;
+                var flushed = await pipe.FlushAsync(ct);
+                if (flushed.IsCanceled || flushed.IsCompleted) return;
+            }
+            if (next != end)
+            {
+                Fail(httpContext, next, "the store ended early");
+                return;
+            }
+            await pipe.FlushAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static bool WriteLine(PipeWriter pipe, CanonicalJsonWriter json, StoredEntry stored, IMerkleTreeReader tree, out int written)
+    {
+        json.Reset();
+        stored.ToLogEntry().Write(json);
+        var bytes = json.WrittenSpan;
+        Span<byte> hash = stackalloc byte[MerkleHash.SizeInBytes];
+        MerkleHash.Leaf(bytes, hash);
+        written = bytes.Length + 1;
+        if (!hash.SequenceEqual(tree.LeafHash(stored.Seq))) return false;
+        var span = pipe.GetSpan(written);
+        bytes.CopyTo(span);
+        span[bytes.Length] = (byte)'\n';
+        pipe.Advance(written);
+        return true;
+    }
+
+    private void Fail(HttpContext httpContext, long seq, string why)
+    {
+        logger.LogError("Export aborted at entry {Seq}: {Why}", seq, why);
+        httpContext.Abort();
+    }
+}
+
+// Documentation of the bodies (OpenAPI); the endpoints write them as canonical JSON with these names.
+
+/// <summary>A signed checkpoint (SPEC.md §11.2). Hashes are 64 lower-case hex digits, time an instant (§3.2).</summary>
+public sealed record CheckpointDocument(string Head, string LogId, string Root, string Signature, long Size, string Time);
+
+/// <summary>The checkpoint key (SPEC.md §11.1).</summary>
+public sealed record LogKeyDocument(string Algorithm, JwkDocument Jwk, string LogId, string PublicKeyPem, string Spki);
+
+public sealed record JwkDocument(string Crv, string Kty, string X, string Y);
+
+/// <summary>PATH(index, D[size]) with the entry hash it starts from and the root it ends at (SPEC.md §11.4).</summary>
+public sealed record InclusionProofDocument(string EntryHash, long Index, IReadOnlyList<string> Proof, string Root, long Size);
+
+/// <summary>PROOF(from, D[to]) with both roots (SPEC.md §11.4).</summary>
+public sealed record ConsistencyProofDocument(long From, string FromRoot, IReadOnlyList<string> Proof, long To, string ToRoot);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using KinderQueue.Api.Hosting;
+using KinderQueue.Core.Encoding;
+using KinderQueue.Core.Log;
+using KinderQueue.Storage.Appending;
+using NodaTime;
+
+namespace KinderQueue.Api.PublicLog;
+
+/// <summary>
+/// Issues signed checkpoints of this instance's log (SPEC.md §11.2): one while the service starts,
+/// then, looking once a second, one as soon as an allocation round has been appended and otherwise one
+/// per <see cref="KinderQueueOptions.CheckpointIntervalSeconds"/> while the log grows. A log that did
+/// not grow gets no new checkpoint: the last one still describes it.
+/// </summary>
+public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, CheckpointBoard board, IClock clock, KinderQueueOptions options,
+    ILogger<CheckpointIssuer> logger) : BackgroundService
+{
+    /// <summary>How often the issuer looks at the log: the delay between an allocation round and its checkpoint.</summary>
+    public static readonly TimeSpan LookInterval = TimeSpan.FromSeconds(1);
+
+    private int _decisionsSigned;
+    private long _lastIssued;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Checkpoint key {LogId} ({Algorithm}): checkpoints every {Interval} s while the log grows and after every allocation round",
+            signer.LogId, CheckpointKey.Algorithm, options.CheckpointIntervalSeconds);
+        // LiveLogHost, registered before this service, has folded the log by now.
+        var (decisions, view) = await log.ReadAsync((state, v) => (state.Decisions.Count, v), cancellationToken);
+        Issue(decisions, view);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(1, options.CheckpointIntervalSeconds));
+        using var timer = new PeriodicTimer(LookInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var (decisions, view) = await log.ReadAsync((state, v) => (state.Decisions.Count, v), stoppingToken);
+                    // A round is an entry, so a new decision always means the log grew.
+                    if (view.Size <= (board.Latest?.Checkpoint.Size ?? -1)) continue;
+                    if (decisions > _decisionsSigned || Stopwatch.GetElapsedTime(_lastIssued) >= interval) Issue(decisions, view);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The next look tries again; the last checkpoint stays published meanwhile.
+                    logger.LogWarning(ex, "Could not issue a checkpoint");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Issue(int decisions, LogView view)
+    {
+        var now = Formats.TruncateToMillisecond(clock.GetCurrentInstant());
+        // Checkpoint times never go back, even if the clock does.
+        if (board.Latest is { } previous && now < previous.Checkpoint.Time) now = previous.Checkpoint.Time;
+        var published = board.Publish(signer.Sign(view.Size, view.Root, view.Head, now));
+        _decisionsSigned = decisions;
+        _lastIssued = Stopwatch.GetTimestamp();
+        logger.LogInformation("Checkpoint issued: {Size} entries, root {Root}", published.Checkpoint.Size, Hex.Encode(published.Checkpoint.Root));
+    }
+}

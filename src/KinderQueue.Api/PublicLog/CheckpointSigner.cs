@@ -1,0 +1,109 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using KinderQueue.Api.Auth;
+using KinderQueue.Api.Hosting;
+using KinderQueue.Core.Log;
+using NodaTime;
+
+namespace KinderQueue.Api.PublicLog;
+
+/// <summary>
+/// Signs checkpoints with the region's checkpoint key (ECDSA P-256, SPEC.md §11) and describes its
+/// public half. The key signs nothing else: it has no other use that a signature could be confused with.
+/// </summary>
+public sealed class CheckpointSigner : IDisposable
+{
+    private readonly ECDsa _key;
+    private readonly Lock _signing = new();
+
+    public CheckpointSigner(ECDsa key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Spki = key.ExportSubjectPublicKeyInfo();
+        if (!CheckpointKey.IsP256Spki(Spki))
+            throw new InvalidOperationException("The checkpoint key must be an ECDSA key on the P-256 curve.");
+        try
+        {
+            key.ExportParameters(includePrivateParameters: true);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidOperationException("The checkpoint key has no private part: configure the private key, not the public one.", ex);
+        }
+        _key = key;
+        LogId = CheckpointKey.LogId(Spki);
+        PublicKeyPem = key.ExportSubjectPublicKeyInfoPem();
+        var point = key.ExportParameters(includePrivateParameters: false).Q;
+        JwkX = Base64Url.EncodeToString(point.X);
+        JwkY = Base64Url.EncodeToString(point.Y);
+    }
+
+    /// <summary>The public key as SubjectPublicKeyInfo DER (91 bytes).</summary>
+    public byte[] Spki { get; }
+
+    /// <summary>Hex SHA-256 of <see cref="Spki"/>: the log's id and the key's fingerprint.</summary>
+    public string LogId { get; }
+
+    public string PublicKeyPem { get; }
+
+    /// <summary>The JWK coordinates (base64url, no padding) of the public point.</summary>
+    public string JwkX { get; }
+
+    public string JwkY { get; }
+
+    /// <summary>
+    /// Loads the configured key (PEM text, or the path of a PEM file) or, with none configured, the one
+    /// under DataDir, generated on first start. A configured path that does not exist is an error, never
+    /// a reason to generate a key: a new key would start a new log identity.
+    /// </summary>
+    public static CheckpointSigner Load(KinderQueueOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var configured = options.CheckpointKey?.Trim();
+        if (string.IsNullOrEmpty(configured))
+            return new CheckpointSigner(LocalKeys.LoadOrCreateEcdsa(Path.Combine(options.DataDir, "checkpoint-signing.pem")));
+
+        string pem;
+        if (configured.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            pem = configured;
+        }
+        else if (File.Exists(configured))
+        {
+            pem = File.ReadAllText(configured);
+        }
+        else
+        {
+            throw new InvalidOperationException($"KinderQueue:CheckpointKey names a file that does not exist: {configured}");
+        }
+
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportFromPem(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new InvalidOperationException("KinderQueue:CheckpointKey is not a PEM ECDSA private key.", ex);
+        }
+        return new CheckpointSigner(key);
+    }
+
+    /// <summary>Signs the checkpoint of a log of <paramref name="size"/> entries and checks the result before anyone sees it.</summary>
+    public SignedCheckpoint Sign(long size, ReadOnlySpan<byte> root, ReadOnlySpan<byte> head, Instant time)
+    {
+        var checkpoint = new Checkpoint(LogId, size, root, head, time);
+        byte[] signature;
+        lock (_signing)
+        {
+            signature = _key.SignData(checkpoint.SignedBytes(), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        var signed = new SignedCheckpoint(checkpoint, Convert.ToBase64String(signature));
+        // What validators will do, once here: a checkpoint that does not verify must never be published.
+        if (!signed.Verify(Spki)) throw new CryptographicException("A freshly signed checkpoint does not verify.");
+        return signed;
+    }
+
+    public void Dispose() => _key.Dispose();
+}
