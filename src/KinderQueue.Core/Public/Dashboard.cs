@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using NodaTime;
+
+namespace KinderQueue.Core.Public;
+
+/// <summary>
+/// Why a count is not published (SPEC.md §11.4). The marker is part of the published data: it
+/// tells readers, and any attacker, exactly what is known about the hidden value.
+/// </summary>
+public enum CountMarker
+{
+    /// <summary>Published: the value is exact.</summary>
+    None,
+    /// <summary>"&lt;5": the value is 0..4 (every count of 1..4, and zeros hidden to protect one).</summary>
+    LessThanFive,
+    /// <summary>"&gt;=5": the value is 5 or more, hidden so that a small cell cannot be recovered by subtraction.</summary>
+    FiveOrMore,
+    /// <summary>"hidden": nothing is said about the value (the last resort of §11.4 step 5).</summary>
+    Hidden,
+}
+
+/// <summary>A published count of applications: the exact value, or null with the marker that says why.</summary>
+public readonly record struct Count(long? Value, CountMarker Marker)
+{
+    public static Count Exact(long value) => new(value, CountMarker.None);
+
+    public bool IsSuppressed => Marker != CountMarker.None;
+}
+
+/// <summary>One count split by tier (in the order of <see cref="Dashboard.Tiers"/>) and its total.</summary>
+public sealed record TierCounts(ImmutableArray<Count> ByTier, Count Total);
+
+/// <summary>The four queue measures of one row (SPEC.md §11.2).</summary>
+public sealed record QueueCounts(TierCounts WaitingNow, TierCounts WaitingLater, TierCounts Offered, TierCounts Enrolled);
+
+/// <summary>The queue of one age group at one kindergarten; seats are capacity, not people, and are never suppressed.</summary>
+public sealed record KindergartenRow(string Kindergarten, string District, string Group, int? Seats, int? SeatsNextYear, QueueCounts Counts);
+
+/// <summary>Applications of one age group by district of residence, each counted once.</summary>
+public sealed record DistrictRow(string District, string Group, QueueCounts Counts);
+
+/// <summary>The whole region, one age group.</summary>
+public sealed record GroupRow(string Group, QueueCounts Counts);
+
+/// <summary>Queue dynamics of one calendar month (local dates of the entries).</summary>
+public sealed record MonthRow(
+    YearMonth Month,
+    Count Submitted,
+    Count Offers,
+    Count Declined,
+    Count Expired,
+    Count Enrolments,
+    Count Withdrawals,
+    Count WaitingAtEnd);
+
+/// <summary>
+/// The share of enrolments by the algorithm, in basis points (1/100 of a percent), as the range the
+/// published counts allow: a function of published values only, so it cannot reveal a hidden one.
+/// <see cref="Met"/> is true when even the minimum reaches the target, false when even the maximum misses it.
+/// </summary>
+public readonly record struct ShareRange(int Min, int Max, bool? Met);
+
+/// <summary>Enrolments of one enrolment year: after an offer (the algorithm) or outside it (a legal exception).</summary>
+public sealed record EnrolmentYearRow(int Year, Count ByAlgorithm, Count Exceptional, ShareRange? Share);
+
+/// <summary>All enrolments since the log began; the legal bases are listed only when the exceptional count is published.</summary>
+public sealed record EnrolmentTotals(Count ByAlgorithm, Count Exceptional, ShareRange? Share, ImmutableArray<string>? LegalBases);
+
+/// <summary>Days from the later of registration and desired start to the start of the first offered seat.</summary>
+public sealed record WaitingTime(string? District, int? MedianDays, int? P90Days);
+
+/// <summary>Submissions of one channel and how many of them carry a registration instant earlier than their entry.</summary>
+public sealed record ChannelRow(string Channel, Count Submitted, Count Backdated);
+
+/// <summary>Capacity reductions of a round's enrolment year loaded within the window before the round (SPEC.md §11.3).</summary>
+public sealed record CapacityCutRow(string Round, LocalDate Date, int Year, int Programs, long Seats);
+
+public sealed record RegisteredDistrict(string Id, string Name);
+
+public sealed record RegisteredKindergarten(string Id, string Name, string District);
+
+/// <summary>
+/// The anonymised public dashboard of a region (SPEC.md §11): aggregate counts of applications with
+/// small cells suppressed, waiting times, queue dynamics, the share of places allocated by the
+/// algorithm and two anomaly signals. Every figure is a function of the public log and
+/// <see cref="AsOf"/>; <see cref="DashboardJson"/> writes its one canonical form.
+/// </summary>
+public sealed record Dashboard(
+    LocalDate AsOf,
+    long Basis,
+    string? Criteria,
+    int? Year,
+    ImmutableArray<string> Tiers,
+    ImmutableArray<string> Groups,
+    ImmutableArray<RegisteredDistrict> Districts,
+    ImmutableArray<RegisteredKindergarten> Kindergartens,
+    ImmutableArray<KindergartenRow> ByKindergarten,
+    ImmutableArray<DistrictRow> ByDistrict,
+    ImmutableArray<GroupRow> ByGroup,
+    QueueCounts? Region,
+    ImmutableArray<MonthRow> Months,
+    ImmutableArray<EnrolmentYearRow> EnrolmentYears,
+    EnrolmentTotals EnrolmentsAllTime,
+    LocalDate WaitingFrom,
+    ImmutableArray<WaitingTime> WaitingTimes,
+    ImmutableArray<ChannelRow> Channels,
+    ImmutableArray<CapacityCutRow> CapacityCuts)
+{
+    /// <summary>No published count of applications lies in 1..(Threshold − 1).</summary>
+    public const int Threshold = 5;
+
+    /// <summary>The brief's success metric: at least 98 % of enrolments by the algorithm, in basis points.</summary>
+    public const int TargetShare = 9800;
+
+    /// <summary>A capacity reduction counts as "shortly before" a round when loaded up to this many days before its date.</summary>
+    public const int CapacityCutWindowDays = 7;
+
+    /// <summary>A median needs at least this many values; the 90th percentile needs <see cref="MinimumForP90"/>.</summary>
+    public const int MinimumForMedian = 5;
+
+    /// <summary>Below ten values the nearest-rank 90th percentile is the maximum: one child's exact wait.</summary>
+    public const int MinimumForP90 = 10;
+}
