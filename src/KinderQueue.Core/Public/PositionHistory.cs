@@ -54,7 +54,7 @@ public static class PositionReasons
         Criteria, Catchment, Calendar, Capacity, OwnSubmitted, OwnRight, OwnPreferences, OwnReturned, OwnStatus,
     ];
 
-    /// <summary>Reasons whose changes of one local date merge into one step.</summary>
+    /// <summary>Reasons whose changes of one local date merge into one step (the first six of <see cref="All"/>).</summary>
     public static bool IsCoalescible(string reason) =>
         reason is NewAhead or RightVerified or RightRejected or Preferences or Withdrawn or Returned;
 
