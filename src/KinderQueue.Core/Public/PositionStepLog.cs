@@ -211,11 +211,12 @@ internal sealed class PositionStepLog
 
     private static (int Low, int High) Unpair(long w) => (unchecked((int)(uint)w), (int)(w >> 32));
 
-    private static long Pack(LocalDate d) => (uint)((d.Year << 9) | (d.Month << 5) | d.Day);
+    /// <summary>A date as a signed 32-bit value in the low half of a word (any year NodaTime allows).</summary>
+    private static long Pack(LocalDate d) => unchecked((uint)((d.Year << 9) | (d.Month << 5) | d.Day));
 
     private static LocalDate Unpack(long w0)
     {
-        var v = (int)(w0 & 0xFFFFFFFF);
+        var v = unchecked((int)(uint)w0);
         return new LocalDate(v >> 9, (v >> 5) & 0xF, v & 0x1F);
     }
 
