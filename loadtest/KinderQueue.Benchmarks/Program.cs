@@ -14,6 +14,8 @@ namespace KinderQueue.Benchmarks;
 /// allocate --applicants N [--seed S] [--runs R] [--shuffle]   time Allocator.Allocate on a synthetic region
 /// log --entries N [--seed S] [--runs R] [--verify] time LogHasher (bytes, chain, Merkle root)
 /// digest --applicants N [--seed S]                SHA-256 of the canonical result bytes (before/after checks)
+/// positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L]
+///                                                 QueueIndex.Observe over a generated log, memory, lookups
 /// </code>
 /// </summary>
 internal static class Program
@@ -23,6 +25,7 @@ internal static class Program
           allocate --applicants N [--seed S] [--runs R] [--shuffle] [--criteria FILE]
           log --entries N [--seed S] [--runs R] [--verify]
           digest --applicants N [--seed S] [--shuffle] [--criteria FILE]
+          positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L] [--criteria FILE]
         """;
 
     public static int Main(string[] args)
@@ -36,6 +39,8 @@ internal static class Program
                 "allocate" => BenchAllocate(options),
                 "log" => BenchLog(options),
                 "digest" => Digest(options),
+                "positions" => PositionsBenchmark.Run(options.Int("applications"), options.ULong("seed", 1), options.String("shape") ?? "year",
+                    options.Int("runs", 3), options.Int("lookups", 200_000), LoadCriteria(options.String("criteria"))),
                 _ => Fail(Usage),
             };
         }
@@ -207,19 +212,19 @@ internal static class Program
         return null;
     }
 
-    private static double PeakMegabytes()
+    internal static double PeakMegabytes()
     {
         using var self = Process.GetCurrentProcess();
         return self.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
-    private static double Rate(int count, double ms) => ms <= 0 ? 0 : count / (ms / 1000.0);
+    internal static double Rate(int count, double ms) => ms <= 0 ? 0 : count / (ms / 1000.0);
 
-    private static string F1(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+    internal static string F1(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
 
-    private static void Emit(string json) => Console.Out.WriteLine(json);
+    internal static void Emit(string json) => Console.Out.WriteLine(json);
 
-    private static void Log(string text) => Console.Error.WriteLine(text);
+    internal static void Log(string text) => Console.Error.WriteLine(text);
 
     private static int Fail(string message)
     {

@@ -54,7 +54,7 @@ public static class PositionReasons
         Criteria, Catchment, Calendar, Capacity, OwnSubmitted, OwnRight, OwnPreferences, OwnReturned, OwnStatus,
     ];
 
-    /// <summary>Reasons whose changes of one local date merge into one step.</summary>
+    /// <summary>Reasons whose changes of one local date merge into one step (the first six of <see cref="All"/>).</summary>
     public static bool IsCoalescible(string reason) =>
         reason is NewAhead or RightVerified or RightRejected or Preferences or Withdrawn or Returned;
 
@@ -100,9 +100,3 @@ public sealed record KindergartenHistory(string Kindergarten, bool Listed, Immut
 /// after the first <see cref="Size"/> log entries.
 /// </summary>
 public sealed record PositionHistory(string Number, LocalDate AsOf, long Size, ImmutableArray<KindergartenHistory> Kindergartens);
-
-/// <summary>Members of one queue with one tier.</summary>
-public sealed record TierCount(string Tier, int Count);
-
-/// <summary>One queue (kindergarten, group, enrolment year) between rounds: its length and members per tier, best tier first.</summary>
-public sealed record QueueSummary(string Kindergarten, string Group, int Year, int Total, ImmutableArray<TierCount> Tiers);

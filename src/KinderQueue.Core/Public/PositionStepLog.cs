@@ -59,14 +59,19 @@ internal sealed class PositionStepLog
     public int Count { get; private set; }
 
     /// <summary>
-    /// Adds one change (one entry's or one date's effect on this track). A change made only of
-    /// coalescible reasons merges into the last step if that one is coalescible too and has the same date.
+    /// Adds one change (one entry's or one date's effect on this track), its reasons in reason
+    /// order. A change made only of coalescible reasons merges into the last step if that one is
+    /// coalescible too and has the same date.
     /// </summary>
     public void Append(LocalDate date, long seq, int before, int after, int queue, int tier, byte status,
         int? seatsBefore, int? seatsAfter, ReadOnlySpan<ReasonShare> reasons)
     {
         var coalescible = seatsAfter is null && status == 0;
-        foreach (var r in reasons) coalescible &= PositionReasons.IsCoalescible(PositionReasons.All[(int)r.Reason]);
+        for (var k = 0; k < reasons.Length; k++)
+        {
+            if (k > 0 && reasons[k].Reason <= reasons[k - 1].Reason) throw new ArgumentException("Reasons must be in reason order.", nameof(reasons));
+            coalescible &= reasons[k].Reason <= Reason.Returned;
+        }
         if (coalescible && _lastOpen && DateOf(_tape[_last]) == date)
         {
             Merge(seq, after, reasons);
@@ -83,7 +88,7 @@ internal sealed class PositionStepLog
         _tape[_length++] = Pair(before, after);
         _tape[_length++] = Pair(queue, tier);
         if (hasSeats) _tape[_length++] = Pair(seatsBefore ?? -1, seatsAfter!.Value);
-        foreach (var r in SortedByReason(reasons))
+        foreach (var r in reasons)
         {
             var listed = r.Seq >= 0 ? 1 : 0;
             _tape[_length++] = ReasonWord(r.Reason, listed, r.Count);
@@ -196,13 +201,6 @@ internal sealed class PositionStepLog
         Array.Resize(ref _tape, Math.Max(_tape.Length * 2, _length + words));
     }
 
-    private static ReasonShare[] SortedByReason(ReadOnlySpan<ReasonShare> reasons)
-    {
-        var sorted = reasons.ToArray();
-        Array.Sort(sorted, (a, b) => a.Reason.CompareTo(b.Reason));
-        return sorted;
-    }
-
     private static long ReasonWord(Reason reason, int listed, int count) =>
         (long)reason | ((long)listed << 8) | ((long)count << 32);
 
@@ -213,11 +211,12 @@ internal sealed class PositionStepLog
 
     private static (int Low, int High) Unpair(long w) => (unchecked((int)(uint)w), (int)(w >> 32));
 
-    private static long Pack(LocalDate d) => (uint)((d.Year << 9) | (d.Month << 5) | d.Day);
+    /// <summary>A date as a signed 32-bit value in the low half of a word (any year NodaTime allows).</summary>
+    private static long Pack(LocalDate d) => unchecked((uint)((d.Year << 9) | (d.Month << 5) | d.Day));
 
     private static LocalDate Unpack(long w0)
     {
-        var v = (int)(w0 & 0xFFFFFFFF);
+        var v = unchecked((int)(uint)w0);
         return new LocalDate(v >> 9, (v >> 5) & 0xF, v & 0x1F);
     }
 

@@ -136,18 +136,23 @@ public sealed partial class QueueIndex
     /// </summary>
     private void ScheduleWake(AppEntry app)
     {
-        app.Wake = null;
-        var r = app.Record;
-        if (_criteria is null || _asOf is not { } asOf || r.Status != ApplicationStatus.Waiting) return;
+        var wake = WakeOf(app.Record);
+        // An entry that leaves the date as it was (a claim review, say) queues nothing new.
+        if (wake == app.Wake) return;
+        app.Wake = wake;
+        if (wake is { } w) _wakes.Enqueue(app.Id, w);
+    }
+
+    private LocalDate? WakeOf(ApplicationRecord r)
+    {
+        if (_criteria is null || _asOf is not { } asOf || r.Status != ApplicationStatus.Waiting) return null;
         var rule = _criteria.AgeRule;
         var from = r.DesiredStart > asOf ? r.DesiredStart : asOf;
         var archive = ArchiveDate(r.BirthMonth, rule.ArchiveAge);
         // Past the archive age an application never joins a queue again under these criteria.
-        if (archive <= from) return;
+        if (archive <= from) return null;
         var cutoff = AgeCalculator.CutoffDate(rule, AgeCalculator.EnrolmentYear(rule, from) + 1);
-        var wake = cutoff < archive ? cutoff : archive;
-        app.Wake = wake;
-        _wakes.Enqueue(app.Id, wake);
+        return cutoff < archive ? cutoff : archive;
     }
 
     /// <summary>The first date on which the child is <paramref name="age"/> (SPEC.md §4.2: born on the last day of the birth month).</summary>

@@ -24,7 +24,9 @@ public sealed partial class QueueIndex
 
     private static readonly int ReasonCount = PositionReasons.All.Length;
 
-    private readonly Dictionary<int, List<Point>> _points = new();
+    /// <summary>Points per queue id (lists reused), and the queues that have points in the current batch.</summary>
+    private readonly List<List<Point>?> _points = [];
+    private readonly List<int> _pointQueues = [];
     private readonly List<(int Rank, int Value)> _between = [];
     private readonly int[] _running = new int[ReasonCount];
     private readonly List<ReasonShare> _shares = [];
@@ -59,11 +61,13 @@ public sealed partial class QueueIndex
             if (m.NewQueue >= 0) AddPoint(m.NewQueue, new Point(m.NewKey, m.Cause, +1));
         }
 
-        foreach (var (queue, points) in _points)
+        foreach (var queue in _pointQueues)
         {
-            if (points.Count > 0) Sweep(source, _queues[queue].Members, points);
+            var points = _points[queue]!;
+            Sweep(source, _queues[queue].Members, points);
             points.Clear();
         }
+        _pointQueues.Clear();
 
         for (var i = 0; i < moves.Count; i++)
         {
@@ -108,7 +112,9 @@ public sealed partial class QueueIndex
 
     private void AddPoint(int queue, Point p)
     {
-        if (!_points.TryGetValue(queue, out var list)) _points[queue] = list = [];
+        while (_points.Count <= queue) _points.Add(null);
+        var list = _points[queue] ??= [];
+        if (list.Count == 0) _pointQueues.Add(queue);
         list.Add(p);
     }
 

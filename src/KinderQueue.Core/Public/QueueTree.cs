@@ -24,6 +24,7 @@ internal sealed class QueueTree
     private int _root = Nil;
     private int _used;
     private int _free = Nil;
+    private readonly Stack<int> _walk = new();
 
     public int Count => _root == Nil ? 0 : _size[_root];
 
@@ -78,13 +79,14 @@ internal sealed class QueueTree
     /// <summary>
     /// Appends to <paramref name="into"/> the members with <paramref name="low"/> &lt; key &lt;
     /// <paramref name="high"/> (a null bound is open), in key order, each with its rank (number of
-    /// members before it in the whole queue).
+    /// members before it in the whole queue). Uses a buffer of the tree: for the writer only.
     /// </summary>
     public void Between(PriorityKey? low, PriorityKey? high, List<(int Rank, int Value)> into)
     {
         var rank = low is { } l ? CountLessOrEqual(l) : 0;
         // In-order walk from the first member above `low`: a stack of the nodes whose left part is done.
-        var stack = new Stack<int>();
+        var stack = _walk;
+        stack.Clear();
         var n = _root;
         while (n != Nil)
         {
@@ -101,10 +103,11 @@ internal sealed class QueueTree
         while (stack.Count > 0)
         {
             n = stack.Pop();
-            if (high is { } hi && _keys[n].CompareTo(hi) >= 0) return;
+            if (high is { } hi && _keys[n].CompareTo(hi) >= 0) break;
             into.Add((rank++, _values[n]));
             for (var m = _right[n]; m != Nil; m = _left[m]) stack.Push(m);
         }
+        stack.Clear();
     }
 
     /// <summary>Every member in key order (for checks and summaries).</summary>
