@@ -206,10 +206,11 @@ public static class HttpBenchmark
         return doc.RootElement.GetProperty("logSize").GetInt64();
     }
 
-    private static async Task WaitReadyAsync(HttpClient client, Process service, CancellationToken ct)
+    internal static async Task WaitReadyAsync(HttpClient client, Process service, CancellationToken ct, TimeSpan? within = null)
     {
         var deadline = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(deadline) < TimeSpan.FromSeconds(60))
+        var limit = within ?? TimeSpan.FromSeconds(60);
+        while (Stopwatch.GetElapsedTime(deadline) < limit)
         {
             if (service.HasExited) throw new BenchmarkException($"the service exited with code {service.ExitCode} during start");
             try
@@ -222,7 +223,7 @@ public static class HttpBenchmark
             }
             await Task.Delay(100, ct);
         }
-        throw new BenchmarkException("the service did not become ready within 60 s");
+        throw new BenchmarkException($"the service did not become ready within {limit.TotalSeconds:F0} s");
     }
 
     private static string MintToken(string dataDir, string role, string subject)
@@ -234,7 +235,7 @@ public static class HttpBenchmark
         return stdout.ToString().Trim();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -244,7 +245,7 @@ public static class HttpBenchmark
     }
 
     /// <summary>dotnet KinderQueue.Api.dll --urls http://127.0.0.1:PORT, its output to service.log in the data folder.</summary>
-    private static Process StartService(string dll, int port, string dataDir, string? postgres)
+    internal static Process StartService(string dll, int port, string dataDir, string? postgres)
     {
         var log = Path.Combine(dataDir, "service.log");
         var start = new ProcessStartInfo("/bin/sh")
@@ -284,7 +285,7 @@ public static class HttpBenchmark
     }
 
     /// <summary>SIGTERM (graceful: the writer finishes), then SIGKILL after 15 s.</summary>
-    private static async Task StopServiceAsync(Process service)
+    internal static async Task StopServiceAsync(Process service)
     {
         try
         {

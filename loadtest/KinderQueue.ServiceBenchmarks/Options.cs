@@ -8,6 +8,7 @@ public sealed class Options
     public string Backend { get; private set; } = "sqlite";
     public int Writers { get; private set; } = 64;
     public int Events { get; private set; } = 200_000;
+    public int Entries { get; private set; } = 1_000_000;
     public int? Warmup { get; private set; }
     public int Connections { get; private set; } = 64;
     public int Seconds { get; private set; } = 20;
@@ -38,6 +39,7 @@ public sealed class Options
                 "--backend" => Set(value is "postgres" or "sqlite", () => o.Backend = value),
                 "--writers" => Int(value, 1, 4096, v => o.Writers = v),
                 "--events" => Int(value, 1, 100_000_000, v => o.Events = v),
+                "--entries" => Int(value, 100, 50_000_000, v => o.Entries = v),
                 "--warmup" => Int(value, 0, 10_000_000, v => o.Warmup = v),
                 "--connections" => Int(value, 1, 4096, v => o.Connections = v),
                 "--seconds" => Int(value, 1, 3600, v => o.Seconds = v),

@@ -3,6 +3,7 @@ namespace KinderQueue.ServiceBenchmarks;
 /// <summary>
 /// <c>store</c>: the group-commit writer (LiveLog) under 64 concurrent submitters, in process.
 /// <c>http</c>: the real service as a child process on 127.0.0.1, loaded over HTTP.
+/// <c>export</c>: the public NDJSON export of a large log, downloaded and checked line by line.
 /// Each command prints exactly one JSON line on stdout; everything meant for people goes to stderr.
 /// </summary>
 public static class Program
@@ -18,6 +19,7 @@ public static class Program
             {
                 "store" => await StoreBenchmark.RunAsync(options),
                 "http" => await HttpBenchmark.RunAsync(options),
+                "export" => await ExportBenchmark.RunAsync(options),
                 _ => Usage(),
             };
         }
@@ -34,6 +36,7 @@ public static class Program
             usage:
               store --backend postgres|sqlite [--writers 64] [--events 200000] [--warmup 20000] [--connection CS] [--max-seconds 900] [--trace]
               http  --backend sqlite|postgres [--connections 64] [--seconds 20] [--warmup-seconds 10] [--connection CS] [--api-dll PATH]
+              export --backend sqlite|postgres [--entries 1000000] [--connection CS] [--api-dll PATH] [--max-seconds 900]
             postgres uses --connection or KQ_TEST_POSTGRES (a server on 127.0.0.1); a fresh database is created and dropped per run.
             """);
         return 2;

@@ -265,14 +265,14 @@ public sealed class LogExport(ILogStore store, IMerkleTreeReader tree, long from
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = PublicLogApi.NdjsonContentType;
         var pipe = response.BodyWriter;
-        var json = new CanonicalJsonWriter(1024);
+        using var encoder = new LogEntryEncoder();
         var next = from;
         long unflushed = 0;
         try
         {
             await foreach (var stored in store.ReadAsync(from, end, ct))
             {
-                if (stored.Seq != next || !WriteLine(pipe, json, stored, tree, out var written))
+                if (stored.Seq != next || !WriteLine(pipe, encoder, stored, tree, out var written))
                 {
                     Fail(httpContext, next, stored.Seq != next ? $"the store returned entry {stored.Seq}" : "its bytes are not the leaf this instance folded");
                     return;
@@ -297,15 +297,15 @@ public sealed class LogExport(ILogStore store, IMerkleTreeReader tree, long from
         }
     }
 
-    private static bool WriteLine(PipeWriter pipe, CanonicalJsonWriter json, StoredEntry stored, IMerkleTreeReader tree, out int written)
+    /// <summary>Writes the entry's line if its hash is the tree's leaf; the encoder hashes as it writes.</summary>
+    private static bool WriteLine(PipeWriter pipe, LogEntryEncoder encoder, StoredEntry stored, IMerkleTreeReader tree, out int written)
     {
-        json.Reset();
-        stored.ToLogEntry().Write(json);
-        var bytes = json.WrittenSpan;
         Span<byte> hash = stackalloc byte[MerkleHash.SizeInBytes];
-        MerkleHash.Leaf(bytes, hash);
+        Span<byte> leaf = stackalloc byte[MerkleHash.SizeInBytes];
+        var bytes = encoder.Encode(stored.Seq, stored.At, stored.Actor, stored.Type, stored.Payload, stored.Prev, hash);
+        tree.LeafHash(stored.Seq, leaf);
         written = bytes.Length + 1;
-        if (!hash.SequenceEqual(tree.LeafHash(stored.Seq))) return false;
+        if (!hash.SequenceEqual(leaf)) return false;
         var span = pipe.GetSpan(written);
         bytes.CopyTo(span);
         span[bytes.Length] = (byte)'\n';

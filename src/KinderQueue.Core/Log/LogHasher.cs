@@ -396,7 +396,11 @@ public static class LogHasher
     }
 
     /// <summary>The canonical JSON string literal of each distinct actor and type, written once by the canonical writer.</summary>
-    internal sealed class StringCache
+    /// <param name="capacity">
+    /// Distinct strings kept; past it the cache starts again. Actors are per person, so a reader of a
+    /// whole log (the export) would otherwise keep one entry per parent who ever applied.
+    /// </param>
+    internal sealed class StringCache(int capacity = int.MaxValue)
     {
         private readonly Dictionary<string, byte[]> _encoded = new(StringComparer.Ordinal);
         // Nearly every entry repeats the previous entry's actor or type (often the very same
@@ -413,6 +417,7 @@ public static class LogHasher
                 var w = new CanonicalJsonWriter(value.Length + 2);
                 w.String(value);
                 literal = w.ToArray();
+                if (_encoded.Count >= capacity) _encoded.Clear();
                 _encoded.Add(value, literal);
             }
             (_lastB, _lastBBytes) = (_lastA, _lastABytes);
@@ -445,12 +450,16 @@ public static class LogHasher
         // per call, which costs about as much as hashing a whole entry with SHA-NI.
         private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
-        /// <summary>Writes the entry and stores its entry hash SHA-256(0x00 ‖ bytes) (see <see cref="MerkleHash.Leaf(ReadOnlySpan{byte})"/>).</summary>
-        public void WriteAndHash(in PendingEntry e, long seq, ReadOnlySpan<byte> prev, Span<byte> hash)
+        /// <summary>
+        /// Writes the entry and stores its entry hash SHA-256(0x00 ‖ bytes) (see <see cref="MerkleHash.Leaf(ReadOnlySpan{byte})"/>);
+        /// returns the entry's bytes, valid until the next write.
+        /// </summary>
+        public ReadOnlySpan<byte> WriteAndHash(scoped in PendingEntry e, long seq, ReadOnlySpan<byte> prev, Span<byte> hash)
         {
             var length = WritePrefixed(e, seq, prev);
             _sha.AppendData(_buffer.AsSpan(0, 1 + length));
             _sha.GetHashAndReset(hash);
+            return _buffer.AsSpan(1, length);
         }
 
         public void Dispose() => _sha.Dispose();

@@ -15,6 +15,9 @@ public interface IMerkleTreeReader
     /// <summary>The leaf hash (= entry hash, SPEC.md §6.2) at <paramref name="index"/>.</summary>
     byte[] LeafHash(long index);
 
+    /// <summary>Allocation-free form of <see cref="LeafHash(long)"/> for readers of many entries.</summary>
+    void LeafHash(long index, Span<byte> destination);
+
     /// <summary>MTH of the first <paramref name="size"/> leaves.</summary>
     byte[] Root(long size);
 
@@ -108,10 +111,17 @@ public sealed class MerkleStore : IMerkleTreeReader
 
     public byte[] LeafHash(long index)
     {
+        var hash = new byte[HashSize];
+        LeafHash(index, hash);
+        return hash;
+    }
+
+    public void LeafHash(long index, Span<byte> destination)
+    {
         var count = Count;
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
-        return Slot(Volatile.Read(ref _chunks), 2 * index).ToArray();
+        Slot(Volatile.Read(ref _chunks), 2 * index).CopyTo(destination);
     }
 
     /// <exception cref="ArgumentOutOfRangeException">Unless 0 &lt;= size &lt;= Count.</exception>
