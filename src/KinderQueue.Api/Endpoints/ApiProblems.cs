@@ -29,11 +29,14 @@ public static class ApiProblems
     public static ProblemHttpResult NotFound(string path, string code, string message) =>
         Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem(path, code, message)]);
 
-    public static ProblemHttpResult Unavailable(string why) =>
-        Make(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", [new ValidationProblem("$", "service.unavailable", why)]);
-
     public static ProblemHttpResult Forbidden(string why) =>
         Make(StatusCodes.Status403Forbidden, "Not allowed.", [new ValidationProblem("$", "forbidden", why)]);
+
+    public static ProblemHttpResult TooManyRequests(string why) =>
+        Make(StatusCodes.Status429TooManyRequests, "Too many requests.", [new ValidationProblem("$", "rate-limited", why)]);
+
+    public static ProblemHttpResult Unavailable(string why) =>
+        Make(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", [new ValidationProblem("$", "service.unavailable", why)]);
 
     public static ProblemHttpResult From(CommandResult result) => result.Refusal switch
     {

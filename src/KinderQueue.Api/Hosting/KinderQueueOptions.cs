@@ -40,4 +40,16 @@ public sealed class KinderQueueOptions
 
     /// <summary>Seconds between checkpoints while the log grows; one is also issued at start and after every allocation round.</summary>
     public int CheckpointIntervalSeconds { get; set; } = 60;
+
+    /// <summary>Public lookups (position, receipt) one client address may make per minute.</summary>
+    public int LookupsPerMinute { get; set; } = 120;
+
+    /// <summary>Failed lookups (wrong number or code) one client address may make per window before it must wait.</summary>
+    public int FailedLookupsPerWindow { get; set; } = 10;
+
+    /// <summary>The window of <see cref="FailedLookupsPerWindow"/>, in minutes.</summary>
+    public int FailedLookupWindowMinutes { get; set; } = 15;
+
+    /// <summary>How often the public projection rebuilds the dashboard and the projection "if allocation ran today" when the log grew.</summary>
+    public int PublicSnapshotIntervalMs { get; set; } = 1000;
 }

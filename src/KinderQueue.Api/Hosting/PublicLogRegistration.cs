@@ -14,7 +14,9 @@ public static class PublicLogRegistration
         // Loaded when the issuer starts, so `migrate` and `token` never touch the key.
         services.AddSingleton(_ => CheckpointSigner.Load(options));
         services.AddSingleton<CheckpointBoard>();
-        services.AddHostedService<CheckpointIssuer>();
+        // One instance: receipts ask it for an early checkpoint.
+        services.AddSingleton<CheckpointIssuer>();
+        services.AddHostedService(sp => sp.GetRequiredService<CheckpointIssuer>());
         return services;
     }
 }

@@ -35,6 +35,7 @@ public static class ServiceRegistration
             tailInterval: TimeSpan.FromMilliseconds(options.TailIntervalMs)));
         services.AddHostedService<LiveLogHost>();
         services.AddPublicLog(options);
+        services.AddPublicQueue();
         services.AddSingleton(new Telemetry(builder.Configuration));
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
@@ -162,6 +163,7 @@ public static class ServiceRegistration
         v1.MapApplicationsApi();
         v1.MapAuditApi();
         v1.MapPublicLogApi();
+        v1.MapPublicQueueApi();
         return app;
     }
 }

@@ -21,6 +21,13 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
 
     private int _decisionsSigned;
     private long _lastIssued;
+    private int _requested;
+
+    /// <summary>
+    /// Asks for a checkpoint at the next look (within <see cref="LookInterval"/>) if the log grew: a
+    /// parent's receipt needs one that covers their entry. Many requests in one second make one checkpoint.
+    /// </summary>
+    public void RequestSoon() => Interlocked.Exchange(ref _requested, 1);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,7 +52,8 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
                     var (decisions, view) = await log.ReadAsync((state, v) => (state.Decisions.Count, v), stoppingToken);
                     // A round is an entry, so a new decision always means the log grew.
                     if (view.Size <= (board.Latest?.Checkpoint.Size ?? -1)) continue;
-                    if (decisions > _decisionsSigned || Stopwatch.GetElapsedTime(_lastIssued) >= interval) Issue(decisions, view);
+                    var requested = Interlocked.Exchange(ref _requested, 0) == 1;
+                    if (decisions > _decisionsSigned || requested || Stopwatch.GetElapsedTime(_lastIssued) >= interval) Issue(decisions, view);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

@@ -13,7 +13,7 @@ namespace KinderQueue.Api.Tests.Support;
 /// The service under test, in memory, with configuration overrides only: its own data folder
 /// (SQLite file, token key, pseudonym key) and, for PostgreSQL, a connection string.
 /// </summary>
-public sealed class KinderQueueFactory(string dataDir, string? postgres) : WebApplicationFactory<Program>
+public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     /// <summary>A smaller body limit than the default, so the test shows the setting is what applies.</summary>
     public const long MaxRequestBytes = 64 * 1024;
@@ -29,6 +29,7 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres) : WebAp
         builder.UseSetting("KinderQueue:Authority", "");
         builder.UseSetting("KinderQueue:PostgresConnectionString", postgres ?? "");
         builder.UseSetting("KinderQueue:MaxRequestBytes", MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureLogging(l =>
         {
             l.ClearProviders();
@@ -65,12 +66,15 @@ public abstract class ApiFixture : IAsyncLifetime
 
     protected abstract Task<string?> CreateDatabaseAsync();
 
+    /// <summary>Configuration a fixture sets beyond the defaults (a lower rate limit, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
         var connection = await CreateDatabaseAsync();
-        _factory = new KinderQueueFactory(DataDir, connection);
+        _factory = new KinderQueueFactory(DataDir, connection, Settings);
         Client = _factory.CreateDefaultClient(new ServerErrorGuard());
         Tokens = new TestTokens(DataDir);
         CriteriaVersion = await Region.PublishCriteriaAsync(this);

@@ -1,0 +1,132 @@
+using KinderQueue.Api.Public;
+using KinderQueue.Core;
+using KinderQueue.Core.Encoding;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace KinderQueue.Api.Endpoints;
+
+/// <summary>
+/// The anonymous public side of the queue, for parents and for everyone: a parent's position with
+/// its history (number and access code in a POST body, never in a URL), a receipt that proves the
+/// application is in the log, the dashboard and each kindergarten's figures. Nothing here names a
+/// person; every count of people is small-cell suppressed.
+/// </summary>
+public static class PublicQueueApi
+{
+    public static RouteGroupBuilder MapPublicQueueApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/public").WithTags("Public").AllowAnonymous();
+        group.MapPost("/positions", Position)
+            .WithSummary("A parent's status, position per listed kindergarten, history of changes with reasons, offer and projection.")
+            .Accepts<LookupRequest>("application/json")
+            .Produces<PositionReport>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
+        group.MapPost("/receipts", Receipt)
+            .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint.")
+            .Accepts<LookupRequest>("application/json")
+            .Produces<ApplicationReceipt>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
+        group.MapGet("/dashboard", Dashboard)
+            .WithSummary("Anonymised statistics: queues by district, kindergarten, age group and tier; waiting times; dynamics; share allocated by the algorithm. Cells below 5 are suppressed.")
+            .Produces(200, contentType: "application/json").Produces(304).ProducesProblem(503);
+        group.MapGet("/kindergartens", Kindergartens)
+            .WithSummary("Every kindergarten with its district, seats and queue (suppressed).")
+            .Produces(200, contentType: "application/json").Produces(304).ProducesProblem(503);
+        group.MapGet("/kindergartens/{id}", Kindergarten)
+            .WithSummary("One kindergarten: seats, offers made, queue by tier, movement over recent months.")
+            .Produces(200, contentType: "application/json").Produces(304).ProducesProblem(404).ProducesProblem(503);
+        return v1;
+    }
+
+    private static async Task<IResult> Position(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard)
+    {
+        var (number, failure) = await AuthenticateAsync(http, codes, guard);
+        if (failure is not null) return failure;
+        var snapshot = projection.Snapshot;
+        if (snapshot is null) return NotReady();
+        var report = projection.Read(m => PositionReports.Build(m, snapshot, number!));
+        return report is null ? NoSuchApplication() : TypedResults.Json(report, PublicJson.Options);
+    }
+
+    private static async Task<IResult> Receipt(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard, ReceiptIssuer receipts)
+    {
+        var (number, failure) = await AuthenticateAsync(http, codes, guard);
+        if (failure is not null) return failure;
+        var seq = projection.Read(m => m.State.Applications.TryGetValue(number!, out var a) ? a.Seq : -1);
+        if (seq < 0) return NoSuchApplication();
+        var receipt = await receipts.IssueAsync(seq, http.RequestAborted);
+        if (receipt is null)
+        {
+            // A checkpoint covering the entry is on its way (the issuer looks every second).
+            http.Response.Headers.RetryAfter = "2";
+            return ApiProblems.Unavailable("No signed checkpoint covers this application yet; one is being issued. Try again in two seconds.");
+        }
+        return TypedResults.Bytes(receipt, "application/json");
+    }
+
+    private static IResult Dashboard(HttpContext http, PublicProjection projection) =>
+        projection.Snapshot is { } s ? Cached(http, s.ETag, s.DashboardJson) : NotReady();
+
+    private static IResult Kindergartens(HttpContext http, PublicProjection projection) =>
+        projection.Snapshot is { } s ? Cached(http, s.ETag, s.KindergartensJson) : NotReady();
+
+    private static IResult Kindergarten(string id, HttpContext http, PublicProjection projection)
+    {
+        if (projection.Snapshot is not { } s) return NotReady();
+        return s.KindergartenJson.TryGetValue(id, out var json)
+            ? Cached(http, s.ETag, json)
+            : ApiProblems.NotFound($"Kindergarten '{id}' is not registered.");
+    }
+
+    /// <summary>
+    /// The number and access code from the body, checked under the rate limits. A wrong code, an
+    /// unknown number and an erased record all get the same 404, so nobody learns which it was.
+    /// </summary>
+    private static async Task<(string? Number, IResult? Failure)> AuthenticateAsync(HttpContext http, AccessCodes codes, LookupGuard guard)
+    {
+        var client = LookupGuard.ClientOf(http);
+        if (guard.Admit(client) is { } wait) return (null, TooManyLookups(http, wait));
+        var (doc, problem) = await RequestJson.ReadAsync(http.Request, http.RequestAborted);
+        if (problem is not null) return (null, problem);
+        using var _ = doc;
+        var f = new JsonFields();
+        var number = f.String(doc!.RootElement, "$", "number");
+        var code = f.String(doc.RootElement, "$", "accessCode");
+        if (number is { Length: > 64 }) f.Add("$.number", "field.too-long", "At most 64 characters.");
+        if (code is { Length: > 64 }) f.Add("$.accessCode", "field.too-long", "At most 64 characters.");
+        if (RequestJson.ProblemsOf(f) is { } invalid) return (null, invalid);
+        // People copy numbers with spaces or in lower case; the number itself is upper case.
+        var normalised = number!.Trim().ToUpperInvariant();
+        if (await codes.MatchesAsync(normalised, code!, http.RequestAborted)) return (normalised, null);
+        guard.Failed(client);
+        return (null, NoSuchApplication());
+    }
+
+    public static ProblemHttpResult NoSuchApplication() =>
+        ApiProblems.NotFound("No application matches this number and access code. Check both and try again.");
+
+    private static ProblemHttpResult TooManyLookups(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.TooManyRequests($"Too many lookups from your address. Try again in {seconds} seconds.");
+    }
+
+    private static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");
+
+    /// <summary>Bytes that change only when the log grows (or the date turns): an ETag lets clients and proxies skip them.</summary>
+    private static IResult Cached(HttpContext http, string etag, byte[] json)
+    {
+        var tag = new EntityTagHeaderValue($"\"{etag}\"");
+        http.Response.Headers.ETag = tag.ToString();
+        http.Response.Headers.CacheControl = "public, max-age=0, must-revalidate";
+        var match = http.Request.GetTypedHeaders().IfNoneMatch;
+        if (match.Any(m => m.Compare(tag, useStrongComparison: false) || m.Equals(EntityTagHeaderValue.Any))) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return TypedResults.Bytes(json, "application/json; charset=utf-8");
+    }
+}
+
+/// <summary>A receipt (SPEC.md §11.6), for the OpenAPI document; the endpoint writes it as canonical JSON with these names.</summary>
+public sealed record ApplicationReceipt(CheckpointDocument Checkpoint, string Entry, string EntryHash, long Index, IReadOnlyList<string> Proof, long Size);
+
+/// <summary>Body of the lookups: the number and the access code the parent received, never in a URL.</summary>
+public sealed record LookupRequest(string Number, string AccessCode);

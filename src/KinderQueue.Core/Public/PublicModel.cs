@@ -1,0 +1,36 @@
+using KinderQueue.Core.Events;
+using KinderQueue.Core.Log;
+using KinderQueue.Core.State;
+using NodaTime;
+
+namespace KinderQueue.Core.Public;
+
+/// <summary>
+/// Everything the public side shows, folded from the log alone: the state, the queue index
+/// (positions and their histories) and the statistics. The service keeps one; a validator can build
+/// one from a downloaded log and must obtain the same public figures.
+/// </summary>
+public sealed class PublicModel
+{
+    public QueueState State { get; } = new();
+
+    public QueueIndex Queues { get; } = new();
+
+    public DashboardRecorder Statistics { get; } = new();
+
+    /// <summary>Applies one entry; on a problem (an inconsistent log) nothing changes and the problem is returned.</summary>
+    public ValidationProblem? Apply(LogEntry entry, LogEvent e)
+    {
+        var problem = State.Apply(entry, e);
+        if (problem is not null) return problem;
+        Queues.Observe(entry, e, State);
+        Statistics.Observe(entry, e, State);
+        return null;
+    }
+
+    /// <summary>True when <paramref name="today"/> is later than the date the queues were computed for.</summary>
+    public bool NeedsAdvance(LocalDate today) => Queues.AsOf is { } asOf && today > asOf;
+
+    /// <summary>Moves the queues to today with no new entry (ages, enrolment years, criteria taking effect).</summary>
+    public void AdvanceTo(LocalDate today) => Queues.AdvanceTo(today, State);
+}

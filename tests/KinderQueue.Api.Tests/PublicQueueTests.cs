@@ -1,0 +1,362 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using KinderQueue.Api.Public;
+using KinderQueue.Api.Tests.Support;
+using KinderQueue.Core.Log;
+using Microsoft.Extensions.DependencyInjection;
+using static KinderQueue.Api.Tests.Support.Region;
+
+namespace KinderQueue.Api.Tests;
+
+/// <summary>
+/// The public queue API as a parent and as anyone uses it: a position with its history and reasons,
+/// a receipt checked against the signed checkpoint, the dashboard and kindergarten figures with
+/// ETags, identical answers for a wrong number and a wrong code, and no personal data anywhere.
+/// </summary>
+public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifetime
+{
+    private const string Base = "/api/v1/public";
+
+    public PublicQueueTests(SqliteFixture fixture)
+    {
+        F = fixture;
+        F.Factory.Errors.Clear();
+    }
+
+    private ApiFixture F { get; }
+
+    private TestTokens T => F.Tokens;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        F.Factory.Errors.Should().BeEmpty("the service must not log an unhandled exception");
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_parent_sees_status_position_and_a_history_whose_reasons_add_up()
+    {
+        await AreaAsync(F, "pq-d", "pq-a", "pq-b");
+        var mine = await SubmitAsync(F, T.Operator, Submission("pq-d", ["pq-a", "pq-b"]));
+        // Ahead of mine: a later application with an extraordinary right, verified; and a later general one (behind).
+        var ahead = await SubmitAsync(F, T.Operator, Submission("pq-d", ["pq-a"], claims: [("judge", null, "Справка")]));
+        var behind = await SubmitAsync(F, T.Operator, Submission("pq-d", ["pq-a"]));
+        var review = await (await F.PostAsync($"/api/v1/applications/{ahead.Number}/claims/0/review", T.Verifier,
+            new { verified = true, reason = "Документы проверены" })).ShouldSucceedAsync(HttpStatusCode.Created);
+        var reviewSeq = review.GetProperty("seq").GetInt64();
+        await SyncAsync();
+
+        var report = await (await LookupAsync("/positions", mine.Number, mine.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK);
+        Str(report, "number").Should().Be(mine.Number);
+        Str(report, "status").Should().Be("waiting");
+        report.GetProperty("seq").GetInt64().Should().Be(mine.Seq);
+        report.GetProperty("asOf").GetProperty("logSize").GetInt64().Should().BeGreaterThan(reviewSeq);
+        var queues = Array(report, "queues");
+        queues.Select(q => Str(q, "kindergarten")).Should().Equal("pq-a", "pq-b");
+        var a = queues[0];
+        a.GetProperty("position").GetInt32().Should().Be(2, "the verified extraordinary right is ahead, the later general one behind");
+        a.GetProperty("total").GetInt32().Should().Be(3);
+        Str(a, "tier").Should().Be("catchment", "the family lives in the kindergarten's catchment district");
+        queues[1].GetProperty("position").GetInt32().Should().Be(1);
+
+        var steps = Array(a, "history");
+        steps.Should().NotBeEmpty();
+        int? previous = null;
+        foreach (var step in steps)
+        {
+            var before = Int(step, "before");
+            var after = Int(step, "after");
+            if (before is not null && after is not null)
+                (after - before).Should().Be(Array(step, "reasons").Sum(r => r.GetProperty("count").GetInt32()), "a step's reasons add up to its change");
+            if (previous is not null && before is not null) before.Should().Be(previous, "steps join up");
+            previous = after ?? previous;
+        }
+        previous.Should().Be(2, "the history ends at the current position");
+        var reasons = steps.SelectMany(s => Array(s, "reasons")).ToList();
+        reasons.Should().Contain(r => Str(r, "reason") == "right-verified" && r.GetProperty("count").GetInt32() == 1
+            && r.GetProperty("seqs").EnumerateArray().Any(x => x.GetInt64() == reviewSeq), "the verification that moved a child ahead is named with its entry");
+        reasons.Should().NotContain(r => r.GetProperty("seqs").EnumerateArray().Any(x => x.GetInt64() == behind.Seq),
+            "an application that queued behind changes nothing");
+
+        Array(report, "kindergartens").Select(k => Str(k, "id")).Should().Equal("pq-a", "pq-b");
+        report.GetProperty("projection").ValueKind.Should().Be(JsonValueKind.Object, "a waiting application sees the allocation as if it ran today");
+        Array(report, "claims").Should().BeEmpty();
+        report.GetProperty("offer").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task After_a_round_an_offered_parent_sees_the_offer_and_its_deadline_and_others_see_children_placed()
+    {
+        await AreaAsync(F, "pr-d", "pr-a");
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "public test"), T.Registrar,
+            Csv($"kindergarten,group,year,seats\npr-a,junior,{EnrolmentYear},1\n"))).ShouldSucceedAsync(HttpStatusCode.Created);
+        var first = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
+        var second = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
+        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("pq-round"), startDate = Format(DesiredStart) }))
+            .ShouldSucceedAsync(HttpStatusCode.Created);
+        var roundSeq = decided.GetProperty("seq").GetInt64();
+        await SyncAsync();
+
+        var offered = await (await LookupAsync("/positions", first.Number, first.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK);
+        Str(offered, "status").Should().Be("offered");
+        var offer = offered.GetProperty("offer");
+        Str(offer, "kindergarten").Should().Be("pr-a");
+        Str(offer, "deadline").Should().NotBeEmpty();
+
+        var waiting = await (await LookupAsync("/positions", second.Number, second.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK);
+        Str(waiting, "status").Should().Be("waiting");
+        var queue = Array(waiting, "queues").Single();
+        queue.GetProperty("position").GetInt32().Should().Be(1);
+        var last = Array(queue, "history")[^1];
+        (Int(last, "before"), Int(last, "after")).Should().Be((2, 1));
+        Array(last, "reasons").Should().ContainSingle(r => Str(r, "reason") == "placed" && r.GetProperty("count").GetInt32() == -1
+            && r.GetProperty("seqs")[0].GetInt64() == roundSeq, "the child ahead was placed by the round");
+    }
+
+    [Fact]
+    public async Task A_wrong_code_an_unknown_number_and_a_malformed_number_get_the_same_404()
+    {
+        await AreaAsync(F, "pn-d", "pn-a");
+        var mine = await SubmitAsync(F, T.Operator, Submission("pn-d", ["pn-a"]));
+        await SyncAsync();
+
+        var answers = new List<(HttpStatusCode Status, string Body)>();
+        foreach (var (number, code) in new[] { (mine.Number, "AAAA-BBBB-CCCC"), ("KQ-ZZZZZ-ZZZZZ", mine.AccessCode), ("not a number at all", "x") })
+        {
+            using var response = await LookupAsync("/positions", number, code);
+            answers.Add((response.StatusCode, WithoutTraceId(await response.Content.ReadAsStringAsync())));
+        }
+        answers.Select(x => x.Status).Should().AllBeEquivalentTo(HttpStatusCode.NotFound);
+        answers.Select(x => x.Body).Distinct().Should().ContainSingle("nobody may learn whether the number or the code was wrong");
+
+        using var receipt = await LookupAsync("/receipts", mine.Number, "AAAA-BBBB-CCCC");
+        receipt.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        WithoutTraceId(await receipt.Content.ReadAsStringAsync()).Should().Be(answers[0].Body);
+
+        // The code is typed by people: case and dashes do not matter, and neither do spaces around the number.
+        var relaxed = mine.AccessCode.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+        (await LookupAsync("/positions", " " + mine.Number.ToLowerInvariant() + " ", relaxed)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Bad_lookup_bodies_are_problems_that_name_the_field()
+    {
+        await (await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Json(new { number = "KQ-AAAAA-AAAAA" })))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.accessCode", "field.missing");
+        await (await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Raw("{\"number\":", "application/json")))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$", "json.malformed");
+        await (await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Json(new { number = new string('K', 65), accessCode = "x" })))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.number", "field.too-long");
+        // The number never travels in a URL.
+        (await F.GetAsync(Base + "/positions?number=KQ-AAAAA-AAAAA&accessCode=x")).StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task A_receipt_proves_the_entry_is_in_the_signed_log_and_a_changed_byte_does_not()
+    {
+        await AreaAsync(F, "pc-d", "pc-a");
+        var mine = await SubmitAsync(F, T.Operator, Submission("pc-d", ["pc-a"]));
+        var json = await ReceiptAsync(mine);
+        var key = (await (await F.GetAsync(Base + "/log-key")).ShouldSucceedAsync(HttpStatusCode.OK)).GetProperty("spki").GetString()!;
+        var spki = Convert.FromBase64String(key);
+
+        var checkpointJson = Encoding.UTF8.GetBytes(json.GetProperty("checkpoint").GetRawText());
+        var checkpoint = SignedCheckpoint.Parse(checkpointJson);
+        checkpoint.Success.Should().BeTrue(string.Join("; ", checkpoint.Problems));
+        var entry = Encoding.UTF8.GetBytes(Str(json, "entry"));
+        var index = json.GetProperty("index").GetInt64();
+        var size = json.GetProperty("size").GetInt64();
+        var proof = Array(json, "proof").Select(p => Hex.TryDecode(p.GetString())!).ToImmutableArray();
+
+        bool Valid(byte[] entryBytes, long at) =>
+            checkpoint.Value!.Verify(spki) && size == checkpoint.Value.Checkpoint.Size
+            && MerkleTree.VerifyInclusion(MerkleHash.Leaf(entryBytes), at, size, proof, checkpoint.Value.Checkpoint.Root);
+
+        index.Should().Be(mine.Seq);
+        Hex.Encode(MerkleHash.Leaf(entry)).Should().Be(Str(json, "entryHash"));
+        LogEntry.Parse(entry).Value!.Type.Should().Be("application.submitted");
+        Str(json, "entry").Should().Contain(mine.Number);
+        Valid(entry, index).Should().BeTrue("the receipt checks out with the published key alone");
+
+        var changed = (byte[])entry.Clone();
+        var at = System.Array.IndexOf(changed, (byte)'K');
+        changed[at] = (byte)'X';
+        Valid(changed, index).Should().BeFalse("a changed byte breaks the proof");
+        Valid(entry, index + 1).Should().BeFalse("so does another index");
+    }
+
+    [Fact]
+    public async Task Dashboard_and_kindergartens_carry_an_etag_that_changes_when_the_log_grows()
+    {
+        await AreaAsync(F, "pe-d", "pe-a");
+        await SyncAsync();
+        using var first = await F.GetAsync(Base + "/dashboard");
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        var etag = first.Headers.ETag!;
+        using (var again = await GetWithEtagAsync(Base + "/dashboard", etag)) again.StatusCode.Should().Be(HttpStatusCode.NotModified);
+        using (var list = await F.GetAsync(Base + "/kindergartens"))
+        {
+            list.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await list.JsonAsync()).EnumerateArray().Should().Contain(k => Str(k, "id") == "pe-a");
+        }
+        var one = await (await F.GetAsync(Base + "/kindergartens/pe-a")).ShouldSucceedAsync(HttpStatusCode.OK);
+        Str(one, "district").Should().Be("pe-d");
+        await (await F.GetAsync(Base + "/kindergartens/no-such-kg")).ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+
+        await SubmitAsync(F, T.Operator, Submission("pe-d", ["pe-a"]));
+        await SyncAsync();
+        using var changed = await GetWithEtagAsync(Base + "/dashboard", etag);
+        changed.StatusCode.Should().Be(HttpStatusCode.OK, "the log grew, so the old ETag no longer matches");
+        changed.Headers.ETag!.Tag.Should().NotBe(etag.Tag);
+    }
+
+    [Fact]
+    public async Task No_public_answer_holds_personal_data_or_a_claim_category()
+    {
+        await AreaAsync(F, "pp-d", "pp-a", "pp-b");
+        var birth = new NodaTime.LocalDate(EnrolmentYear - 4, 11, 23);
+        string[] canaries = ["Канарейка Qv9 Ребёнок", "Канарейкин Qv9 Родитель", "+7 999 444-55-66", "qv9.canary@example.test", "Справка Qv9 №4242"];
+        var submitted = new List<Submitted>();
+        for (var i = 0; i < 6; i++)
+        {
+            submitted.Add(await SubmitAsync(F, i % 2 == 0 ? T.Operator : T.Parent, Submission("pp-d", i % 2 == 0 ? ["pp-a", "pp-b"] : ["pp-b"],
+                canaries[0], canaries[1], canaries[2], canaries[3], birth, claims: [("judge", null, canaries[4]), ("sibling", "pp-b", canaries[4])])));
+        }
+        await (await F.PostAsync($"/api/v1/applications/{submitted[0].Number}/claims/0/review", T.Verifier,
+            new { verified = true, reason = "Проверено" })).ShouldSucceedAsync(HttpStatusCode.Created);
+        await SyncAsync();
+        var receipt = await ReceiptAsync(submitted[0]);
+
+        var bodies = new List<(string What, string Body)> { ("receipt", receipt.GetRawText()) };
+        foreach (var s in submitted)
+            bodies.Add(("position " + s.Number, await (await LookupAsync("/positions", s.Number, s.AccessCode)).Content.ReadAsStringAsync()));
+        foreach (var url in new[] { "/dashboard", "/kindergartens", "/kindergartens/pp-a", "/kindergartens/pp-b", "/log", "/checkpoint", "/log-key",
+                     $"/proofs/inclusion?seq={submitted[0].Seq}", "/proofs/consistency?from=1" })
+            bodies.Add((url, await (await F.GetAsync(Base + url)).Content.ReadAsStringAsync()));
+
+        string[] forbidden = [.. canaries, Format(birth), "\"judge\"", "\"category\"", "accessCode", .. submitted.Select(s => s.AccessCode)];
+        foreach (var (what, body) in bodies)
+        {
+            body.Should().NotBeNullOrEmpty(what);
+            var unescaped = JsonUnescape(body);
+            foreach (var c in forbidden)
+                unescaped.Should().NotContainEquivalentOf(c, $"{what} must not hold personal data");
+        }
+    }
+
+    private async Task SyncAsync() => await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
+
+    private Task<HttpResponseMessage> LookupAsync(string path, string number, string accessCode) =>
+        F.SendAsync(HttpMethod.Post, Base + path, null, Http.Json(new { number, accessCode }));
+
+    /// <summary>The receipt of a fresh application: the request itself waits for a checkpoint that covers it.</summary>
+    private async Task<JsonElement> ReceiptAsync(Submitted s)
+    {
+        await SyncAsync();
+        return await (await LookupAsync("/receipts", s.Number, s.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK);
+    }
+
+    private async Task<HttpResponseMessage> GetWithEtagAsync(string url, EntityTagHeaderValue etag)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.IfNoneMatch.Add(etag);
+        return await F.Client.SendAsync(request);
+    }
+
+    private static int? Int(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetInt32() : null;
+
+    private static string WithoutTraceId(string problem)
+    {
+        using var doc = JsonDocument.Parse(problem);
+        return string.Join(",", doc.RootElement.EnumerateObject().Where(p => p.Name != "traceId").Select(p => p.ToString()));
+    }
+
+    /// <summary>JSON text with its string escapes decoded, line by line, so that an escaped canary is found too.</summary>
+    private static string JsonUnescape(string body)
+    {
+        var text = new StringBuilder();
+        foreach (var line in body.Split('\n'))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line.Length == 0 ? "null" : line);
+                Collect(doc.RootElement, text);
+            }
+            catch (JsonException)
+            {
+                text.Append(line);
+            }
+            text.Append('\n');
+        }
+        return text.ToString();
+
+        static void Collect(JsonElement e, StringBuilder into)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        into.Append('"').Append(p.Name).Append("\" ");
+                        Collect(p.Value, into);
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var x in e.EnumerateArray()) Collect(x, into);
+                    break;
+                case JsonValueKind.String:
+                    var s = e.GetString()!;
+                    into.Append(s).Append(' ');
+                    // Entry bytes are JSON inside a string (a receipt, the export): look inside them too.
+                    if (s.StartsWith('{')) into.Append(JsonUnescape(s));
+                    break;
+                default:
+                    into.Append(e.GetRawText()).Append(' ');
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>A low failed-lookup budget, so the limit can be reached in a test.</summary>
+public sealed class RateLimitedFixture : ApiFixture
+{
+    public override string Backend => "sqlite";
+
+    protected override Task<string?> CreateDatabaseAsync() => Task.FromResult<string?>(null);
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["KinderQueue:FailedLookupsPerWindow"] = "3",
+        ["KinderQueue:LookupsPerMinute"] = "1000",
+    };
+}
+
+public sealed class LookupRateLimitTests(RateLimitedFixture fixture) : IClassFixture<RateLimitedFixture>
+{
+    [Fact]
+    public async Task After_a_few_wrong_codes_a_client_must_wait_even_with_the_right_code()
+    {
+        var f = fixture;
+        await AreaAsync(f, "rl-d", "rl-a");
+        var mine = await SubmitAsync(f, f.Tokens.Operator, Submission("rl-d", ["rl-a"]));
+        await f.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
+        Task<HttpResponseMessage> Lookup(string code) =>
+            f.SendAsync(HttpMethod.Post, "/api/v1/public/positions", null, Http.Json(new { number = mine.Number, accessCode = code }));
+
+        (await Lookup(mine.AccessCode)).StatusCode.Should().Be(HttpStatusCode.OK);
+        for (var i = 0; i < 3; i++) (await Lookup($"WRNG-COD{i}-XXXX")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        using var limited = await Lookup(mine.AccessCode);
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, "$", "rate-limited");
+        limited.Headers.RetryAfter!.Delta!.Value.Should().BePositive();
+        (await f.SendAsync(HttpMethod.Post, "/api/v1/public/receipts", null, Http.Json(new { number = mine.Number, accessCode = mine.AccessCode })))
+            .StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "receipts share the budget");
+        (await f.GetAsync("/api/v1/public/dashboard")).StatusCode.Should().Be(HttpStatusCode.OK, "the anonymous figures are not lookups");
+    }
+}
