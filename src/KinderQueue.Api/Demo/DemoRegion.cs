@@ -48,7 +48,7 @@ public static class DemoRegion
         {
             logger.LogInformation("Demo: the log already holds {Size} entries, so nothing was added (--demo fills only an empty log).{Hint}",
                 existing, File.Exists(file) ? $" Demo applications of the first fill: {file}" : "");
-            LogAddresses(logger, addresses, dataDir);
+            LogAddresses(logger, addresses, dataDir, example: null);
             return;
         }
 
@@ -173,14 +173,22 @@ public static class DemoRegion
             report.Withdrawn, round is null ? "(none)" : $"demo-{Formats.Format(plan.Today)}", round?.Offers.Length ?? 0, report.Waitlisted, report.Deferred, report.NoAgeGroup,
             report.Accepted, report.Declined, report.OpenOffers, report.Enrolled, report.Exceptional);
         if (counts.OtherRefusals > 0) logger.LogWarning("Demo: {Count} demo commands were refused (the first is logged above)", counts.OtherRefusals);
-        logger.LogInformation("Demo: {Count} demo applications with their access codes (synthetic data) are listed in {File}, for example {Number} ({Status})",
-            report.Picks.Length, file, report.Picks.FirstOrDefault()?.Number ?? "-", report.Picks.FirstOrDefault()?.Status ?? "-");
-        LogAddresses(logger, addresses, dataDir);
+        logger.LogInformation("Demo: {Count} demo applications with their access codes (synthetic data) are listed in {File}", report.Picks.Length, file);
+        foreach (var p in report.Picks.DistinctBy(p => p.Status).Take(4))
+            logger.LogInformation("Demo application {Number}, access code {AccessCode}: {Status}", p.Number, p.AccessCode, p.Status);
+        LogAddresses(logger, addresses, dataDir, report.Picks.FirstOrDefault(p => p.Status == "waiting") ?? report.Picks.FirstOrDefault());
     }
 
-    private static void LogAddresses(ILogger logger, IReadOnlyCollection<string> addresses, string dataDir)
+    private static void LogAddresses(ILogger logger, IReadOnlyCollection<string> addresses, string dataDir, DemoPick? example)
     {
         var address = addresses.FirstOrDefault()?.TrimEnd('/') ?? "<address in the 'Now listening on' line>";
+        if (example is not null)
+        {
+            logger.LogInformation("Demo: look up a position with `curl -s -X POST {Address}/api/v1/public/positions -H 'Content-Type: application/json' " +
+                "-d '{{\"number\":\"{Number}\",\"accessCode\":\"{AccessCode}\"}}'`; the same body to {Address}/api/v1/public/receipts gives its receipt; " +
+                "{Address}/api/v1/public/dashboard, /api/v1/public/log, /api/v1/public/checkpoint and /api/v1/public/log-key are open to all",
+                address, example.Number, example.AccessCode, address, address);
+        }
         logger.LogInformation("Demo: open {Address}/swagger for the API and {Address}/readyz for the log size; mint a staff token with " +
             "`dotnet run --project src/KinderQueue.Api -- token --role allocator --data-dir {DataDir}` (in the container: `dotnet KinderQueue.Api.dll token --role allocator`)",
             address, address, Path.GetFullPath(dataDir));
