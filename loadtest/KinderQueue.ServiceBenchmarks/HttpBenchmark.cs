@@ -178,7 +178,7 @@ public static class HttpBenchmark
     }
 
     /// <summary>Criteria effective today, districts, kindergartens and a capacity file, through the API; returns the log size after.</summary>
-    private static async Task<long> SetUpAsync(HttpClient client, string token, Workload w, CancellationToken ct)
+    internal static async Task<long> SetUpAsync(HttpClient client, string token, Workload w, CancellationToken ct)
     {
         var auth = new AuthenticationHeaderValue("Bearer", token);
         async Task PostAsync(string path, HttpContent content)
@@ -198,7 +198,7 @@ public static class HttpBenchmark
         return await LogSizeAsync(client, ct);
     }
 
-    private static async Task<long> LogSizeAsync(HttpClient client, CancellationToken ct)
+    internal static async Task<long> LogSizeAsync(HttpClient client, CancellationToken ct)
     {
         using var response = await client.GetAsync("/readyz", ct);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
@@ -226,7 +226,7 @@ public static class HttpBenchmark
         throw new BenchmarkException($"the service did not become ready within {limit.TotalSeconds:F0} s");
     }
 
-    private static string MintToken(string dataDir, string role, string subject)
+    internal static string MintToken(string dataDir, string role, string subject)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -245,7 +245,7 @@ public static class HttpBenchmark
     }
 
     /// <summary>dotnet KinderQueue.Api.dll --urls http://127.0.0.1:PORT, its output to service.log in the data folder.</summary>
-    internal static Process StartService(string dll, int port, string dataDir, string? postgres)
+    internal static Process StartService(string dll, int port, string dataDir, string? postgres, IEnumerable<(string Key, string Value)>? environment = null)
     {
         var log = Path.Combine(dataDir, "service.log");
         var start = new ProcessStartInfo("/bin/sh")
@@ -268,7 +268,7 @@ public static class HttpBenchmark
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-        foreach (var (key, value) in ExtraServiceEnvironment()) start.Environment[key] = value;
+        foreach (var (key, value) in (environment ?? []).Concat(ExtraServiceEnvironment())) start.Environment[key] = value;
         return Process.Start(start) ?? throw new BenchmarkException("could not start the service");
     }
 
