@@ -23,7 +23,7 @@ public sealed record PositionReport(
     IReadOnlyList<QueueView> Queues,
     IReadOnlyList<FormerQueueView> FormerQueues,
     ProjectionView? Projection,
-    IReadOnlyList<KindergartenContext> Kindergartens);
+    IReadOnlyList<KindergartenBrief> Kindergartens);
 
 /// <summary>The date positions are computed for and the log size they include.</summary>
 public sealed record ReportAsOf(string Date, long LogSize);
@@ -88,7 +88,9 @@ public static class PositionReports
             ? new PlacementView(placement.Kindergarten, Name(placement.Kindergarten), placement.Group, placement.Year, placement.OutsideAlgorithm)
             : null;
         var projection = a.Status == ApplicationStatus.Waiting && snapshot.Projection.TryGetValue(number, out var x) ? ToView(snapshot, x) : null;
-        var contexts = a.Preferences.Select(kg => snapshot.Kindergartens.GetValueOrDefault(kg)).OfType<KindergartenContext>().ToList();
+        // The age group the child queues for at each kindergarten (the placement's, once placed).
+        var group = positions?.Positions.FirstOrDefault()?.Group ?? placement?.Group;
+        var contexts = group is null ? [] : a.Preferences.Select(kg => snapshot.Briefs.GetValueOrDefault((kg, group))).OfType<KindergartenBrief>().ToList();
 
         return new PositionReport(a.Number, Status(a.Status), new ReportAsOf(Formats.Format(asOf), model.State.Size), a.Seq,
             Formats.Format(a.RegisteredAt), a.Channel, a.District, Formats.Format(a.DesiredStart),

@@ -23,6 +23,7 @@ public sealed class PublicSnapshot
         DashboardJson = dashboardJson;
         Kindergartens = kindergartens;
         Projection = projection;
+        Briefs = KindergartenContexts.Briefs(kindergartens);
         ETag = $"{size}-{Formats.Format(asOf)}";
         KindergartensJson = JsonSerializer.SerializeToUtf8Bytes(kindergartens.Values.OrderBy(k => k.Id, StringComparer.Ordinal).ToList(), PublicJson.Options);
         KindergartenJson = kindergartens.ToFrozenDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToUtf8Bytes(kv.Value, PublicJson.Options), StringComparer.Ordinal);
@@ -45,6 +46,9 @@ public sealed class PublicSnapshot
 
     public FrozenDictionary<string, KindergartenContext> Kindergartens { get; }
 
+    /// <summary>Each (kindergarten, age group) in short, for parents' reports.</summary>
+    public FrozenDictionary<(string Kindergarten, string Group), KindergartenBrief> Briefs { get; }
+
     /// <summary>Explanations of the allocation of the waiting applications with date = start date = <see cref="AsOf"/>, by number.</summary>
     public FrozenDictionary<string, ApplicantExplanation> Projection { get; }
 
@@ -52,7 +56,7 @@ public sealed class PublicSnapshot
     {
         var state = model.State;
         var dashboard = model.Statistics.Build(state, today);
-        var kindergartens = KindergartenContexts.From(dashboard, state);
+        var kindergartens = KindergartenContexts.From(dashboard, model);
         var projection = FrozenDictionary<string, ApplicantExplanation>.Empty;
         var input = RoundBuilder.Build(state, today, today);
         if (input.Success && input.Value!.Applicants.Length > 0)
@@ -70,5 +74,12 @@ public static class PublicJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+        // Generated serializers: a lookup is answered tens of thousands of times a second.
+        TypeInfoResolver = PublicJsonContext.Default,
     };
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(PositionReport))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(KindergartenContext))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<KindergartenContext>))]
+internal sealed partial class PublicJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -18,9 +18,15 @@ public sealed class PublicModel
 
     public DashboardRecorder Statistics { get; } = new();
 
-    /// <summary>Applies one entry; on a problem (an inconsistent log) nothing changes and the problem is returned.</summary>
+    public KindergartenMovement Movement { get; } = new();
+
+    /// <summary>
+    /// Applies one entry. A problem means the log is inconsistent: the state is unchanged and the
+    /// problem returned, but the model as a whole must then be discarded (the movement saw the entry).
+    /// </summary>
     public ValidationProblem? Apply(LogEntry entry, LogEvent e)
     {
+        Movement.Before(entry, e, State);
         var problem = State.Apply(entry, e);
         if (problem is not null) return problem;
         Queues.Observe(entry, e, State);
