@@ -8,7 +8,8 @@ namespace KinderQueue.ServiceBenchmarks;
 
 /// <summary>
 /// A parent's position lookup against the real service, measured next to the service's most trivial
-/// JSON endpoint (GET /healthz) on the same process, machine and client, in alternating phases:
+/// JSON endpoint (GET /healthz) on the same process, machine and client (a lean raw-socket HTTP/1.1
+/// client, <see cref="RawHttpLoad"/>), in alternating phases:
 /// trivial, lookup, trivial, lookup. The region is set up through the API, applications are submitted
 /// (their access codes kept), a round is decided, and more applications follow, so lookups return
 /// real histories (new applications ahead, children placed) and projections. Every lookup answer
@@ -62,26 +63,31 @@ public static class LookupBenchmark
             codes.AddRange(await SubmitAsync(client, operatorAuth, workload, ApplicationsBefore, ApplicationsAfter, ct));
             var size = await HttpBenchmark.LogSizeAsync(client, ct);
             Console.Error.WriteLine($"lookup: {codes.Count} applications and a round; log size {size}");
-            var bodies = codes.Select(c => (c.Number, Body: Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { number = c.Number, accessCode = c.Code })))).ToArray();
+            // A 200 must be about the application asked for: a wrong answer is not a fast one.
+            var lookupRequests = codes.Select(c => RawHttpLoad.PostJson("/api/v1/public/positions",
+                Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { number = c.Number, accessCode = c.Code })), c.Number)).ToArray();
+            var trivialRequest = RawHttpLoad.Get("/healthz", "alive");
+            RawHttpLoad.Request Trivial(int i) => trivialRequest;
+            RawHttpLoad.Request Lookup(int i) => lookupRequests[i % lookupRequests.Length];
             await WaitForProjectionAsync(client, size, ct);
 
             if (o.WarmupSeconds > 0)
             {
                 Console.Error.WriteLine($"lookup: warm-up {o.WarmupSeconds} s of each");
-                await LoadAsync(client, o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Trivial, ct);
-                await LoadAsync(client, o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), i => Lookup(bodies[i % bodies.Length]), ct);
+                await RawHttpLoad.RunAsync(port, o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Trivial, ct);
+                await RawHttpLoad.RunAsync(port, o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Lookup, ct);
             }
-            var trivial = new List<Phase>();
-            var lookups = new List<Phase>();
+            var trivial = new List<RawHttpLoad.Phase>();
+            var lookups = new List<RawHttpLoad.Phase>();
             for (var round = 0; round < 2; round++)
             {
-                trivial.Add(await LoadAsync(client, o.Connections, TimeSpan.FromSeconds(o.Seconds), Trivial, ct));
-                lookups.Add(await LoadAsync(client, o.Connections, TimeSpan.FromSeconds(o.Seconds), i => Lookup(bodies[i % bodies.Length]), ct));
+                trivial.Add(await RawHttpLoad.RunAsync(port, o.Connections, TimeSpan.FromSeconds(o.Seconds), Trivial, ct));
+                lookups.Add(await RawHttpLoad.RunAsync(port, o.Connections, TimeSpan.FromSeconds(o.Seconds), Lookup, ct));
                 Console.Error.WriteLine($"lookup: round {round + 1}: trivial {trivial[^1].Rps:F0} req/s, lookup {lookups[^1].Rps:F0} req/s");
             }
             foreach (var e in lookups.Concat(trivial).SelectMany(p => p.FirstErrors).Take(5)) Console.Error.WriteLine($"lookup: error: {e}");
 
-            double Rps(List<Phase> phases) => phases.Sum(p => p.Ok) / phases.Sum(p => p.Elapsed.TotalSeconds);
+            double Rps(List<RawHttpLoad.Phase> phases) => phases.Sum(p => p.Ok) / phases.Sum(p => p.Elapsed.TotalSeconds);
             var lookupLatencies = Percentiles.Merge(lookups.SelectMany(p => p.Latencies));
             var trivialLatencies = Percentiles.Merge(trivial.SelectMany(p => p.Latencies));
             var errors = lookups.Concat(trivial).Sum(p => p.Errors);
@@ -111,69 +117,6 @@ public static class LookupBenchmark
             {
             }
         }
-    }
-
-    private sealed record Request(HttpMethod Method, string Path, byte[]? Body, string? MustContain);
-
-    private static Request Trivial(int i) => new(HttpMethod.Get, "/healthz", null, "alive");
-
-    private static Request Lookup((string Number, byte[] Body) a) => new(HttpMethod.Post, "/api/v1/public/positions", a.Body, a.Number);
-
-    private sealed record Phase(long Ok, long Errors, List<double>[] Latencies, List<string> FirstErrors, TimeSpan Elapsed)
-    {
-        public double Rps => Ok / Elapsed.TotalSeconds;
-    }
-
-    private static async Task<Phase> LoadAsync(HttpClient client, int connections, TimeSpan duration, Func<int, Request> make, CancellationToken ct)
-    {
-        var media = new MediaTypeHeaderValue("application/json");
-        var next = -1;
-        long ok = 0, errors = 0;
-        var firstErrors = new List<string>();
-        var started = Stopwatch.GetTimestamp();
-        var loops = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
-        {
-            var latencies = new List<double>(65536);
-            while (Stopwatch.GetElapsedTime(started) < duration)
-            {
-                var r = make(Interlocked.Increment(ref next));
-                using var request = new HttpRequestMessage(r.Method, r.Path);
-                if (r.Body is not null)
-                {
-                    request.Content = new ByteArrayContent(r.Body);
-                    request.Content.Headers.ContentType = media;
-                }
-                var t0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await client.SendAsync(request, ct);
-                    var body = await response.Content.ReadAsByteArrayAsync(ct);
-                    latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    // A 200 that is not about the application asked for would be a wrong answer, not a fast one.
-                    if (response.StatusCode == HttpStatusCode.OK && (r.MustContain is null || body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(r.MustContain)) >= 0))
-                    {
-                        Interlocked.Increment(ref ok);
-                        continue;
-                    }
-                    Interlocked.Increment(ref errors);
-                    lock (firstErrors)
-                    {
-                        if (firstErrors.Count < 5) firstErrors.Add($"{(int)response.StatusCode} {Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    Interlocked.Increment(ref errors);
-                    lock (firstErrors)
-                    {
-                        if (firstErrors.Count < 5) firstErrors.Add(ex.Message);
-                    }
-                }
-            }
-            return latencies;
-        }, ct)).ToArray();
-        var latencies = await Task.WhenAll(loops);
-        return new Phase(ok, errors, latencies, firstErrors, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Submits applications i0..i0+count-1 of the workload, 32 at a time; returns their numbers and access codes.</summary>

@@ -43,8 +43,8 @@ public static class PublicQueueApi
         if (failure is not null) return failure;
         var snapshot = projection.Snapshot;
         if (snapshot is null) return NotReady();
-        var report = projection.Read(m => PositionReports.Build(m, snapshot, number!));
-        return report is null ? NoSuchApplication() : TypedResults.Json(report, PublicJson.Options);
+        var report = projection.Read(m => PositionReportJson.Write(m, snapshot, number!));
+        return report is null ? NoSuchApplication() : TypedResults.Bytes(report, "application/json");
     }
 
     private static async Task<IResult> Receipt(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard, ReceiptIssuer receipts)

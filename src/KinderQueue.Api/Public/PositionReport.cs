@@ -1,12 +1,11 @@
 using KinderQueue.Core.Allocation;
-using KinderQueue.Core.Encoding;
-using KinderQueue.Core.Public;
 using KinderQueue.Core.State;
 
 namespace KinderQueue.Api.Public;
 
-// The parent's view of one application (SPEC.md §11.5). Dates are yyyy-MM-dd, instants as in the log;
-// nothing here is more than the log already publishes about the application, plus aggregates.
+// The parent's view of one application (SPEC.md §14.2), for the OpenAPI document: PositionReportJson writes
+// it as canonical JSON with these names (keys in ordinal order). Dates are yyyy-MM-dd, instants as in the
+// log; nothing here is more than the log already publishes about the application, plus aggregates.
 
 public sealed record PositionReport(
     string Number,
@@ -58,71 +57,25 @@ public sealed record ProjectedPreference(string Kindergarten, string Outcome, in
 /// <summary>A priority key as people read it: tier, registration instant, log position, and place among that tier.</summary>
 public sealed record KeyView(string Tier, string RegisteredAt, long Seq, int RankInTier);
 
+/// <summary>The words the reports use for statuses and outcomes.</summary>
 public static class PositionReports
 {
-    /// <summary>The report of an application, or null if the public model does not know the number.</summary>
-    public static PositionReport? Build(PublicModel model, PublicSnapshot snapshot, string number)
-    {
-        var state = model.State;
-        if (!state.Applications.TryGetValue(number, out var a)) return null;
-        var positions = model.Queues.PositionsOf(number);
-        var history = model.Queues.HistoryOf(number);
-        var asOf = model.Queues.AsOf ?? state.LocalDate(a.RegisteredAt);
-        string Name(string kg) => state.Kindergartens.TryGetValue(kg, out var k) ? k.Name : kg;
-        IReadOnlyList<StepView> Steps(string kg) =>
-            history?.Kindergartens.FirstOrDefault(h => h.Kindergarten == kg)?.Steps.Select(ToView).ToList() ?? [];
-
-        var queues = a.Preferences.Select(kg =>
-        {
-            var p = positions?.Positions.FirstOrDefault(q => q.Kindergarten == kg);
-            return new QueueView(kg, Name(kg), p?.Group, p?.Year, p is null ? null : Formats.Format(p.From), p?.Position, p?.Total, p?.Tier, Steps(kg));
-        }).ToList();
-        var former = history?.Kindergartens.Where(h => !h.Listed)
-            .Select(h => new FormerQueueView(h.Kindergarten, Name(h.Kindergarten), [.. h.Steps.Select(ToView)])).ToList() ?? [];
-
-        var placement = a.Placement;
-        var offer = a.Status == ApplicationStatus.Offered && placement?.Deadline is { } deadline
-            ? new OfferView(placement.Kindergarten, Name(placement.Kindergarten), placement.Group, placement.Year, Formats.Format(deadline))
-            : null;
-        var held = a.Status is ApplicationStatus.Accepted or ApplicationStatus.Enrolled && placement is not null
-            ? new PlacementView(placement.Kindergarten, Name(placement.Kindergarten), placement.Group, placement.Year, placement.OutsideAlgorithm)
-            : null;
-        var projection = a.Status == ApplicationStatus.Waiting && snapshot.Projection.TryGetValue(number, out var x) ? ToView(snapshot, x) : null;
-        // The age group the child queues for at each kindergarten (the placement's, once placed).
-        var group = positions?.Positions.FirstOrDefault()?.Group ?? placement?.Group;
-        var contexts = group is null ? [] : a.Preferences.Select(kg => snapshot.Briefs.GetValueOrDefault((kg, group))).OfType<KindergartenBrief>().ToList();
-
-        return new PositionReport(a.Number, Status(a.Status), new ReportAsOf(Formats.Format(asOf), model.State.Size), a.Seq,
-            Formats.Format(a.RegisteredAt), a.Channel, a.District, Formats.Format(a.DesiredStart),
-            [.. a.Claims.Select(c => new ClaimView(c.Tier, c.Kindergarten, c.Verified switch { null => "pending", true => "verified", false => "rejected" }))],
-            offer, held, queues, former, projection, contexts);
-    }
-
     public static string Status(ApplicationStatus status) => status.ToString().ToLowerInvariant();
 
-    private static StepView ToView(PositionStep s) =>
-        new(Formats.Format(s.Date), s.FirstSeq, s.LastSeq, s.Before, s.After, s.Group, s.Year, s.Tier,
-            [.. s.Reasons.Select(r => new ReasonView(r.Reason, r.Count, r.Seqs, r.More))], s.Status,
-            s.Seats is null ? null : new SeatsView(s.Seats.Before, s.Seats.After));
+    public static string Status(RoundStatus status) => status switch
+    {
+        RoundStatus.Offered => "offered",
+        RoundStatus.Waitlisted => "waitlisted",
+        RoundStatus.Deferred => "deferred",
+        RoundStatus.Archived => "archived",
+        _ => "no-age-group",
+    };
 
-    private static ProjectionView ToView(PublicSnapshot snapshot, ApplicantExplanation x) =>
-        new(Formats.Format(snapshot.AsOf), x.Status switch
-            {
-                RoundStatus.Offered => "offered",
-                RoundStatus.Waitlisted => "waitlisted",
-                RoundStatus.Deferred => "deferred",
-                RoundStatus.Archived => "archived",
-                _ => "no-age-group",
-            }, x.OfferedKindergarten, x.Group,
-            [.. x.Preferences.Select(p => new ProjectedPreference(p.Kindergarten, Outcome(p.Outcome), p.Seats, Key(p.Own), Key(p.LastAdmitted)))]);
-
-    private static string Outcome(PreferenceOutcome o) => o switch
+    public static string Outcome(PreferenceOutcome o) => o switch
     {
         PreferenceOutcome.Offered => "offered",
         PreferenceOutcome.Outranked => "outranked",
         PreferenceOutcome.NoSeats => "no-seats",
         _ => "no-program",
     };
-
-    private static KeyView? Key(RankedKey? k) => k is null ? null : new KeyView(k.Tier, Formats.Format(k.RegisteredAt), k.Seq, k.RankInTier);
 }

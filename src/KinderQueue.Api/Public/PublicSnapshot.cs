@@ -23,7 +23,7 @@ public sealed class PublicSnapshot
         DashboardJson = dashboardJson;
         Kindergartens = kindergartens;
         Projection = projection;
-        Briefs = KindergartenContexts.Briefs(kindergartens);
+        BriefJson = KindergartenContexts.Briefs(kindergartens).ToFrozenDictionary(kv => kv.Key, kv => PositionReportJson.Brief(kv.Value));
         ETag = $"{size}-{Formats.Format(asOf)}";
         KindergartensJson = JsonSerializer.SerializeToUtf8Bytes(kindergartens.Values.OrderBy(k => k.Id, StringComparer.Ordinal).ToList(), PublicJson.Options);
         KindergartenJson = kindergartens.ToFrozenDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToUtf8Bytes(kv.Value, PublicJson.Options), StringComparer.Ordinal);
@@ -46,8 +46,8 @@ public sealed class PublicSnapshot
 
     public FrozenDictionary<string, KindergartenContext> Kindergartens { get; }
 
-    /// <summary>Each (kindergarten, age group) in short, for parents' reports.</summary>
-    public FrozenDictionary<(string Kindergarten, string Group), KindergartenBrief> Briefs { get; }
+    /// <summary>Each (kindergarten, age group) in short, as canonical JSON, for parents' reports.</summary>
+    public FrozenDictionary<(string Kindergarten, string Group), byte[]> BriefJson { get; }
 
     /// <summary>Explanations of the allocation of the waiting applications with date = start date = <see cref="AsOf"/>, by number.</summary>
     public FrozenDictionary<string, ApplicantExplanation> Projection { get; }
@@ -79,7 +79,6 @@ public static class PublicJson
     };
 }
 
-[System.Text.Json.Serialization.JsonSerializable(typeof(PositionReport))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(KindergartenContext))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(List<KindergartenContext>))]
 internal sealed partial class PublicJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -151,25 +151,34 @@ public sealed class CanonicalJsonWriter
         _frames.Push(frame with { Count = frame.Count + 1 });
     }
 
+    // What a string literal cannot hold as it is: quote, backslash, control characters (escaped), and
+    // surrogates (checked for pairing). Everything else is copied as UTF-8 in one go.
+    private static readonly SearchValues<char> Special = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + "\"\\" + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+
     private void WriteStringLiteral(string value)
     {
         WriteByte((byte)'"');
-        var start = 0;
-        for (var i = 0; i < value.Length; i++)
+        var rest = value.AsSpan();
+        while (true)
         {
-            var c = value[i];
-            if (c >= 0x20 && c != '"' && c != '\\')
+            var i = rest.IndexOfAny(Special);
+            if (i < 0)
             {
-                if (char.IsSurrogate(c))
-                {
-                    // A lone surrogate cannot be encoded as UTF-8; strings in the log are well-formed text.
-                    if (!(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])))
-                        throw new ArgumentException("String contains an unpaired surrogate.", nameof(value));
-                    i++;
-                }
+                WriteUtf8(rest);
+                break;
+            }
+            WriteUtf8(rest[..i]);
+            var c = rest[i];
+            if (char.IsSurrogate(c))
+            {
+                // A lone surrogate cannot be encoded as UTF-8; strings in the log are well-formed text.
+                if (!(char.IsHighSurrogate(c) && i + 1 < rest.Length && char.IsLowSurrogate(rest[i + 1])))
+                    throw new ArgumentException("String contains an unpaired surrogate.", nameof(value));
+                WriteUtf8(rest.Slice(i, 2));
+                rest = rest[(i + 2)..];
                 continue;
             }
-            WriteUtf8(value.AsSpan(start, i - start));
             switch (c)
             {
                 case '"': Write("\\\""u8); break;
@@ -180,9 +189,8 @@ public sealed class CanonicalJsonWriter
                     WriteByte(HexDigit(c & 0xF));
                     break;
             }
-            start = i + 1;
+            rest = rest[(i + 1)..];
         }
-        WriteUtf8(value.AsSpan(start));
         WriteByte((byte)'"');
     }
 
