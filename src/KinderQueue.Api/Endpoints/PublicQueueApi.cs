@@ -125,7 +125,7 @@ public static class PublicQueueApi
     }
 }
 
-/// <summary>A receipt (SPEC.md §11.6), for the OpenAPI document; the endpoint writes it as canonical JSON with these names.</summary>
+/// <summary>A receipt (SPEC.md §14.3), for the OpenAPI document; the endpoint writes it as canonical JSON with these names.</summary>
 public sealed record ApplicationReceipt(CheckpointDocument Checkpoint, string Entry, string EntryHash, long Index, IReadOnlyList<string> Proof, long Size);
 
 /// <summary>Body of the lookups: the number and the access code the parent received, never in a URL.</summary>

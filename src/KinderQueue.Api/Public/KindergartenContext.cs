@@ -5,7 +5,7 @@ using KinderQueue.Core.State;
 namespace KinderQueue.Api.Public;
 
 /// <summary>
-/// One kindergarten as a parent sees it next to their position (SPEC.md §11.5): seats per age group and
+/// One kindergarten as a parent sees it next to their position (SPEC.md §14.4): seats per age group and
 /// the queue by tier, waiting now and for later dates, open offers and enrolments. The counts are the
 /// dashboard's own rows, suppressed together with every other published figure, so this view reveals
 /// nothing the dashboard does not.
@@ -39,11 +39,12 @@ public static class KindergartenContexts
         var state = model.State;
         var rows = dashboard.ByKindergarten.ToLookup(r => r.Kindergarten, StringComparer.Ordinal);
         var asOf = Core.Encoding.Formats.Format(dashboard.AsOf);
+        var waitingNow = KindergartenMovement.WaitingByKindergarten(state);
         return dashboard.Kindergartens.ToFrozenDictionary(k => k.Id, k => new KindergartenContext(
             k.Id, k.Name, k.District, state.Districts.TryGetValue(k.District, out var d) ? d.Name : k.District, asOf, dashboard.Tiers,
             [.. rows[k.Id].Select(r => new KindergartenGroup(r.Group, r.Seats, r.SeatsNextYear,
                 View(r.Counts.WaitingNow), View(r.Counts.WaitingLater), View(r.Counts.Offered), View(r.Counts.Enrolled)))],
-            [.. model.Movement.Of(k.Id, dashboard.AsOf).Select(m => new MonthView(
+            [.. model.Movement.Of(k.Id, dashboard.AsOf, waitingNow).Select(m => new MonthView(
                 $"{m.Month.Year:D4}-{m.Month.Month:D2}", View(m.NewApplications), m.WaitingAtEnd is { } w ? View(w) : null))]),
             StringComparer.Ordinal);
     }

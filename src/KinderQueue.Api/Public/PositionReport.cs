@@ -41,7 +41,7 @@ public sealed record QueueView(string Kindergarten, string KindergartenName, str
 /// <summary>A kindergarten listed before and no longer, with its history up to then.</summary>
 public sealed record FormerQueueView(string Kindergarten, string KindergartenName, IReadOnlyList<StepView> History);
 
-/// <summary>One step of a position history (SPEC.md §11.4): after − before is the sum of the reasons' counts.</summary>
+/// <summary>One step of a position history (SPEC.md §12.4): after − before is the sum of the reasons' counts.</summary>
 public sealed record StepView(string Date, long? FirstSeq, long? LastSeq, int? Before, int? After, string Group, int Year, string Tier,
     IReadOnlyList<ReasonView> Reasons, string? Status, SeatsView? Seats);
 

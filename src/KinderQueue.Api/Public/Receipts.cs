@@ -7,7 +7,7 @@ using KinderQueue.Storage.Appending;
 namespace KinderQueue.Api.Public;
 
 /// <summary>
-/// A parent's receipt (SPEC.md §11.6): the application's log entry, exactly as hashed, with its
+/// A parent's receipt (SPEC.md §14.3): the application's log entry, exactly as hashed, with its
 /// inclusion proof in the tree of the latest signed checkpoint and that checkpoint. Anyone holding
 /// it can check, with the published key alone, that the entry is in the log the service signed:
 /// SHA-256(0x00 ‖ entry) is the entry hash, the proof leads from it to the checkpoint's root, and the

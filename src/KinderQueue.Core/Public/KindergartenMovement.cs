@@ -49,8 +49,12 @@ public sealed class KindergartenMovement
         }
     }
 
-    /// <summary>The last <see cref="Months"/> months up to the month of <paramref name="asOf"/>, suppressed; oldest first.</summary>
-    public ImmutableArray<KindergartenMonth> Of(string kindergarten, LocalDate asOf)
+    /// <summary>
+    /// The last <see cref="Months"/> months up to the month of <paramref name="asOf"/>, suppressed; oldest
+    /// first. <paramref name="waitingNow"/> is <see cref="WaitingByKindergarten"/> of the current state:
+    /// how finished months with no entry since the last one ended.
+    /// </summary>
+    public ImmutableArray<KindergartenMonth> Of(string kindergarten, LocalDate asOf, IReadOnlyDictionary<string, int> waitingNow)
     {
         var last = asOf.ToYearMonth();
         var first = last.PlusMonths(-(Months - 1));
@@ -59,8 +63,14 @@ public sealed class KindergartenMovement
         for (var m = first; m <= last; m = m.PlusMonths(1))
         {
             var x = months is not null && months.TryGetValue(m, out var v) ? v : (0, (int?)null);
-            var finished = m < last && _month is { } current && m < current;
-            result.Add(new KindergartenMonth(m, Suppress(x.Item1), finished ? Suppress(x.Item2 ?? WaitingFromEarlier(months, m)) : null));
+            int? end = null;
+            if (m < last)
+            {
+                // Months up to the log's last one are closed when a later entry arrives; after it nothing changed.
+                end = _month is { } current && m < current ? x.Item2 ?? WaitingFromEarlier(months, m)
+                    : _month is null ? 0 : waitingNow.GetValueOrDefault(kindergarten);
+            }
+            result.Add(new KindergartenMonth(m, Suppress(x.Item1), end is { } e ? Suppress(e) : null));
         }
         return result.MoveToImmutable();
     }
@@ -81,14 +91,22 @@ public sealed class KindergartenMovement
         return best;
     }
 
-    private void CloseMonth(YearMonth month, QueueState state)
+    /// <summary>Waiting applications listing each kindergarten.</summary>
+    public static Dictionary<string, int> WaitingByKindergarten(QueueState state)
     {
+        ArgumentNullException.ThrowIfNull(state);
         var waiting = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var a in state.Applications.Values)
         {
             if (a.Status != ApplicationStatus.Waiting) continue;
             foreach (var kg in a.Preferences) waiting[kg] = waiting.GetValueOrDefault(kg) + 1;
         }
+        return waiting;
+    }
+
+    private void CloseMonth(YearMonth month, QueueState state)
+    {
+        var waiting = WaitingByKindergarten(state);
         foreach (var kg in state.Kindergartens.Keys)
         {
             var months = MonthsOf(kg);
