@@ -305,15 +305,20 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         await ActivityAsync("doc");
         var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
         var paths = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith(Base, StringComparison.Ordinal)).ToList();
-        paths.Select(p => p.Name).Should().BeEquivalentTo(
-            $"{Base}/log", $"{Base}/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency");
+        string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
+            $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}"];
+        // A parent's lookups carry the number and access code in a body, never in a URL: POST.
+        string[] lookups = [$"{Base}/positions", $"{Base}/receipts"];
+        paths.Select(p => p.Name).Should().BeEquivalentTo([.. reads, .. lookups]);
         foreach (var path in paths)
         {
-            path.Value.EnumerateObject().Select(o => o.Name).Should().Equal(["get"], "public endpoints only read");
-            var get = path.Value.GetProperty("get");
-            Str(get, "summary").Should().NotBeNullOrWhiteSpace(path.Name);
-            get.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "304"], path.Name);
-            get.TryGetProperty("security", out _).Should().BeFalse($"{path.Name} is anonymous");
+            var method = lookups.Contains(path.Name) ? "post" : "get";
+            path.Value.EnumerateObject().Select(o => o.Name).Should().Equal([method], "public endpoints only read; lookups post their secret");
+            var operation = path.Value.GetProperty(method);
+            Str(operation, "summary").Should().NotBeNullOrWhiteSpace(path.Name);
+            operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should()
+                .Contain(method == "get" ? ["200", "304"] : ["200", "404", "429"], path.Name);
+            operation.TryGetProperty("security", out _).Should().BeFalse($"{path.Name} is anonymous");
         }
 
         var bodies = new Dictionary<string, JsonElement>

@@ -249,6 +249,28 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         }
     }
 
+    [Fact]
+    public async Task Report_and_receipt_write_the_fields_their_documentation_names()
+    {
+        await AreaAsync(F, "po-d", "po-a");
+        var mine = await SubmitAsync(F, T.Operator, Submission("po-d", ["po-a"]));
+        await SyncAsync();
+        var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        foreach (var (path, body) in new[]
+                 {
+                     ("/positions", await (await LookupAsync("/positions", mine.Number, mine.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK)),
+                     ("/receipts", await ReceiptAsync(mine)),
+                 })
+        {
+            var reference = doc.GetProperty("paths").GetProperty(Base + path).GetProperty("post").GetProperty("responses").GetProperty("200")
+                .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+            var schema = schemas.GetProperty(reference[(reference.LastIndexOf('/') + 1)..]);
+            body.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(schema.GetProperty("properties").EnumerateObject().Select(p => p.Name),
+                $"{path} writes the fields its documentation names");
+        }
+    }
+
     private async Task SyncAsync() => await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
 
     private Task<HttpResponseMessage> LookupAsync(string path, string number, string accessCode) =>

@@ -4,9 +4,9 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Why a position changed (SPEC.md §11.3). The order of this list is the order in which reasons
+/// Why a position changed (SPEC.md §12.3). The order of this list is the order in which reasons
 /// are listed inside a step. The first six are the "coalescible" reasons: changes made only of
-/// them on one local date merge into one step (§11.5).
+/// them on one local date merge into one step (§12.5).
 /// </summary>
 public static class PositionReasons
 {
@@ -72,7 +72,7 @@ public sealed record StepReason(string Reason, int Count, ImmutableArray<long> S
 public sealed record SeatChange(int? Before, int After);
 
 /// <summary>
-/// One step of a position history at one kindergarten (SPEC.md §11.4). <see cref="Before"/> and
+/// One step of a position history at one kindergarten (SPEC.md §12.4). <see cref="Before"/> and
 /// <see cref="After"/> are positions (null: not in the queue); when both are present, After −
 /// Before is the sum of the reasons' counts. Group, year and tier describe the queue after the
 /// step (before it, if the application left).

@@ -3,7 +3,7 @@ using KinderQueue.Core.Encoding;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// The canonical JSON of a position history (SPEC.md §11.6): what a parent's page shows and what
+/// The canonical JSON of a position history (SPEC.md §12.6): what a parent's page shows and what
 /// a validator who recomputed the history from the public log compares byte for byte.
 /// </summary>
 public static class PositionHistoryJson

@@ -42,7 +42,7 @@ internal readonly record struct ReasonShare(Reason Reason, int Count, long Seq);
 /// per reason: r0 = reason : 8 | listed : 8 | count (signed) : 32 (bits 32..63); r1 = more; then the listed seqs
 /// </code>
 /// The last step stays open while it is coalescible: a later coalescible change of the same date
-/// is merged into it in place (SPEC.md §11.5). Reads never modify the log.
+/// is merged into it in place (SPEC.md §12.5). Reads never modify the log.
 /// </summary>
 internal sealed class PositionStepLog
 {

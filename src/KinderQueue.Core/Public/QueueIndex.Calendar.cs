@@ -13,7 +13,7 @@ public sealed partial class QueueIndex
 
     /// <summary>
     /// Brings the index from its date to <paramref name="target"/> with the criteria versions
-    /// published before entry <paramref name="excludeSeq"/> (SPEC.md §11.2). Forward, it visits in
+    /// published before entry <paramref name="excludeSeq"/> (SPEC.md §12.2). Forward, it visits in
     /// date order only the dates on which something can change: a criteria version taking effect
     /// (everything is recomputed) or an application reaching its next enrolment year or the archive
     /// age (only those are recomputed). Backward (a later criteria version moved the time zone), it

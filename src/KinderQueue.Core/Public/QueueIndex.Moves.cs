@@ -34,7 +34,7 @@ public sealed partial class QueueIndex
 
     /// <summary>
     /// Applies a batch of moves that happen together (one entry, or one date) and writes the
-    /// resulting change to every track it affects (SPEC.md §11.3):
+    /// resulting change to every track it affects (SPEC.md §12.3):
     /// <list type="number">
     /// <item>positions before, of the moved tracks, in the queues as they are;</item>
     /// <item>for every other member A of a queue with moves, the count per reason is the number of
@@ -141,7 +141,7 @@ public sealed partial class QueueIndex
                 _shares.Add(new ReasonShare((Reason)r, _running[r], source.ReasonSeq));
                 sum += _running[r];
             }
-            // Within one entry all moves of a queue push the same way (SPEC.md §11.3), so a non-zero
+            // Within one entry all moves of a queue push the same way (SPEC.md §12.3), so a non-zero
             // count always changes the position; the check keeps the rule "a change is a step" exact.
             if (sum == 0) continue;
             var shares = _shares.ToArray();

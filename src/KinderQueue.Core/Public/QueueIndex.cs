@@ -10,7 +10,7 @@ namespace KinderQueue.Core.Public;
 
 /// <summary>
 /// Queue positions between rounds (SPEC.md §7.6) kept up to date entry by entry, with the history
-/// of every position and the reasons for each change (SPEC.md §11). The service calls
+/// of every position and the reasons for each change (SPEC.md §12). The service calls
 /// <see cref="Observe"/> once per entry right after <see cref="QueueState.Apply"/> accepted it, and
 /// <see cref="AdvanceTo"/> when the date moves with no entry; lookups then cost O(log n) per
 /// listed kindergarten (positions) or a scan of one application's own steps (history).
@@ -22,7 +22,7 @@ namespace KinderQueue.Core.Public;
 /// it names (and for a re-registered kindergarten, the members of its queues); a new date
 /// recomputes only the applications whose enrolment year or archive age it reaches. The
 /// memberships that changed are "moves"; every other member that a move crosses gets ±1 with
-/// the move's reason (§11.3). Not thread-safe for writes; reads do not modify anything, so
+/// the move's reason (§12.3). Not thread-safe for writes; reads do not modify anything, so
 /// concurrent readers are safe between writes.
 /// </remarks>
 public sealed partial class QueueIndex
@@ -95,7 +95,7 @@ public sealed partial class QueueIndex
         if (entry.Seq != Size || after.Size != Size + 1)
             throw new InvalidOperationException($"The index has observed {Size} entries; entry {entry.Seq} with a state of {after.Size} entries is not the next.");
         var date = after.LocalDate(entry.At);
-        // Time passes first, with the rules known before this entry (SPEC.md §11.2).
+        // Time passes first, with the rules known before this entry (SPEC.md §12.2).
         AdvanceCore(date, after.CriteriaVersions, excludeSeq: entry.Seq);
         var source = new Source(date, entry.Seq, entry.Seq);
         var moves = new List<Move>();

@@ -312,7 +312,7 @@ internal sealed class PositionWorld
         }
     }
 
-    /// <summary>Every history of the index meets the rules a validator can check without recomputing (SPEC.md §11.4), and equals the reference if there is one.</summary>
+    /// <summary>Every history of the index meets the rules a validator can check without recomputing (SPEC.md §12.4), and equals the reference if there is one.</summary>
     public void CheckHistories()
     {
         foreach (var number in State.Applications.Keys)
@@ -390,7 +390,7 @@ internal sealed class PositionWorld
             };
             Require(fits, $"{at}: {r.Reason} names entry {seq}, a {e.Type}");
         }
-        // One application moves per entry for these, so each entry is exactly one crossing (SPEC.md §11.3).
+        // One application moves per entry for these, so each entry is exactly one crossing (SPEC.md §12.3).
         var perEntry = r.Reason switch
         {
             PositionReasons.NewAhead or PositionReasons.RightVerified => 1,

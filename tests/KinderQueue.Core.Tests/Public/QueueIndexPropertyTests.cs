@@ -7,7 +7,7 @@ namespace KinderQueue.Core.Tests.Public;
 /// <summary>
 /// Random logs (submissions with random tiers, claims and backdating; reviews, changes,
 /// withdrawals, rounds, responses, expiries, enrolments, capacity loads, re-registered
-/// kindergartens, further criteria versions, dates moving) against the index (SPEC.md §7.6, §11).
+/// kindergartens, further criteria versions, dates moving) against the index (SPEC.md §7.6, §12).
 /// </summary>
 public sealed class QueueIndexPropertyTests
 {

@@ -9,7 +9,7 @@ using NodaTime;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>
-/// One example per reason of a position change (SPEC.md §11.3), and the other behaviours of the
+/// One example per reason of a position change (SPEC.md §12.3), and the other behaviours of the
 /// index. The world: default criteria; districts d1–d3; kg-1 and kg-4 in d1 with catchment d1,
 /// kg-2 (d2), kg-3 (d3); entries on 11 January 2027 seven minutes apart unless a test moves the
 /// clock. Steps are shown as "before→after reason±count[seqs]".

@@ -11,7 +11,7 @@ namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>
 /// The position history recomputed the slow, obvious way, as a validator would from the spec
-/// text (SPEC.md §11): every membership of every application from scratch after every entry and
+/// text (SPEC.md §12): every membership of every application from scratch after every entry and
 /// on every single day in between, positions by counting, and each crossing attributed to the
 /// application that moved. No incremental structure is shared with <see cref="QueueIndex"/>; only
 /// the spec's primitives (ages, tiers, keys) are. Quadratic: for small logs only.
