@@ -26,6 +26,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     private readonly PublicModel _model = new();
     private PublicSnapshot? _snapshot;
     private long? _snapshotBuiltAt;
+    private bool _announced;
 
     /// <summary>The latest snapshot; null until the first one is built.</summary>
     public PublicSnapshot? Snapshot => Volatile.Read(ref _snapshot);
@@ -110,8 +111,16 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
             if (!log.IsCaughtUp) continue;
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await CatchUpAsync(stoppingToken).ConfigureAwait(false);
                 if (_snapshotBuiltAt is not { } built || Environment.TickCount64 - built >= options.PublicSnapshotIntervalMs) RefreshSnapshot();
+                if (!_announced)
+                {
+                    // Lookups answer from here on; on a large log the first fold takes a while, so say when.
+                    _announced = true;
+                    logger.LogInformation("Public projection ready: {Entries} entries folded and the first snapshot built in {Seconds:F1} s",
+                        Snapshot?.Size ?? 0, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                }
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
             {
