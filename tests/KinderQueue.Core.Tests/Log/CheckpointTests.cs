@@ -9,7 +9,7 @@ namespace KinderQueue.Core.Tests.Log;
 
 public sealed class CheckpointTests
 {
-    // The worked example of the spec draft (algorithm-spec/drafts/11-log-api.md): a checkpoint of the
+    // The worked example of the spec draft (algorithm-spec/SPEC.md §11.2): a checkpoint of the
     // two-entry log of SPEC.md §6.4 under a fixed test key, signed once by an independent implementation
     // (Python `cryptography`); its private key was thrown away, so only verification can be checked.
     private const string ExampleSpki =
