@@ -188,6 +188,16 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         changed[at] = (byte)'X';
         Valid(changed, index).Should().BeFalse("a changed byte breaks the proof");
         Valid(entry, index + 1).Should().BeFalse("so does another index");
+
+        // The same checks as a validator's tool makes them (Core's Receipt, used by `kq receipt`), each failure named.
+        var text = json.GetRawText();
+        Receipt.Parse(Encoding.UTF8.GetBytes(text)).Value!.Verify(spki).Valid.Should().BeTrue();
+        var tamperedEntry = text.Replace(mine.Number, "KQ-XXXXX-XXXXX", StringComparison.Ordinal);
+        Receipt.Parse(Encoding.UTF8.GetBytes(tamperedEntry)).Value!.Verify(spki).Failed.Should().Be("entry-hash");
+        var otherIndex = text.Replace($"\"index\":{index},", $"\"index\":{index + 1},", StringComparison.Ordinal);
+        Receipt.Parse(Encoding.UTF8.GetBytes(otherIndex)).Value!.Verify(spki).Failed.Should().Be("inclusion");
+        using var otherKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        Receipt.Parse(Encoding.UTF8.GetBytes(text)).Value!.Verify(otherKey.ExportSubjectPublicKeyInfo()).Failed.Should().Be("signature");
     }
 
     [Fact]
