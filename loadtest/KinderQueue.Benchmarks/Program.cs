@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using KinderQueue.Core.Allocation;
 using KinderQueue.Core.Criteria;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Public;
+using KinderQueue.Core.State;
 
 namespace KinderQueue.Benchmarks;
 
@@ -16,6 +18,8 @@ namespace KinderQueue.Benchmarks;
 /// digest --applicants N [--seed S]                SHA-256 of the canonical result bytes (before/after checks)
 /// positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L]
 ///                                                 QueueIndex.Observe over a generated log, memory, lookups
+/// dashboard --applications N [--seed S] [--runs R] fold a year of a region's log with and without the dashboard
+///                                                 recorder, then time DashboardRecorder.Build and the JSON
 /// </code>
 /// </summary>
 internal static class Program
@@ -26,6 +30,7 @@ internal static class Program
           log --entries N [--seed S] [--runs R] [--verify]
           digest --applicants N [--seed S] [--shuffle] [--criteria FILE]
           positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L] [--criteria FILE]
+          dashboard --applications N [--seed S] [--runs R] [--criteria FILE]
         """;
 
     public static int Main(string[] args)
@@ -41,6 +46,7 @@ internal static class Program
                 "digest" => Digest(options),
                 "positions" => PositionsBenchmark.Run(options.Int("applications"), options.ULong("seed", 1), options.String("shape") ?? "year",
                     options.Int("runs", 3), options.Int("lookups", 200_000), LoadCriteria(options.String("criteria"))),
+                "dashboard" => BenchDashboard(options),
                 _ => Fail(Usage),
             };
         }
@@ -187,6 +193,90 @@ internal static class Program
         Log($"result: {bytes.Length:N0} canonical bytes");
         Emit($$"""{"bench":"digest","applicants":{{n}},"seed":{{seed}},"sha256":"{{Hex.Encode(SHA256.HashData(bytes))}}"}""");
         return 0;
+    }
+
+    private static int BenchDashboard(Options o)
+    {
+        var n = o.Int("applications");
+        var seed = o.ULong("seed", 1);
+        var runs = o.Int("runs", 3);
+        var criteria = LoadCriteria(o.String("criteria"));
+
+        var sw = Stopwatch.StartNew();
+        var log = DashboardWorkload.Generate(criteria, n, seed);
+        var entries = log.Entries;
+        var statuses = log.State.Applications.Values.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}");
+        Log($"generated {entries.Count:N0} entries ({log.Rejected:N0} events the fold refused were left out), {log.State.Applications.Count:N0} applications " +
+            $"({string.Join(", ", statuses)}), {log.State.Kindergartens.Count:N0} kindergartens, {log.State.Districts.Count:N0} districts in {sw.ElapsedMilliseconds:N0} ms");
+
+        // The fold alone, then the fold with the recorder observing every entry: the difference is Observe.
+        double foldBest = double.MaxValue, observedBest = double.MaxValue;
+        QueueState? state = null;
+        DashboardRecorder? recorder = null;
+        for (var run = 0; run < runs; run++)
+        {
+            state = null;
+            recorder = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var plain = new QueueState();
+            sw.Restart();
+            foreach (var (entry, e) in entries) plain.Apply(entry, e);
+            sw.Stop();
+            foldBest = Math.Min(foldBest, sw.Elapsed.TotalMilliseconds);
+            plain = null;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            state = new QueueState();
+            recorder = new DashboardRecorder();
+            sw.Restart();
+            foreach (var (entry, e) in entries)
+            {
+                state.Apply(entry, e);
+                recorder.Observe(entry, e, state);
+            }
+            sw.Stop();
+            observedBest = Math.Min(observedBest, sw.Elapsed.TotalMilliseconds);
+            Log($"run {run + 1}: fold {foldBest:F1} ms, fold + Observe {sw.Elapsed.TotalMilliseconds:F1} ms");
+        }
+        var observeNs = entries.Count == 0 ? 0 : (observedBest - foldBest) * 1e6 / entries.Count;
+
+        sw.Restart();
+        var dashboard = recorder!.Build(state!, DashboardWorkload.AsOf);
+        Log($"build (cold): {sw.Elapsed.TotalMilliseconds:F1} ms");
+        var buildBest = double.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            sw.Restart();
+            dashboard = recorder.Build(state!, DashboardWorkload.AsOf);
+            sw.Stop();
+            buildBest = Math.Min(buildBest, sw.Elapsed.TotalMilliseconds);
+            Log($"build run {run + 1}: {sw.Elapsed.TotalMilliseconds:F1} ms");
+        }
+        sw.Restart();
+        var json = DashboardJson.ToCanonicalBytes(dashboard);
+        var jsonMs = sw.Elapsed.TotalMilliseconds;
+
+        var counts = AllCounts(dashboard).ToList();
+        var byMarker = counts.GroupBy(c => c.Marker).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}");
+        Log($"dashboard: {dashboard.ByKindergarten.Length:N0} kindergarten rows, {dashboard.ByDistrict.Length:N0} district rows, {dashboard.Months.Length} months, " +
+            $"{counts.Count:N0} counts ({string.Join(", ", byMarker)}); JSON {json.Length:N0} bytes in {jsonMs:F1} ms");
+        var hidden = counts.Count(c => c.IsSuppressed);
+        Emit($$"""{"bench":"dashboard","applications":{{n}},"entries":{{entries.Count}},"fold_ms":{{F1(foldBest)}},"observe_ns_per_entry":{{F1(observeNs)}},"build_ms":{{F1(buildBest)}},"json_ms":{{F1(jsonMs)}},"json_bytes":{{json.Length}},"counts":{{counts.Count}},"hidden":{{hidden}},"sha256":"{{Hex.Encode(SHA256.HashData(json))}}","peak_mb":{{F1(PeakMegabytes())}}}""");
+        return 0;
+    }
+
+    private static IEnumerable<Count> AllCounts(Dashboard d)
+    {
+        static IEnumerable<Count> Tiers(TierCounts t) => t.ByTier.Append(t.Total);
+        static IEnumerable<Count> Queue(QueueCounts q) => Tiers(q.WaitingNow).Concat(Tiers(q.WaitingLater)).Concat(Tiers(q.Offered)).Concat(Tiers(q.Enrolled));
+        return d.ByKindergarten.SelectMany(r => Queue(r.Counts))
+            .Concat(d.ByDistrict.SelectMany(r => Queue(r.Counts)))
+            .Concat(d.ByGroup.SelectMany(r => Queue(r.Counts)))
+            .Concat(d.Region is null ? [] : Queue(d.Region))
+            .Concat(d.Months.SelectMany(m => new[] { m.Submitted, m.Offers, m.Declined, m.Expired, m.Enrolments, m.Withdrawals, m.WaitingAtEnd }))
+            .Concat(d.EnrolmentYears.SelectMany(y => new[] { y.ByAlgorithm, y.Exceptional }))
+            .Concat([d.EnrolmentsAllTime.ByAlgorithm, d.EnrolmentsAllTime.Exceptional])
+            .Concat(d.Channels.SelectMany(c => new[] { c.Submitted, c.Backdated }));
     }
 
     private static CriteriaDocument LoadCriteria(string? file)

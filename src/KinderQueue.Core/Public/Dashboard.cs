@@ -5,17 +5,19 @@ namespace KinderQueue.Core.Public;
 
 /// <summary>
 /// Why a count is not published (SPEC.md §11.4). The marker is part of the published data: it
-/// tells readers, and any attacker, exactly what is known about the hidden value.
+/// tells readers, and any attacker, exactly what is known about the hidden value. Zeros are always
+/// published, so a hidden count is at least 1.
 /// </summary>
 public enum CountMarker
 {
     /// <summary>Published: the value is exact.</summary>
     None,
-    /// <summary>"&lt;5": the value is 0..4 (every count of 1..4, and zeros hidden to protect one).</summary>
+    /// <summary>"&lt;5": the value is 1..4.</summary>
     LessThanFive,
-    /// <summary>"&gt;=5": the value is 5 or more, hidden so that a small cell cannot be recovered by subtraction.</summary>
-    FiveOrMore,
-    /// <summary>"hidden": nothing is said about the value (the last resort of §11.4 step 5).</summary>
+    /// <summary>
+    /// "hidden": the value is at least 1 and not shown, so that no small count can be recovered from
+    /// the published ones. It may be a count of 5 or more, or a small one whose "&lt;5" label was withdrawn.
+    /// </summary>
     Hidden,
 }
 

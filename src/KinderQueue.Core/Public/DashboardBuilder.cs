@@ -161,11 +161,11 @@ internal static class Shares
         return new ShareRange(min, max, met);
     }
 
+    /// <summary>What a published count says about its value (SPEC.md §11.4): exact, 1..4, or at least 1.</summary>
     private static (long Lo, long Hi) Range(Count c) => c.Marker switch
     {
         CountMarker.None => (c.Value!.Value, c.Value.Value),
-        CountMarker.LessThanFive => (0, Dashboard.Threshold - 1),
-        CountMarker.FiveOrMore => (Dashboard.Threshold, SmallCellSuppression.Unbounded),
-        _ => (0, SmallCellSuppression.Unbounded),
+        CountMarker.LessThanFive => (1, Dashboard.Threshold - 1),
+        _ => (1, SmallCellSuppression.Unbounded),
     };
 }

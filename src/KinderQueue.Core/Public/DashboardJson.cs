@@ -11,7 +11,6 @@ namespace KinderQueue.Core.Public;
 public static class DashboardJson
 {
     public const string LessThanFive = "<5";
-    public const string FiveOrMore = ">=5";
     public const string Hidden = "hidden";
 
     public static byte[] ToCanonicalBytes(Dashboard d)
@@ -228,7 +227,6 @@ public static class DashboardJson
     public static string MarkerText(CountMarker marker) => marker switch
     {
         CountMarker.LessThanFive => LessThanFive,
-        CountMarker.FiveOrMore => FiveOrMore,
         CountMarker.Hidden => Hidden,
         _ => throw new ArgumentOutOfRangeException(nameof(marker), marker, "A published count has no marker."),
     };

@@ -5,7 +5,7 @@ namespace KinderQueue.Core.Tests.Public;
 /// <summary>
 /// Someone who reads every published figure of a dashboard, knows what each marker means and every
 /// relation between the figures, and narrows each hidden count to an interval by constraint
-/// propagation: start from what the markers say (&lt;5: 0..4, &gt;=5: 5 or more, hidden: 0 or more),
+/// propagation: start from what the markers say (&lt;5: 1..4, hidden: 1 or more; zeros are always published),
 /// then tighten every term of every relation against the others until nothing changes.
 /// </summary>
 /// <remarks>
@@ -142,9 +142,8 @@ internal sealed class Attacker
             (lo[i], hi[i]) = p.Marker switch
             {
                 CountMarker.None => (p.Value!.Value, p.Value.Value),
-                CountMarker.LessThanFive => (0L, 4L),
-                CountMarker.FiveOrMore => (5L, Large),
-                _ => (0L, Large),
+                CountMarker.LessThanFive => (1L, 4L),
+                _ => (1L, Large),
             };
         }
         for (var pass = 0; ; pass++)
@@ -174,7 +173,7 @@ internal sealed class Attacker
         return [.. lo.Zip(hi)];
     }
 
-    /// <summary>Hidden cells the attacker pins to one value other than 0 (a hidden zero shown to be 0 reveals nobody).</summary>
+    /// <summary>Hidden cells the attacker pins to one value.</summary>
     public List<(Cell Cell, long Value)> Exposed()
     {
         var intervals = Narrow();
@@ -182,7 +181,7 @@ internal sealed class Attacker
         for (var i = 0; i < _cells.Count; i++)
         {
             var (lo, hi) = intervals[i];
-            if (_cells[i].Published.IsSuppressed && lo == hi && lo != 0) exposed.Add((_cells[i], lo));
+            if (_cells[i].Published.IsSuppressed && lo == hi) exposed.Add((_cells[i], lo));
         }
         return exposed;
     }

@@ -189,7 +189,7 @@ public sealed class DashboardFigureTests
         // figures allow, and the legal bases (at least one per enrolment) are withheld with the count.
         var published = log.Build(new LocalDate(2027, 10, 1));
         var all = published.EnrolmentsAllTime;
-        all.Exceptional.Should().Be(new Count(null, CountMarker.LessThanFive));
+        all.Exceptional.IsSuppressed.Should().BeTrue();
         all.Share.Should().Be(Shares.Of(all.ByAlgorithm, all.Exceptional));
         all.Share!.Value.Min.Should().BeLessThanOrEqualTo(7500);
         all.Share.Value.Max.Should().BeGreaterThanOrEqualTo(7500);
@@ -198,23 +198,22 @@ public sealed class DashboardFigureTests
 
     [Theory]
     [InlineData("0", "0", null, null, null)]            // nothing enrolled: no share
-    [InlineData("0", "<5", null, null, null)]           // perhaps nothing enrolled
-    [InlineData("<5", "<5", null, null, null)]
+    [InlineData("0", "<5", 0, 0, false)]                // some enrolled, none by the algorithm
+    [InlineData("<5", "<5", 2000, 8000, false)]         // 1/5 .. 4/5
     [InlineData("200", "0", 10000, 10000, true)]
     [InlineData("200", "4", 9803, 9803, true)]
-    [InlineData("200", "<5", 9803, 10000, true)]        // 200/204 already meets 98 %
-    [InlineData("100", "<5", 9615, 10000, null)]        // 100/104 < 98 % ≤ 100/100: undecided
-    [InlineData("10", ">=5", 0, 6666, false)]           // at most 10/15
-    [InlineData("<5", "12", 0, 2500, false)]            // at most 4/16
-    [InlineData(">=5", "<5", 5555, 10000, null)]        // 5/9 .. 1
-    [InlineData(">=5", "7", 4166, 9999, null)]          // 5/12 .. approaching 1 without reaching it
-    [InlineData("hidden", "5", 0, 9999, null)]
+    [InlineData("200", "<5", 9803, 9950, true)]         // 200/204 .. 200/201: 98 % met either way
+    [InlineData("100", "<5", 9615, 9900, null)]         // 100/104 < 98 % ≤ 100/101: undecided
+    [InlineData("10", "hidden", 0, 9090, false)]        // at most 10/11
+    [InlineData("<5", "12", 769, 2500, false)]          // 1/13 .. 4/16
+    [InlineData("hidden", "<5", 2000, 9999, null)]      // 1/5 .. approaching 1 without reaching it
+    [InlineData("hidden", "7", 1250, 9999, null)]
+    [InlineData("hidden", "hidden", 0, 9999, null)]
     public void Share_IsTheRangeThePublishedCountsAllow(string algorithm, string exceptional, int? min, int? max, bool? met)
     {
         static Count Parse(string text) => text switch
         {
             "<5" => new Count(null, CountMarker.LessThanFive),
-            ">=5" => new Count(null, CountMarker.FiveOrMore),
             "hidden" => new Count(null, CountMarker.Hidden),
             _ => Count.Exact(long.Parse(text)),
         };
