@@ -209,8 +209,9 @@ internal static class Program
         Log($"generated {entries.Count:N0} entries ({log.Rejected:N0} events the fold refused were left out), {log.State.Applications.Count:N0} applications " +
             $"({string.Join(", ", statuses)}), {log.State.Kindergartens.Count:N0} kindergartens, {log.State.Districts.Count:N0} districts in {sw.ElapsedMilliseconds:N0} ms");
 
-        // The fold alone, then the fold with the recorder observing every entry: the difference is Observe.
-        double foldBest = double.MaxValue, observedBest = double.MaxValue;
+        // The fold alone, then the fold with the recorder observing every entry; Observe is also timed
+        // call by call (two timestamps per entry, whose own cost is included: an upper bound).
+        double foldBest = double.MaxValue, observedBest = double.MaxValue, observeBest = double.MaxValue;
         QueueState? state = null;
         DashboardRecorder? recorder = null;
         for (var run = 0; run < runs; run++)
@@ -227,17 +228,22 @@ internal static class Program
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             state = new QueueState();
             recorder = new DashboardRecorder();
+            long observeTicks = 0;
             sw.Restart();
             foreach (var (entry, e) in entries)
             {
                 state.Apply(entry, e);
+                var before = Stopwatch.GetTimestamp();
                 recorder.Observe(entry, e, state);
+                observeTicks += Stopwatch.GetTimestamp() - before;
             }
             sw.Stop();
             observedBest = Math.Min(observedBest, sw.Elapsed.TotalMilliseconds);
-            Log($"run {run + 1}: fold {foldBest:F1} ms, fold + Observe {sw.Elapsed.TotalMilliseconds:F1} ms");
+            var observeMs = observeTicks * 1000.0 / Stopwatch.Frequency;
+            observeBest = Math.Min(observeBest, observeMs);
+            Log($"run {run + 1}: fold {foldBest:F1} ms, fold + Observe {sw.Elapsed.TotalMilliseconds:F1} ms, of which Observe {observeMs:F1} ms");
         }
-        var observeNs = entries.Count == 0 ? 0 : (observedBest - foldBest) * 1e6 / entries.Count;
+        var observeNs = entries.Count == 0 ? 0 : observeBest * 1e6 / entries.Count;
 
         sw.Restart();
         var dashboard = recorder!.Build(state!, DashboardWorkload.AsOf);

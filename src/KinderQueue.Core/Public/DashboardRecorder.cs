@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
 using KinderQueue.Core.State;
@@ -33,6 +34,12 @@ public sealed class DashboardRecorder
     private readonly long[] _submittedByChannel = new long[ChannelOrder.Length];
     private readonly long[] _backdatedByChannel = new long[ChannelOrder.Length];
     private DateTimeZone _zone = DateTimeZone.Utc;
+    // The local day of the last entry as instants [start, end): most entries fall on the same day as
+    // the one before, so the zone conversion is skipped for them.
+    private Instant _dayStart = Instant.MaxValue;
+    private Instant _dayEnd = Instant.MinValue;
+    private LocalDate _day;
+    private MonthFlows? _dayFlows;
     private YearMonth? _firstMonth;
     private YearMonth? _currentMonth;
     private long _waiting;
@@ -77,15 +84,24 @@ public sealed class DashboardRecorder
         Observed++;
 
         // The entry's local date, as the fold sees it: in the zone of the criteria published before it (SPEC.md §4.5).
-        var date = entry.At.InZone(_zone).Date;
-        var month = new YearMonth(date.Year, date.Month);
-        AdvanceTo(month);
-        var flows = Flows(month);
+        if (entry.At < _dayStart || entry.At >= _dayEnd)
+        {
+            _day = entry.At.InZone(_zone).Date;
+            _dayStart = _day.AtStartOfDayInZone(_zone).ToInstant();
+            _dayEnd = _day.PlusDays(1).AtStartOfDayInZone(_zone).ToInstant();
+            var month = new YearMonth(_day.Year, _day.Month);
+            AdvanceTo(month);
+            _dayFlows = Flows(month);
+        }
+        var date = _day;
+        var flows = _dayFlows!;
 
         switch (e)
         {
             case CriteriaPublished c:
                 _zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(c.Criteria.TimeZone) ?? DateTimeZone.Utc;
+                _dayStart = Instant.MaxValue; // the next entry's day is taken in the new zone
+                _dayEnd = Instant.MinValue;
                 break;
             case CapacityLoaded c:
                 ObserveCapacity(entry.Seq, date, c);
@@ -160,13 +176,13 @@ public sealed class DashboardRecorder
     private void Transition(string number, QueueState after, MonthFlows flows)
     {
         var now = after.Applications[number].Status;
-        var known = _status.TryGetValue(number, out var before);
-        if (known && before == now) return;
-        if (known && before == ApplicationStatus.Waiting) _waiting--;
+        ref var status = ref CollectionsMarshal.GetValueRefOrAddDefault(_status, number, out var known);
+        if (known && status == now) return;
+        if (known && status == ApplicationStatus.Waiting) _waiting--;
         if (now == ApplicationStatus.Waiting) _waiting++;
         if (now == ApplicationStatus.Withdrawn) flows.Withdrawals++;
         if (now == ApplicationStatus.Enrolled) flows.Enrolments++;
-        _status[number] = now;
+        status = now;
     }
 
     private void ObserveDecision(LogEntry entry, AllocationDecided d, QueueState after, MonthFlows flows)

@@ -89,11 +89,13 @@ internal sealed partial class SmallCellSuppression
         {
             if (terms[i].Cell == terms[i - 1].Cell) throw new ArgumentException("A cell appears twice in one relation.");
         }
-        // The same relation declared twice (or its negation) adds nothing.
-        var positive = terms[0].Sign;
-        var key = string.Join(",", terms.Select(t => $"{t.Cell}{(t.Sign == positive ? '+' : '-')}"));
+        // One orientation (the first cell positive), so a relation and its negation are the same one
+        // and the order of relations does not depend on how they were written.
+        var flip = terms[0].Sign;
+        var signs = terms.Select(t => t.Sign * flip).ToArray();
+        var key = string.Join(",", terms.Select((t, i) => $"{t.Cell}{(signs[i] > 0 ? '+' : '-')}"));
         if (!_relationKeys.Add(key)) return;
-        _relations.Add((terms.Select(t => t.Cell).ToArray(), terms.Select(t => t.Sign).ToArray()));
+        _relations.Add((terms.Select(t => t.Cell).ToArray(), signs));
     }
 
 
