@@ -4,7 +4,7 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Why a count is not published (SPEC.md §11.4). The marker is part of the published data: it
+/// Why a count is not published (SPEC.md §13.4). The marker is part of the published data: it
 /// tells readers, and any attacker, exactly what is known about the hidden value. Zeros are always
 /// published, so a hidden count is at least 1.
 /// </summary>
@@ -32,7 +32,7 @@ public readonly record struct Count(long? Value, CountMarker Marker)
 /// <summary>One count split by tier (in the order of <see cref="Dashboard.Tiers"/>) and its total.</summary>
 public sealed record TierCounts(ImmutableArray<Count> ByTier, Count Total);
 
-/// <summary>The four queue measures of one row (SPEC.md §11.2).</summary>
+/// <summary>The four queue measures of one row (SPEC.md §13.2).</summary>
 public sealed record QueueCounts(TierCounts WaitingNow, TierCounts WaitingLater, TierCounts Offered, TierCounts Enrolled);
 
 /// <summary>The queue of one age group at one kindergarten; seats are capacity, not people, and are never suppressed.</summary>
@@ -74,7 +74,7 @@ public sealed record WaitingTime(string? District, int? MedianDays, int? P90Days
 /// <summary>Submissions of one channel and how many of them carry a registration instant earlier than their entry.</summary>
 public sealed record ChannelRow(string Channel, Count Submitted, Count Backdated);
 
-/// <summary>Capacity reductions of a round's enrolment year loaded within the window before the round (SPEC.md §11.3).</summary>
+/// <summary>Capacity reductions of a round's enrolment year loaded within the window before the round (SPEC.md §13.3).</summary>
 public sealed record CapacityCutRow(string Round, LocalDate Date, int Year, int Programs, long Seats);
 
 public sealed record RegisteredDistrict(string Id, string Name);
@@ -82,7 +82,7 @@ public sealed record RegisteredDistrict(string Id, string Name);
 public sealed record RegisteredKindergarten(string Id, string Name, string District);
 
 /// <summary>
-/// The anonymised public dashboard of a region (SPEC.md §11): aggregate counts of applications with
+/// The anonymised public dashboard of a region (SPEC.md §13): aggregate counts of applications with
 /// small cells suppressed, waiting times, queue dynamics, the share of places allocated by the
 /// algorithm and two anomaly signals. Every figure is a function of the public log and
 /// <see cref="AsOf"/>; <see cref="DashboardJson"/> writes its one canonical form.

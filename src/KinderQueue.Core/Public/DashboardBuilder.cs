@@ -7,7 +7,7 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Computes the true figures of the dashboard (SPEC.md §11.2–11.3) from the state and the
+/// Computes the true figures of the dashboard (SPEC.md §13.2–11.3) from the state and the
 /// recorder, then hands them to <see cref="DashboardSuppression"/>. The unsuppressed figures never
 /// leave Core: only tests look at them, to check that what is published equals them.
 /// </summary>
@@ -141,7 +141,7 @@ internal static class DashboardBuilder
     internal static int NearestRank(List<int> ascending, int percent) => ascending[(percent * ascending.Count + 99) / 100 - 1];
 }
 
-/// <summary>The share of enrolments by the algorithm as the range published counts allow (SPEC.md §11.2).</summary>
+/// <summary>The share of enrolments by the algorithm as the range published counts allow (SPEC.md §13.2).</summary>
 internal static class Shares
 {
     private const long Scale = 10_000;
@@ -161,7 +161,7 @@ internal static class Shares
         return new ShareRange(min, max, met);
     }
 
-    /// <summary>What a published count says about its value (SPEC.md §11.4): exact, 1..4, or at least 1.</summary>
+    /// <summary>What a published count says about its value (SPEC.md §13.4): exact, 1..4, or at least 1.</summary>
     private static (long Lo, long Hi) Range(Count c) => c.Marker switch
     {
         CountMarker.None => (c.Value!.Value, c.Value.Value),

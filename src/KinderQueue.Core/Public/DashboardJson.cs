@@ -3,7 +3,7 @@ using KinderQueue.Core.Encoding;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// The one canonical JSON form of a dashboard (SPEC.md §11.5): canonical JSON (SPEC.md §3), keys
+/// The one canonical JSON form of a dashboard (SPEC.md §13.5): canonical JSON (SPEC.md §3), keys
 /// ascending, arrays in the order the spec gives. A hidden count is written as null and named, with
 /// its marker, in the <c>suppressed</c> member of the object that holds it. The service serves exactly
 /// these bytes, so equal dashboards give equal bytes.

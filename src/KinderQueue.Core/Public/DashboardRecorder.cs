@@ -7,7 +7,7 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Follows the fold and keeps what the final state does not (SPEC.md §11.3): the monthly flows and
+/// Follows the fold and keeps what the final state does not (SPEC.md §13.3): the monthly flows and
 /// the waiting count at each month's end, the first offer of each application with its waiting time,
 /// declines and expiries, submissions by channel and how many were backdated, the legal bases of
 /// exceptional enrolments, and capacity cuts shortly before each round. Memory is O(applications +

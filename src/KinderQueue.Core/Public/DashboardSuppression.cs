@@ -3,14 +3,14 @@ using System.Collections.Immutable;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Turns the true dashboard into the published one (SPEC.md §11.4): every count becomes a cell
+/// Turns the true dashboard into the published one (SPEC.md §13.4): every count becomes a cell
 /// (numbered in the document order of the JSON), every relation between published counts is
 /// declared, <see cref="SmallCellSuppression"/> decides what to hide, and the shares are then
 /// computed from the published counts only.
 /// </summary>
 internal static class DashboardSuppression
 {
-    // How aggregated a cell is: the repair hides less aggregated cells first (SPEC.md §11.4).
+    // How aggregated a cell is: the repair hides less aggregated cells first (SPEC.md §13.4).
     private const int Detail = 0, RowTotal = 1, GroupDetail = 2, GroupTotal = 3, RegionTotal = 4;
 
     internal sealed record Outcome(Dashboard Published, SmallCellSuppression Problem, SmallCellSuppression.SuppressionResult Result);
@@ -79,7 +79,7 @@ internal static class DashboardSuppression
             return measures;
         }
 
-        /// <summary>The relations of SPEC.md §11.4, in the order listed there.</summary>
+        /// <summary>The relations of SPEC.md §13.4, in the order listed there.</summary>
         private void DeclareRelations()
         {
             var tierCount = _tierOrder.Length;

@@ -7,7 +7,7 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// The true counts of the queue tables (SPEC.md §11.2): per kindergarten and age group the queue as
+/// The true counts of the queue tables (SPEC.md §13.2): per kindergarten and age group the queue as
 /// positions see it (every waiting application that lists the kindergarten, SPEC.md §7.6), per
 /// district of residence and age group each application once, and the region.
 /// </summary>

@@ -17,7 +17,7 @@ internal sealed partial class SmallCellSuppression
     /// justifications lead back to it are reset to what their markers allow, and only the relations
     /// around them are evaluated again. Bounds that did not depend on the widened cell are still
     /// consequences of the relations, so propagating from there reaches the same greatest fixpoint as
-    /// starting afresh: the result is the one SPEC.md §11.4 defines, at a cost that follows the size of
+    /// starting afresh: the result is the one SPEC.md §13.4 defines, at a cost that follows the size of
     /// the change rather than of the table. Each relation keeps running sums of its terms' bounds.
     /// </summary>
     private sealed class Solver
@@ -124,7 +124,7 @@ internal sealed partial class SmallCellSuppression
             var primary = 0;
             for (var i = 0; i < _value.Length; i++)
             {
-                // Primary suppression: a count of 1..4 is never published (SPEC.md §11.4 step 1).
+                // Primary suppression: a count of 1..4 is never published (SPEC.md §13.4 step 1).
                 if (_value[i] is >= 1 and < Dashboard.Threshold)
                 {
                     _marker[i] = CountMarker.LessThanFive;
@@ -176,7 +176,7 @@ internal sealed partial class SmallCellSuppression
             Propagate();
         }
 
-        /// <summary>What a marker says (SPEC.md §11.4): "&lt;5" is 1..4, "hidden" is at least 1; zeros are always published.</summary>
+        /// <summary>What a marker says (SPEC.md §13.4): "&lt;5" is 1..4, "hidden" is at least 1; zeros are always published.</summary>
         private (long Lo, long Hi) MarkerBounds(int cell) => _marker[cell] switch
         {
             CountMarker.None => (_value[cell], _value[cell]),
@@ -409,7 +409,7 @@ internal sealed partial class SmallCellSuppression
         }
 
         /// <summary>
-        /// Makes the exposed cell undetermined again, or takes one step towards that (SPEC.md §11.4
+        /// Makes the exposed cell undetermined again, or takes one step towards that (SPEC.md §13.4
         /// step 3). The candidates lie along what pins the cell: the relations that bind it, the hidden
         /// cells in them, the relations that bind those, up to <see cref="SearchDepth"/> levels. The
         /// first candidate that frees the cell on its own is kept; if none does, the first candidate is

@@ -2,7 +2,7 @@ namespace KinderQueue.Core.Public;
 
 /// <summary>
 /// Small-cell suppression over a set of counts ("cells") tied by linear relations
-/// (SPEC.md §11.4). Every count of 1..4 is hidden as "&lt;5" (primary); zeros are always published.
+/// (SPEC.md §13.4). Every count of 1..4 is hidden as "&lt;5" (primary); zeros are always published.
 /// Then an audit does what an attacker would do: it gives each hidden cell the interval its marker
 /// allows ("&lt;5": 1..4, "hidden": 1 or more), tightens the intervals through every relation until
 /// nothing changes, and while some hidden cell's interval is a single value it hides one more
@@ -22,10 +22,10 @@ internal sealed partial class SmallCellSuppression
     /// <summary>Stands for "no upper bound" in an interval.</summary>
     internal const long Unbounded = long.MaxValue;
 
-    /// <summary>At most this many candidates of each kind per relation are tried (SPEC.md §11.4 step 3).</summary>
+    /// <summary>At most this many candidates of each kind per relation are tried (SPEC.md §13.4 step 3).</summary>
     internal const int TrialsPerRelation = 8;
 
-    /// <summary>Levels of pinning relations searched for a cell that frees an exposed one before the fallback (SPEC.md §11.4 step 3).</summary>
+    /// <summary>Levels of pinning relations searched for a cell that frees an exposed one before the fallback (SPEC.md §13.4 step 3).</summary>
     internal const int SearchDepth = 3;
 
     private readonly List<long> _values = [];
@@ -61,7 +61,7 @@ internal sealed partial class SmallCellSuppression
 
     /// <summary>
     /// Declares Σ plus − Σ minus = 0 if it holds on the data: a relation that is not true by
-    /// definition but that a reader could know or guess from context (SPEC.md §11.4).
+    /// definition but that a reader could know or guess from context (SPEC.md §13.4).
     /// Returns whether it was declared.
     /// </summary>
     public bool AddRelationIfHolds(IReadOnlyList<int> plus, IReadOnlyList<int> minus)

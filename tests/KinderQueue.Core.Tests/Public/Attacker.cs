@@ -10,7 +10,7 @@ namespace KinderQueue.Core.Tests.Public;
 /// </summary>
 /// <remarks>
 /// Written apart from the production code on purpose: cells are named by their place in the
-/// dashboard, the relations are listed again here from the meaning of the tables (SPEC.md §11.4),
+/// dashboard, the relations are listed again here from the meaning of the tables (SPEC.md §13.4),
 /// the loop is a plain repeat-until-stable over all relations, and "unbounded" is a large number.
 /// Relations that are not true by definition are used when they hold on the true figures: the
 /// attacker is assumed to know every relation that happens to be true.

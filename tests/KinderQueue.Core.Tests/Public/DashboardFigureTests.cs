@@ -8,7 +8,7 @@ using static KinderQueue.Core.Tests.Public.RecordedLog;
 
 namespace KinderQueue.Core.Tests.Public;
 
-/// <summary>Each figure of the dashboard (SPEC.md §11.2–11.3) on small hand-made logs, before suppression.</summary>
+/// <summary>Each figure of the dashboard (SPEC.md §13.2–11.3) on small hand-made logs, before suppression.</summary>
 public sealed class DashboardFigureTests
 {
     private static readonly CriteriaDocument Default = DefaultCriteria.Value;

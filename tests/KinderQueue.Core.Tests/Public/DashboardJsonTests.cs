@@ -9,7 +9,7 @@ using static KinderQueue.Core.Tests.Public.RecordedLog;
 
 namespace KinderQueue.Core.Tests.Public;
 
-/// <summary>The published bytes (SPEC.md §11.5): canonical, consistent markers, and nothing personal in them.</summary>
+/// <summary>The published bytes (SPEC.md §13.5): canonical, consistent markers, and nothing personal in them.</summary>
 public sealed class DashboardJsonTests
 {
     /// <summary>One age group and two tiers, so that the whole document can be read and checked by hand.</summary>
@@ -59,7 +59,7 @@ public sealed class DashboardJsonTests
         // 5 enrolments and 1 submission in June, waiting 6, 7, 7, 7, 2, 3, 3, 3, 3; every wait 0 days (desired start = seat start).
         // Hidden beyond the counts of 1..4: January's submissions and waiting (else February's 1 = 7 − 6 by the stock-flow
         // relation R14) and May's offers (else May's waiting 2 = 7 − 5); a row total of 2 over one tier cell is "<5" too.
-        json.Should().Be(Expected(), "the document, byte for byte (check it against SPEC.md §11.5 when it changes)");
+        json.Should().Be(Expected(), "the document, byte for byte (check it against SPEC.md §13.5 when it changes)");
     }
 
     private static string Expected() =>

@@ -8,7 +8,7 @@ using KinderQueue.Core.State;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>
-/// Small-cell suppression on random small regions (SPEC.md §11.4): no published count in 1..4, no
+/// Small-cell suppression on random small regions (SPEC.md §13.4): no published count in 1..4, no
 /// hidden count that an attacker can pin down, every published count true, the same log giving the
 /// same bytes. Each property runs on 200 random logs with mostly small cells.
 /// </summary>

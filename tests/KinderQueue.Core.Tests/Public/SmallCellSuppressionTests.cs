@@ -4,7 +4,7 @@ using KinderQueue.Core.Public;
 
 namespace KinderQueue.Core.Tests.Public;
 
-/// <summary>The suppression engine on its own (SPEC.md §11.4): small tables written out by hand, and random two-way tables.</summary>
+/// <summary>The suppression engine on its own (SPEC.md §13.4): small tables written out by hand, and random two-way tables.</summary>
 public sealed class SmallCellSuppressionTests
 {
     private const CountMarker Shown = CountMarker.None;
