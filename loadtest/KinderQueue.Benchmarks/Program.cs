@@ -16,6 +16,7 @@ namespace KinderQueue.Benchmarks;
 /// digest --applicants N [--seed S]                SHA-256 of the canonical result bytes (before/after checks)
 /// positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L]
 ///                                                 QueueIndex.Observe over a generated log, memory, lookups
+/// verify [--entries N] [--seed S] [--runs R] [--file F]   kq verify on an N-entry log file against SHA-256 of its lines
 /// </code>
 /// </summary>
 internal static class Program
@@ -26,6 +27,7 @@ internal static class Program
           log --entries N [--seed S] [--runs R] [--verify]
           digest --applicants N [--seed S] [--shuffle] [--criteria FILE]
           positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L] [--criteria FILE]
+          verify [--entries N] [--seed S] [--runs R] [--file F] [--criteria FILE]
         """;
 
     public static int Main(string[] args)
@@ -41,6 +43,8 @@ internal static class Program
                 "digest" => Digest(options),
                 "positions" => PositionsBenchmark.Run(options.Int("applications"), options.ULong("seed", 1), options.String("shape") ?? "year",
                     options.Int("runs", 3), options.Int("lookups", 200_000), LoadCriteria(options.String("criteria"))),
+                "verify" => VerifyBenchmark.Run(options.Int("entries", 1_000_000), options.ULong("seed", 1), options.Int("runs", 3),
+                    options.String("file"), LoadCriteria(options.String("criteria"))),
                 _ => Fail(Usage),
             };
         }
