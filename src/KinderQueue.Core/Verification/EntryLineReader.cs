@@ -53,6 +53,7 @@ internal sealed class EntryLineReader : IDisposable
         [.. EventCodec.Types.Select(t => (System.Text.Encoding.UTF8.GetBytes(t), t))];
 
     private readonly LogHasher.EntryWriter _writer = new(new LogHasher.StringCache(4096));
+    private readonly PayloadReader _payloads = new();
     private string? _lastActor;
     private byte[] _lastActorBytes = [];
 
@@ -78,7 +79,7 @@ internal sealed class EntryLineReader : IDisposable
             entry.Prev.Span.CopyTo(prev);
             MerkleHash.Leaf(line.Span, hash);
         }
-        var decoded = EventCodec.Decode(result.Type, result.Payload);
+        var decoded = _payloads.Decode(result.Type, result.Payload);
         if (decoded.Success)
         {
             result.Event = decoded.Value;

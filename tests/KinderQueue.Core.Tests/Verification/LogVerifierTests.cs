@@ -427,3 +427,45 @@ internal static class LongExtensions
 {
     public static int ToInt(this long value) => checked((int)value);
 }
+
+/// <summary>The fast payload decoder gives exactly what <see cref="EventCodec.Decode"/> gives, on real and on damaged payloads.</summary>
+public sealed class PayloadReaderTests
+{
+    [Fact]
+    public void Decode_EqualsTheReferenceDecoder_OnEveryPayloadOfRandomRegions_AndOnDamagedOnes()
+    {
+        var payloads = new List<(string Type, byte[] Payload)>();
+        foreach (var seed in new[] { 11, 12, 13 })
+        {
+            foreach (var (entry, _) in RandomRegion.Generate(seed, 40).Log.Entries) payloads.Add((entry.Type, entry.Payload.ToArray()));
+        }
+        payloads.Where(p => p.Type == ApplicationSubmitted.TypeName).Select(p => System.Text.Encoding.UTF8.GetString(p.Payload))
+            .Should().Contain(p => p.Contains("\"tier\"", StringComparison.Ordinal), "claims are covered");
+        var reader = new PayloadReader();
+        foreach (var (type, payload) in payloads) Same(reader, type, payload);
+        string[] fastTypes = [ApplicationSubmitted.TypeName, OfferResponded.TypeName, EnrolmentConfirmed.TypeName, ClaimReviewed.TypeName];
+        reader.FastDecoded.Should().Be(payloads.Count(p => fastTypes.Contains(p.Type)), "every intact payload of those types takes the fast path");
+
+        var damage = from i in Gen.Choose(0, payloads.Count - 1)
+                     from at in Gen.Choose(0, 100_000)
+                     from value in Gen.Elements("0", "9", "-", "\"", "\\", "a", "Z", ",", "{", "]", " ", "é", "null", "1e2", "")
+                     select (i, at, value);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(2000), Prop.ForAll(damage.ToArbitrary(), t =>
+        {
+            var (type, payload) = payloads[t.i];
+            var at = t.at % payload.Length;
+            var damaged = payload[..at].Concat(System.Text.Encoding.UTF8.GetBytes(t.value)).Concat(payload[(at + 1)..]).ToArray();
+            Same(reader, type, damaged);
+        }));
+    }
+
+    private static void Same(PayloadReader reader, string type, byte[] payload)
+    {
+        var fast = reader.Decode(type, payload);
+        var reference = EventCodec.Decode(type, payload);
+        var text = System.Text.Encoding.UTF8.GetString(payload);
+        fast.Success.Should().Be(reference.Success, text);
+        if (reference.Success) fast.Value.Should().BeEquivalentTo(reference.Value, o => o.RespectingRuntimeTypes(), text);
+        else fast.Problems[0].Should().Be(reference.Problems[0], text);
+    }
+}
