@@ -71,8 +71,7 @@ public sealed partial class LogVerifier
         private bool Stop(VerificationFinding finding)
         {
             Failed = true;
-            // The earliest problem in the log is the one reported.
-            if (owner._problem is null || (finding.Seq ?? long.MaxValue) < (owner._problem.Seq ?? long.MaxValue)) owner._problem = finding;
+            owner.Earliest(finding);
             return false;
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using KinderQueue.Core.Allocation;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
@@ -102,26 +103,72 @@ public sealed partial class LogVerifier : IDisposable
         _deferred.Where(d => _problem is null || d.Seq < _problem.Seq).Select(d => d.Basis).DefaultIfEmpty(0).Max();
 
     /// <summary>Verifies the next lines of the log (each without its newline). False once a problem has been found: stop feeding.</summary>
+    /// <remarks>
+    /// The batch is taken in slices: while the caller's thread runs the ordered checks of one slice,
+    /// the other threads read the next (split, re-encode, hash, decode). Every read has finished when
+    /// this returns, so the caller may reuse the lines' memory.
+    /// </remarks>
     public bool Add(IReadOnlyList<ReadOnlyMemory<byte>> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
         if (_ended) throw new InvalidOperationException("The log has ended.");
         if (_problem is not null) return false;
-        ReadAll(lines);
+        var n = lines.Count;
+        EnsureCapacity(n);
+        var overlap = _readers.Length > 1 && n >= _settings.MinParallelBatch;
+        if (!overlap) ReadRange(_readers[0], lines, 0, n);
+        var slice = _settings.Slice;
+        var reading = overlap ? ReadAhead(lines, 0, Math.Min(slice, n)) : null;
         _folded = 0;
         try
         {
-            for (_current = 0; _current < lines.Count; _current++)
+            for (var start = 0; start < n; start += slice)
             {
-                if (!Step(ref _lines[_current], _lineHashes.AsSpan(_current * HashSize, HashSize), _linePrevs.AsMemory(_current * HashSize, HashSize))) return false;
+                var end = Math.Min(start + slice, n);
+                if (reading is not null)
+                {
+                    reading.GetAwaiter().GetResult();
+                    reading = end < n ? ReadAhead(lines, end, Math.Min(end + slice, n)) : null;
+                }
+                for (_current = start; _current < end; _current++)
+                {
+                    if (!Step(ref _lines[_current], _lineHashes.AsSpan(_current * HashSize, HashSize), _linePrevs.AsMemory(_current * HashSize, HashSize))) return false;
+                }
             }
-            return true;
         }
         finally
         {
+            reading?.GetAwaiter().GetResult();
             FoldPending();
             _folded = _current = 0;
+            CollectRounds(wait: false);
         }
+        return _problem is null;
+    }
+
+    private void EnsureCapacity(int n)
+    {
+        if (_lines.Length >= n) return;
+        _lines = new ReadLine[n];
+        _lineHashes = new byte[n * HashSize];
+        _linePrevs = new byte[n * HashSize];
+    }
+
+    /// <summary>Reads lines [from, to) on the threads other than the caller's.</summary>
+    private Task ReadAhead(IReadOnlyList<ReadOnlyMemory<byte>> lines, int from, int to)
+    {
+        var parts = _readers.Length - 1;
+        return Task.Run(() =>
+        {
+            if (parts == 1)
+            {
+                ReadRange(_readers[1], lines, from, to);
+                return;
+            }
+            var n = to - from;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+                ReadRange(_readers[1 + part], lines, from + (int)((long)n * part / parts), from + (int)((long)n * (part + 1) / parts)));
+        });
     }
 
     /// <summary>Folds the hashes of the batch's lines accepted so far into the tree.</summary>
@@ -140,6 +187,7 @@ public sealed partial class LogVerifier : IDisposable
     public void EndOfLog(bool unterminatedLine = false)
     {
         _ended = true;
+        CollectRounds(wait: true);
         if (_problem is not null) return;
         if (unterminatedLine)
         {
@@ -162,15 +210,11 @@ public sealed partial class LogVerifier : IDisposable
                 $"The dashboard is computed on {d.Basis} entries but the log has only {Size}.", d.Subject);
     }
 
+    /// <summary>Reads a whole batch at once on every thread (the second pass, which is rare, needs nothing finer).</summary>
     private void ReadAll(IReadOnlyList<ReadOnlyMemory<byte>> lines)
     {
         var n = lines.Count;
-        if (_lines.Length < n)
-        {
-            _lines = new ReadLine[n];
-            _lineHashes = new byte[n * HashSize];
-            _linePrevs = new byte[n * HashSize];
-        }
+        EnsureCapacity(n);
         var parts = n < _settings.MinParallelBatch ? 1 : Math.Min(_readers.Length, n);
         if (parts == 1)
         {
@@ -247,34 +291,85 @@ public sealed partial class LogVerifier : IDisposable
         if (e is null)
             return Fail(VerificationCheck.Replay, entry.Seq, eventProblem!.Code, eventProblem.Path, $"The payload of this {entry.Type} entry does not decode: {eventProblem.Message}");
 
-        Parsed<Rounds.RoundOutcome>? recomputed = null;
+        RoundJob? round = null;
         if (e is AllocationDecided d)
         {
-            if (d.Basis == entry.Seq) recomputed = Rounds.Decide(_state, d.Round, d.Date, d.StartDate);
+            if (d.Basis == entry.Seq) round = StartRound(entry.Seq, d, entry.Payload);
             else if (d.Basis < entry.Seq) _deferred.Add(new DeferredDecision(entry.Seq, d.Basis, d, entry.Payload.ToArray()));
         }
         if (_state.Apply(entry, e) is { } rejected)
             return Fail(VerificationCheck.Replay, entry.Seq, rejected.Code, rejected.Path, $"The fold rejects this {entry.Type} entry: {rejected.Message}");
         _recorder.Observe(entry, e, _state);
         _byType[entry.Type] = _byType.GetValueOrDefault(entry.Type) + 1;
-        if (recomputed is not null && DecisionProblem(entry.Seq, (AllocationDecided)e, entry.Payload.Span, recomputed) is { } wrong)
-            return Fail(wrong);
+        if (round is { Problem: { } cannot }) return Fail(cannot);
+        if (round is not null) _rounds.Add(round);
         return true;
     }
 
+    /// <summary>A decision being recomputed: the allocation runs on another thread while the fold goes on.</summary>
+    private sealed record RoundJob(long Seq, AllocationDecided Logged, byte[] Payload, Task<AllocationDecided>? Task, VerificationFinding? Problem);
+
+    private readonly List<RoundJob> _rounds = [];
+
+    /// <summary>
+    /// Rounds.Decide (SPEC.md §8.4) split in two: the input is taken from the fold now (it is about
+    /// to change), the allocation runs in the background and is compared later (<see cref="CollectRounds"/>).
+    /// </summary>
+    private RoundJob StartRound(long seq, AllocationDecided logged, ReadOnlyMemory<byte> payload)
+    {
+        // The checks of Rounds.Decide, in its order.
+        var input = string.IsNullOrWhiteSpace(logged.Round)
+            ? Parsed<AllocationInput>.Fail("$.round", "round.id", "A round needs an id.")
+            : RoundBuilder.Build(_state, logged.Date, logged.StartDate);
+        if (!input.Success)
+        {
+            _decisionsRecomputed++;
+            var p = input.Problems[0];
+            return new RoundJob(seq, logged, [], null, new VerificationFinding(VerificationCheck.Replay, seq, p.Code, p.Path,
+                $"Round '{logged.Round}' cannot be run on the first {logged.Basis} entries: {p.Message} A decision the rules cannot compute did not follow from them."));
+        }
+        var basis = _state.Size;
+        var allocation = _readers.Length > 1
+            ? Task.Run(() => Allocator.Allocate(input.Value!).ToDecision(logged.Round, basis))
+            : Task.FromResult(Allocator.Allocate(input.Value!).ToDecision(logged.Round, basis));
+        return new RoundJob(seq, logged, payload.ToArray(), allocation, null);
+    }
+
+    /// <summary>Compares the decisions whose allocation has finished (all of them when <paramref name="wait"/>).</summary>
+    private void CollectRounds(bool wait)
+    {
+        for (var i = 0; i < _rounds.Count; i++)
+        {
+            var job = _rounds[i];
+            if (!wait && !job.Task!.IsCompleted) continue;
+            var recomputed = job.Task!.GetAwaiter().GetResult();
+            _rounds.RemoveAt(i--);
+            _decisionsRecomputed++;
+            if (DecisionProblem(job.Seq, job.Logged, job.Payload, recomputed) is { } wrong) Earliest(wrong);
+        }
+    }
+
+    /// <summary>The second pass's form: the whole outcome of <see cref="Rounds.Decide"/>.</summary>
     private VerificationFinding? DecisionProblem(long seq, AllocationDecided logged, ReadOnlySpan<byte> payload, Parsed<Rounds.RoundOutcome> recomputed)
     {
         _decisionsRecomputed++;
-        if (!recomputed.Success)
-        {
-            var p = recomputed.Problems[0];
-            return new VerificationFinding(VerificationCheck.Replay, seq, p.Code, p.Path,
-                $"Round '{logged.Round}' cannot be run on the first {logged.Basis} entries: {p.Message} A decision the rules cannot compute did not follow from them.");
-        }
-        var decision = recomputed.Value!.Decision;
-        if (EventCodec.Encode(decision).AsSpan().SequenceEqual(payload)) return null;
-        return new VerificationFinding(VerificationCheck.Replay, seq, "decision.differs", DecisionDiff.Path(logged, decision),
-            $"Round '{logged.Round}' recomputed from the first {logged.Basis} entries gives another decision: {DecisionDiff.Describe(logged, decision)}");
+        if (recomputed.Success) return DecisionProblem(seq, logged, payload, recomputed.Value!.Decision);
+        var p = recomputed.Problems[0];
+        return new VerificationFinding(VerificationCheck.Replay, seq, p.Code, p.Path,
+            $"Round '{logged.Round}' cannot be run on the first {logged.Basis} entries: {p.Message} A decision the rules cannot compute did not follow from them.");
+    }
+
+    private static VerificationFinding? DecisionProblem(long seq, AllocationDecided logged, ReadOnlySpan<byte> payload, AllocationDecided recomputed)
+    {
+        if (EventCodec.Encode(recomputed).AsSpan().SequenceEqual(payload)) return null;
+        return new VerificationFinding(VerificationCheck.Replay, seq, "decision.differs", DecisionDiff.Path(logged, recomputed),
+            $"Round '{logged.Round}' recomputed from the first {logged.Basis} entries gives another decision: {DecisionDiff.Describe(logged, recomputed)}");
+    }
+
+    /// <summary>A problem found out of order (a background round, the second pass): the earliest in the log is the one reported.</summary>
+    private void Earliest(VerificationFinding finding)
+    {
+        if (_problem is null || (finding.Seq ?? long.MaxValue) < (_problem.Seq ?? long.MaxValue)) _problem = finding;
     }
 
     private bool CheckDashboard()
@@ -304,6 +399,7 @@ public sealed partial class LogVerifier : IDisposable
         if (DeferredPrefix > 0 && (_replay is null || _replay.Size < DeferredPrefix) && !(_replay?.Failed ?? false))
             throw new InvalidOperationException($"Decisions with an earlier basis are pending: feed the first {DeferredPrefix} lines to AddDeferred.");
         if (_problem is null && !_ended) throw new InvalidOperationException("Call EndOfLog first.");
+        CollectRounds(wait: true);
         _replay?.Finish();
         var apps = _state.Applications.Values;
         var totals = new ReplayTotals(
@@ -316,12 +412,23 @@ public sealed partial class LogVerifier : IDisposable
             apps.Count(a => a.Status == ApplicationStatus.Enrolled && a.Placement is { OutsideAlgorithm: false }),
             apps.Count(a => a.Status == ApplicationStatus.Enrolled && a.Placement is { OutsideAlgorithm: true }));
         var intact = _problem is null;
-        return new VerificationReport(Size, Hex.Encode(_head), Hex.Encode(_tree.Root()), _problem, [.. _checked],
+        // The longest prefix that passed every check: the entries before the failing one.
+        var size = _problem?.Seq is { } failed && failed < Size ? failed : Size;
+        var head = size == Size ? Hex.Encode(_head) : size == 0 ? Hex.Encode(new byte[HashSize]) : Hex.Encode(_hashes.Get(size - 1));
+        return new VerificationReport(size, head, Hex.Encode(size == Size ? _tree.Root() : RootAt(size)), _problem, [.. _checked],
             _decisionsRecomputed, _dashboardCompared, totals)
         {
             Latest = intact ? _latest?.Checkpoint : null,
             LatestJson = intact && _latest is not null ? _latest.Json : default,
         };
+    }
+
+    /// <summary>MTH of the first <paramref name="size"/> entries, from the kept hashes (only for a report that stops early).</summary>
+    private byte[] RootAt(long size)
+    {
+        var tree = new MerkleAccumulator();
+        for (long i = 0; i < size; i++) tree.Append(_hashes.Get(i));
+        return tree.Root();
     }
 
     /// <summary>The status words of SPEC.md §2.</summary>

@@ -30,4 +30,7 @@ public sealed class VerifierSettings
 
     /// <summary>Batches smaller than this are read on the caller's thread (starting threads would cost more); tests lower it.</summary>
     internal int MinParallelBatch { get; init; } = 256;
+
+    /// <summary>Lines checked in order while the next slice is read; tests make it tiny so that every batch has many slices.</summary>
+    internal int Slice { get; init; } = 2048;
 }

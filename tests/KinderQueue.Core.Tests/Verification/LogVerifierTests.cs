@@ -192,6 +192,25 @@ public sealed class LogVerifierTests
     }
 
     [Fact]
+    public void Verify_WrongDecisionRecomputedInTheBackground_IsReportedBeforeALaterBrokenLink()
+    {
+        var w = Build();
+        var d = w.DecisionSeq.ToInt();
+        var lines = w.Lines.ToList();
+        var decision = (AllocationDecided)EventOf(lines[d]);
+        lines[d] = WithEvent(lines[d], decision with { Offers = Offers(("A-2", "kg-1"), ("A-4", "kg-2")) });
+        lines = Rechain(lines.GetRange(0, d + 2), d);
+        lines.Add(w.Lines[d + 2]); // links to the original decision: the chain breaks two entries later
+
+        var report = Verify(lines, batch: 50);
+
+        ShouldFind(report, VerificationCheck.Replay, "decision.differs", d);
+        report.Size.Should().Be(d, "the report covers the entries before the first problem");
+        report.Head.Should().Be(Hex.Encode(Hash(lines[d - 1])));
+        report.Root.Should().Be(Hex.Encode(MerkleTree.Root([.. lines.Take(d).Select(Hash)], d)));
+    }
+
+    [Fact]
     public void Verify_CheckpointSignedByAnotherKey_IsRefused()
     {
         var w = Build();

@@ -122,6 +122,7 @@ internal sealed class VerifyWorld
             Dashboard = dashboard,
             Parallelism = parallelism,
             MinParallelBatch = 1,
+            Slice = 2,
         };
 
     /// <summary>Runs the verifier as the CLI does: batches of <paramref name="batch"/> lines, then the second pass if asked.</summary>
