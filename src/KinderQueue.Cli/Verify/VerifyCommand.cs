@@ -172,9 +172,10 @@ internal static class VerifyCommand
         if (early is not null) report = report with { Problem = early };
 
         string? savedTo = null;
-        if (report.Intact && o.Folder is not null && report.Latest is { } latest) savedTo = Save(o.Folder, latest, report.LatestJson);
+        var written = false;
+        if (report.Intact && o.Folder is not null && report.Latest is { } latest) (savedTo, written) = Save(o.Folder, latest, report.LatestJson);
         if (o.Json) VerifyOutput.Json(stdout, source.Name, report, savedTo);
-        else VerifyOutput.Human(stdout, source.Name, report, savedTo, isUrl);
+        else VerifyOutput.Human(stdout, source.Name, report, savedTo, written, isUrl);
         return report.Intact ? CliApp.Ok : CliApp.Found;
     }
 
@@ -228,17 +229,17 @@ internal static class VerifyCommand
     }
 
     /// <summary>Writes the checkpoint exactly as published; one of the same size is already there and verified equal in root and head.</summary>
-    private static string Save(string folder, SignedCheckpoint checkpoint, ReadOnlyMemory<byte> json)
+    private static (string Path, bool Written) Save(string folder, SignedCheckpoint checkpoint, ReadOnlyMemory<byte> json)
     {
         var path = Path.Combine(folder, FileName(checkpoint.Checkpoint.Size));
         try
         {
             Directory.CreateDirectory(folder);
-            if (File.Exists(path)) return path;
+            if (File.Exists(path)) return (path, false);
             var temp = path + ".tmp";
             File.WriteAllBytes(temp, json.ToArray());
             File.Move(temp, path, overwrite: true);
-            return path;
+            return (path, true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -7,7 +7,7 @@ namespace KinderQueue.Cli.Verify;
 /// <summary>The report for people, and the same as JSON for machines (SPEC.md §12.4).</summary>
 internal static class VerifyOutput
 {
-    public static void Human(TextWriter w, string source, VerificationReport r, string? savedTo, bool live)
+    public static void Human(TextWriter w, string source, VerificationReport r, string? savedTo, bool written, bool live)
     {
         var inv = CultureInfo.InvariantCulture;
         w.WriteLine($"kq verify {source}");
@@ -37,7 +37,10 @@ internal static class VerifyOutput
         else
         {
             w.WriteLine("INTACT   every entry, checkpoint, decision and statistic checked follows from the log and the published rules.");
-            if (savedTo is not null) w.WriteLine($"         saved the latest checkpoint to {savedTo}; the next run proves the log only grew.");
+            if (savedTo is not null)
+                w.WriteLine(written
+                    ? $"         saved the latest checkpoint to {savedTo}; the next run proves the log only grew."
+                    : $"         the latest checkpoint is already saved as {savedTo}.");
         }
     }
 
