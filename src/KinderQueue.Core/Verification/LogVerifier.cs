@@ -299,7 +299,8 @@ public sealed partial class LogVerifier : IDisposable
         }
         if (_state.Apply(entry, e) is { } rejected)
             return Fail(VerificationCheck.Replay, entry.Seq, rejected.Code, rejected.Path, $"The fold rejects this {entry.Type} entry: {rejected.Message}");
-        _recorder.Observe(entry, e, _state);
+        // The recorder keeps what the dashboard needs beyond the state: only when there is one to compare.
+        if (_dashboard is not null) _recorder.Observe(entry, e, _state);
         _byType[entry.Type] = _byType.GetValueOrDefault(entry.Type) + 1;
         if (round is { Problem: { } cannot }) return Fail(cannot);
         if (round is not null) _rounds.Add(round);
