@@ -153,7 +153,7 @@ internal static class VerifyBenchmark
         var decode = sw.Elapsed.TotalMilliseconds;
         var state = new QueueState();
         var recorder = new KinderQueue.Core.Public.DashboardRecorder();
-        double fold = 0, rounds = 0, observe = 0;
+        double fold = 0, rounds = 0, decide = 0, observe = 0;
         var decisions = 0;
         foreach (var (entry, e) in parsed)
         {
@@ -162,6 +162,9 @@ internal static class VerifyBenchmark
                 sw.Restart();
                 _ = Rounds.Decide(state, d.Round, d.Date, d.StartDate).GetValueOrThrow();
                 rounds += sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                _ = KinderQueue.Core.Allocation.Allocator.Decide(RoundBuilder.Build(state, d.Date, d.StartDate).GetValueOrThrow(), d.Round, d.Basis);
+                decide += sw.Elapsed.TotalMilliseconds;
                 decisions++;
             }
             sw.Restart();
@@ -172,6 +175,7 @@ internal static class VerifyBenchmark
             observe += sw.Elapsed.TotalMilliseconds;
         }
         Log($"breakdown on one thread: verifier's line reader (split, re-encode, hash, decode) {reading:F0} ms; reference LogEntry.Parse {parse:F0} ms; " +
-            $"EventCodec.Decode {decode:F0} ms; fold {fold:F0} ms; statistics recorder {observe:F0} ms; {decisions} rounds recomputed {rounds:F0} ms");
+            $"EventCodec.Decode {decode:F0} ms; fold {fold:F0} ms; statistics recorder {observe:F0} ms; {decisions} rounds recomputed {rounds:F0} ms " +
+            $"with Rounds.Decide, {decide:F0} ms as the verifier does (RoundBuilder.Build + Allocator.Decide, no explanations)");
     }
 }

@@ -330,9 +330,10 @@ public sealed partial class LogVerifier : IDisposable
                 $"Round '{logged.Round}' cannot be run on the first {logged.Basis} entries: {p.Message} A decision the rules cannot compute did not follow from them."));
         }
         var basis = _state.Size;
+        // The decision alone: a validator needs no explanations (Allocator.Decide equals Allocate's offers and archived).
         var allocation = _readers.Length > 1
-            ? Task.Run(() => Allocator.Allocate(input.Value!).ToDecision(logged.Round, basis))
-            : Task.FromResult(Allocator.Allocate(input.Value!).ToDecision(logged.Round, basis));
+            ? Task.Run(() => Allocator.Decide(input.Value!, logged.Round, basis))
+            : Task.FromResult(Allocator.Decide(input.Value!, logged.Round, basis));
         return new RoundJob(seq, logged, payload.ToArray(), allocation, null);
     }
 

@@ -488,3 +488,18 @@ public sealed class PayloadReaderTests
         else fast.Problems[0].Should().Be(reference.Problems[0], text);
     }
 }
+
+/// <summary>The decision-only allocation a verifier runs gives exactly the decision of the full allocation.</summary>
+public sealed class AllocatorDecideTests
+{
+    [Fact]
+    public void Decide_EqualsTheDecisionOfAllocate_OnRandomInputs()
+    {
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(KinderQueue.Core.Tests.Allocation.AllocationGen.Cases.ToArbitrary(), c =>
+        {
+            var full = KinderQueue.Core.Allocation.Allocator.Allocate(c.Input).ToDecision("r", 7);
+            var alone = KinderQueue.Core.Allocation.Allocator.Decide(c.Input, "r", 7);
+            EventCodec.Encode(alone).Should().Equal(EventCodec.Encode(full), c.ToString());
+        }));
+    }
+}
