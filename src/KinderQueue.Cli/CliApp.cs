@@ -17,14 +17,22 @@ public static class CliApp
           kq explain <scenario.json> <number>         explain one application's result in plain words
           kq vectors check <vectors-dir>              recompute every spec vector and report differences
           kq vectors regenerate <vectors-dir>         rewrite every vector's expected output
+          {VERIFY}
 
-        Exit codes: 0 ok, 1 a difference was found, 2 usage or input error.
+        Exit codes: 0 ok (verify: intact), 1 a difference or problem was found, 2 usage, input or network error.
         """;
 
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr, http: null);
+
+    /// <param name="http">
+    /// What <c>kq verify</c> sends its requests through (tests route them to an in-memory service);
+    /// null for the network.
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var code = args switch
+        if (args is ["verify", .. var rest]) return await Verify.VerifyCommand.RunAsync(rest, stdout, stderr, http).ConfigureAwait(false);
+        return args switch
         {
             ["allocate", var file] => AllocateCommand.Allocate(file, stdout, stderr),
             ["explain", var file, var number] => AllocateCommand.Explain(file, number, stdout, stderr),
@@ -33,12 +41,11 @@ public static class CliApp
             ["--help" or "-h" or "help"] => PrintUsage(stdout, Ok),
             _ => PrintUsage(stderr, InputError),
         };
-        return Task.FromResult(code);
     }
 
     private static int PrintUsage(TextWriter writer, int code)
     {
-        writer.WriteLine(Usage);
+        writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal));
         return code;
     }
 }

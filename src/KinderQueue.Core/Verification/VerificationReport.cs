@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using KinderQueue.Core.Log;
+
+namespace KinderQueue.Core.Verification;
+
+/// <summary>
+/// The outcome of a run: how far the log verified, what was checked, and the first problem if any.
+/// <see cref="Size"/>, <see cref="Head"/> and <see cref="Root"/> describe the entries that passed
+/// every check before the problem (all of them when the log is intact).
+/// </summary>
+public sealed record VerificationReport(
+    long Size,
+    string Head,
+    string Root,
+    VerificationFinding? Problem,
+    ImmutableArray<CheckedCheckpoint> Checkpoints,
+    int DecisionsRecomputed,
+    bool DashboardCompared,
+    ReplayTotals Totals)
+{
+    public bool Intact => Problem is null;
+
+    /// <summary>
+    /// The largest published checkpoint whose signature, root and head all verified: what a
+    /// validator saves so that the next run can prove the log only grew. Null when none did, or when a problem was found.
+    /// </summary>
+    public SignedCheckpoint? Latest { get; init; }
+
+    /// <summary>Its bytes exactly as published.</summary>
+    public ReadOnlyMemory<byte> LatestJson { get; init; }
+}
+
+/// <summary>A checkpoint whose signature, root and head matched the log.</summary>
+public sealed record CheckedCheckpoint(string Subject, long Size, string Root, bool Saved);
+
+/// <summary>
+/// Totals recomputed from the log by the fold (SPEC.md §8): what the public statistics are built
+/// from, printed when there is no published dashboard to compare with.
+/// </summary>
+public sealed record ReplayTotals(
+    long Entries,
+    ImmutableSortedDictionary<string, long> EntriesByType,
+    ImmutableSortedDictionary<string, int> ApplicationsByStatus,
+    int Decisions,
+    long Offers,
+    long Archived,
+    int EnrolledByAlgorithm,
+    int EnrolledOutsideAlgorithm);
