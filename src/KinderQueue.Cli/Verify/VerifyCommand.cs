@@ -8,7 +8,7 @@ namespace KinderQueue.Cli.Verify;
 
 /// <summary>
 /// <c>kq verify &lt;url-or-file&gt;</c>: downloads (or reads) the public log and checks that every
-/// decision follows from it and from the published rules alone (SPEC.md §12). Exit 0 intact,
+/// decision follows from it and from the published rules alone (SPEC.md §15). Exit 0 intact,
 /// 1 a problem found (the report says which check, where and why), 2 usage, input or network error.
 /// </summary>
 internal static class VerifyCommand

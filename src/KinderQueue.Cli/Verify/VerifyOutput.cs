@@ -4,7 +4,7 @@ using KinderQueue.Core.Verification;
 
 namespace KinderQueue.Cli.Verify;
 
-/// <summary>The report for people, and the same as JSON for machines (SPEC.md §12.4).</summary>
+/// <summary>The report for people, and the same as JSON for machines (SPEC.md §15.4).</summary>
 internal static class VerifyOutput
 {
     public static void Human(TextWriter w, string source, VerificationReport r, string? savedTo, bool written, bool live)

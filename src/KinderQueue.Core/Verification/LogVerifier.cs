@@ -11,7 +11,7 @@ using NodaTime;
 namespace KinderQueue.Core.Verification;
 
 /// <summary>
-/// Verifies a public log line by line, as a validator who trusts nobody does (SPEC.md §12): feed it
+/// Verifies a public log line by line, as a validator who trusts nobody does (SPEC.md §15): feed it
 /// the exported lines in order (<see cref="Add"/>), then ask for the <see cref="Complete"/> report.
 /// Pure: it reads no file and no network; the caller streams the lines from wherever they are, so
 /// a large log never has to be in memory (the verifier keeps the fold's state and 32 bytes per entry).

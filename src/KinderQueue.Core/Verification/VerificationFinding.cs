@@ -1,7 +1,7 @@
 namespace KinderQueue.Core.Verification;
 
 /// <summary>
-/// The checks of a verification run (SPEC.md §12.2), in the order the issue and the spec list them.
+/// The checks of a verification run (SPEC.md §15.1), in the order the issue and the spec list them.
 /// A finding names the check that failed, so a validator knows what kind of thing went wrong.
 /// </summary>
 public enum VerificationCheck
@@ -18,7 +18,7 @@ public enum VerificationCheck
     /// <summary>The fold accepts every entry and every decision is the one the rules compute from its basis (§8).</summary>
     Replay,
 
-    /// <summary>A published dashboard equals the one recomputed from the log at its basis and date (§11.5).</summary>
+    /// <summary>A published dashboard equals the one recomputed from the log at its basis and date (§13.5).</summary>
     Statistics,
 }
 

@@ -11,7 +11,7 @@ using static KinderQueue.Core.Tests.Verification.VerifyWorld;
 namespace KinderQueue.Core.Tests.Verification;
 
 /// <summary>
-/// The verifier (SPEC.md §12) on a real log with a round: an intact log passes every check, and each
+/// The verifier (SPEC.md §15) on a real log with a round: an intact log passes every check, and each
 /// kind of tampering the issue lists is found, named and located.
 /// </summary>
 public sealed class LogVerifierTests
