@@ -18,6 +18,7 @@ public static class CliApp
           kq vectors check <vectors-dir>              recompute every spec vector and report differences
           kq vectors regenerate <vectors-dir>         rewrite every vector's expected output
           {VERIFY}
+          {RECEIPT}
 
         Exit codes: 0 ok (verify: intact), 1 a difference or problem was found, 2 usage, input or network error.
         """;
@@ -32,6 +33,7 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args is ["verify", .. var rest]) return await Verify.VerifyCommand.RunAsync(rest, stdout, stderr, http).ConfigureAwait(false);
+        if (args is ["receipt", .. var receipt]) return await ReceiptCommand.RunAsync(receipt, stdout, stderr, http).ConfigureAwait(false);
         return args switch
         {
             ["allocate", var file] => AllocateCommand.Allocate(file, stdout, stderr),
@@ -45,7 +47,8 @@ public static class CliApp
 
     private static int PrintUsage(TextWriter writer, int code)
     {
-        writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal));
+        writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
+            .Replace("{RECEIPT}", ReceiptCommand.Usage, StringComparison.Ordinal));
         return code;
     }
 }

@@ -53,6 +53,43 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Receipt_FromTheService_IsValid_AndEachTamperingIsNamed()
+    {
+        await AreaAsync(F, "kr-d", "kr-a");
+        var mine = await SubmitAsync(F, F.Tokens.Operator, Submission("kr-d", ["kr-a"]));
+        await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
+        var body = await (await F.SendAsync(HttpMethod.Post, Base + "/receipts", null, Http.Json(new { number = mine.Number, accessCode = mine.AccessCode })))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+        var file = Path.Combine(_dir, "receipt.json");
+        await File.WriteAllTextAsync(file, body.GetRawText());
+        var keyFile = Path.Combine(_dir, "log-key.json");
+        await File.WriteAllTextAsync(keyFile, (await (await F.GetAsync(Base + "/log-key")).ShouldSucceedAsync(HttpStatusCode.OK)).GetRawText());
+
+        var valid = await Kq("receipt", file, "--service", "http://localhost/");
+        valid.ExitCode.Should().Be(CliApp.Ok, valid.ToString());
+        valid.Stdout.Should().StartWith("VALID").And.Contain($"Entry {mine.Seq} (application.submitted)");
+        (await Kq("receipt", file, "--key", keyFile)).ExitCode.Should().Be(CliApp.Ok, "a pinned key file works the same");
+
+        var tampered = Path.Combine(_dir, "tampered.json");
+        await File.WriteAllTextAsync(tampered, body.GetRawText().Replace(mine.Number, "KQ-XXXXX-XXXXX", StringComparison.Ordinal));
+        var changed = await Kq("receipt", tampered, "--key", keyFile);
+        changed.ExitCode.Should().Be(CliApp.Found, changed.ToString());
+        changed.Stdout.Should().Contain("(entry-hash)");
+
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var otherKey = Path.Combine(_dir, "other.pem");
+        await File.WriteAllTextAsync(otherKey, other.ExportSubjectPublicKeyInfoPem());
+        var foreign = await Kq("receipt", file, "--key", otherKey);
+        foreign.ExitCode.Should().Be(CliApp.Found, foreign.ToString());
+        foreign.Stdout.Should().Contain("(signature)");
+
+        var broken = Path.Combine(_dir, "broken.json");
+        await File.WriteAllTextAsync(broken, "{\"entry\":");
+        (await Kq("receipt", broken, "--key", keyFile)).ExitCode.Should().Be(CliApp.InputError);
+        (await Kq("receipt", file)).ExitCode.Should().Be(CliApp.InputError, "a key is required");
+    }
+
+    [Fact]
     public async Task Verify_LiveService_IsIntact_ThenProvesGrowth_AndItsExportVerifiesOffline()
     {
         var folder = Path.Combine(_dir, "saved");
