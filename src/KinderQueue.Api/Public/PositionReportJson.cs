@@ -183,17 +183,7 @@ public static class PositionReportJson
     private static void Key(CanonicalJsonWriter w, string name, RankedKey? k)
     {
         w.Key(name);
-        if (k is null)
-        {
-            w.Null();
-            return;
-        }
-        w.StartObject();
-        w.Property("rankInTier", k.RankInTier);
-        w.Property("registeredAt", Formats.Format(k.RegisteredAt));
-        w.Property("seq", k.Seq);
-        w.Property("tier", k.Tier);
-        w.EndObject();
+        ResultJson.WriteKey(w, k);
     }
 
     private static void IntegerOrNull(CanonicalJsonWriter w, string key, long? value)

@@ -64,7 +64,8 @@ public static class ResultJson
         w.EndObject();
     }
 
-    private static void WriteKey(CanonicalJsonWriter w, RankedKey? k)
+    /// <summary>A priority key as published in results and parents' reports (SPEC.md §9.3, §14.2); null when there is none.</summary>
+    public static void WriteKey(CanonicalJsonWriter w, RankedKey? k)
     {
         if (k is null)
         {

@@ -138,29 +138,7 @@ public sealed class MerkleStore : IMerkleTreeReader
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
 
-        // RFC 9162 §2.1.3.1 descends from the root, appending each sibling after the sub-path:
-        // collect top-down, then reverse for the leaf-to-root order.
-        var path = ImmutableArray.CreateBuilder<byte[]>();
-        long offset = 0, n = size, m = index;
-        while (n > 1)
-        {
-            var k = SplitPoint(n);
-            if (m < k)
-            {
-                path.Add(RangeRoot(chunks, offset + k, n - k));
-                n = k;
-            }
-            else
-            {
-                path.Add(RangeRoot(chunks, offset, k));
-                offset += k;
-                m -= k;
-                n -= k;
-            }
-        }
-
-        path.Reverse();
-        return path.ToImmutable();
+        return MerkleTree.InclusionPath(index, size, (offset, count) => RangeRoot(chunks, offset, count));
     }
 
     /// <remarks>As <see cref="MerkleTree.ConsistencyProof"/>: an old size of 0 is refused (SPEC.md §6.3), equal sizes give the empty proof.</remarks>
@@ -171,33 +149,7 @@ public sealed class MerkleStore : IMerkleTreeReader
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(oldSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
 
-        // SUBPROOF(m, D[n], b) of RFC 9162 §2.1.4.1, unrolled top-down and reversed like the path above.
-        var proof = ImmutableArray.CreateBuilder<byte[]>();
-        long offset = 0, n = newSize, m = oldSize;
-        var oldRootIsKnown = true;
-        while (m != n)
-        {
-            var k = SplitPoint(n);
-            if (m <= k)
-            {
-                proof.Add(RangeRoot(chunks, offset + k, n - k));
-                n = k;
-            }
-            else
-            {
-                proof.Add(RangeRoot(chunks, offset, k));
-                offset += k;
-                m -= k;
-                n -= k;
-                // Past a right step the subtree that ends the old tree is not the old root, so the verifier needs it.
-                oldRootIsKnown = false;
-            }
-        }
-
-        if (!oldRootIsKnown) proof.Add(RangeRoot(chunks, offset, m));
-
-        proof.Reverse();
-        return proof.ToImmutable();
+        return MerkleTree.ConsistencyPath(oldSize, newSize, (offset, count) => RangeRoot(chunks, offset, count));
     }
 
     /// <summary>
@@ -232,9 +184,6 @@ public sealed class MerkleStore : IMerkleTreeReader
     }
 
     private static long Position(int height, long index) => (index << (height + 1)) + (1L << height) - 1;
-
-    /// <summary>k of RFC 9162 §2.1.1: the largest power of two smaller than n (n &gt; 1).</summary>
-    private static long SplitPoint(long n) => 1L << (63 - BitOperations.LeadingZeroCount((ulong)(n - 1)));
 
     /// <summary>Checks a size against the published count, then takes the chunk directory (acquire after the count).</summary>
     private byte[][] ChunksFor(long size)

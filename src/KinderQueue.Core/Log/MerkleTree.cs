@@ -31,29 +31,7 @@ public static class MerkleTree
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
 
-        // The RFC recursion descends from the root and appends each sibling after the sub-path, so
-        // collecting top-down and reversing yields the leaf-to-root order without recursion.
-        var path = ImmutableArray.CreateBuilder<byte[]>();
-        long offset = 0, n = size, m = index;
-        while (n > 1)
-        {
-            var k = SplitPoint(n);
-            if (m < k)
-            {
-                path.Add(RangeRoot(leaves, offset + k, n - k));
-                n = k;
-            }
-            else
-            {
-                path.Add(RangeRoot(leaves, offset, k));
-                offset += k;
-                m -= k;
-                n -= k;
-            }
-        }
-
-        path.Reverse();
-        return path.ToImmutable();
+        return InclusionPath(index, size, (offset, count) => RangeRoot(leaves, offset, count));
     }
 
     /// <summary>
@@ -72,6 +50,46 @@ public static class MerkleTree
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(oldSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
 
+        return ConsistencyPath(oldSize, newSize, (offset, count) => RangeRoot(leaves, offset, count));
+    }
+
+    /// <summary>
+    /// PATH(index, D[size]) given MTH of any range the RFC recursion visits: shared by this reference
+    /// (which hashes the leaves) and <see cref="MerkleStore"/> (which reads stored subtrees). Arguments
+    /// are checked by the callers.
+    /// </summary>
+    public static ImmutableArray<byte[]> InclusionPath(long index, long size, Func<long, long, byte[]> rangeRoot)
+    {
+        ArgumentNullException.ThrowIfNull(rangeRoot);
+        // The RFC recursion descends from the root and appends each sibling after the sub-path, so
+        // collecting top-down and reversing yields the leaf-to-root order without recursion.
+        var path = ImmutableArray.CreateBuilder<byte[]>();
+        long offset = 0, n = size, m = index;
+        while (n > 1)
+        {
+            var k = SplitPoint(n);
+            if (m < k)
+            {
+                path.Add(rangeRoot(offset + k, n - k));
+                n = k;
+            }
+            else
+            {
+                path.Add(rangeRoot(offset, k));
+                offset += k;
+                m -= k;
+                n -= k;
+            }
+        }
+
+        path.Reverse();
+        return path.ToImmutable();
+    }
+
+    /// <summary>PROOF(oldSize, D[newSize]) given MTH of any range the RFC recursion visits (see <see cref="InclusionPath"/>).</summary>
+    public static ImmutableArray<byte[]> ConsistencyPath(long oldSize, long newSize, Func<long, long, byte[]> rangeRoot)
+    {
+        ArgumentNullException.ThrowIfNull(rangeRoot);
         var proof = ImmutableArray.CreateBuilder<byte[]>();
         long offset = 0, n = newSize, m = oldSize;
         var oldRootIsKnown = true;
@@ -80,12 +98,12 @@ public static class MerkleTree
             var k = SplitPoint(n);
             if (m <= k)
             {
-                proof.Add(RangeRoot(leaves, offset + k, n - k));
+                proof.Add(rangeRoot(offset + k, n - k));
                 n = k;
             }
             else
             {
-                proof.Add(RangeRoot(leaves, offset, k));
+                proof.Add(rangeRoot(offset, k));
                 offset += k;
                 m -= k;
                 n -= k;
@@ -95,7 +113,7 @@ public static class MerkleTree
             }
         }
 
-        if (!oldRootIsKnown) proof.Add(RangeRoot(leaves, offset, m));
+        if (!oldRootIsKnown) proof.Add(rangeRoot(offset, m));
 
         proof.Reverse();
         return proof.ToImmutable();
