@@ -145,13 +145,14 @@ internal static class VerifyCommand
             if (await service.DocumentAsync("dashboard", default).ConfigureAwait(false) is { } d) dashboard = new CheckpointEvidence(service.Url("dashboard"), d);
             if (await service.DocumentAsync("checkpoint", default).ConfigureAwait(false) is { } c) given.Add(new CheckpointEvidence(service.Url("checkpoint"), c));
         }
-        if (trusted is null && (given.Count > 0 || o.Folder is not null))
+        if (early is null && trusted is null && (given.Count > 0 || o.Folder is not null))
         {
             stderr.WriteLine("kq verify: checking checkpoints needs the key: give --key FILE (the region's published key).");
             return CliApp.InputError;
         }
 
-        var settings = new VerifierSettings
+        // A service whose key is unusable or not the pinned one is judged on that alone.
+        var settings = early is not null ? new VerifierSettings() : new VerifierSettings
         {
             TrustedKey = trusted ?? default(ReadOnlyMemory<byte>),
             Checkpoints = [.. given],
@@ -166,6 +167,10 @@ internal static class VerifyCommand
                 var needed = Math.Max(given.Select(g => Size(g)).DefaultIfEmpty(0).Max(), dashboard is null ? 0 : DashboardBasis(dashboard));
                 var progress = o.Progress && !o.Json && !Console.IsErrorRedirected && stderr == Console.Error;
                 await Passes.RunAsync(source, verifier, needed, progress).ConfigureAwait(false);
+            }
+            else
+            {
+                verifier.EndOfLog();
             }
             report = verifier.Complete();
         }
