@@ -33,9 +33,7 @@ public static class ExportBenchmark
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.MaxSeconds));
         var ct = timeout.Token;
-        var dll = o.ApiDll ?? Path.Combine(Repo.TryRoot() ?? throw new BenchmarkException("repository root (KinderQueue.sln) not found; pass --api-dll"),
-            "src", "KinderQueue.Api", "bin", "Release", "net10.0", "KinderQueue.Api.dll");
-        if (!File.Exists(dll)) throw new BenchmarkException($"{dll} not found: dotnet build src/KinderQueue.Api -c Release");
+        var dll = HttpBenchmark.ApiDll(o);
 
         var dataDir = Directory.CreateTempSubdirectory("kq-bench-export-").FullName;
         ScratchDatabase? database = null;

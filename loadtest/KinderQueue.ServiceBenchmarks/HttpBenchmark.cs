@@ -21,9 +21,7 @@ public static class HttpBenchmark
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.Seconds + o.WarmupSeconds + 300));
         var ct = timeout.Token;
-        var dll = o.ApiDll ?? Path.Combine(Repo.TryRoot() ?? throw new BenchmarkException("repository root (KinderQueue.sln) not found; pass --api-dll"),
-            "src", "KinderQueue.Api", "bin", "Release", "net10.0", "KinderQueue.Api.dll");
-        if (!File.Exists(dll)) throw new BenchmarkException($"{dll} not found: dotnet build src/KinderQueue.Api -c Release");
+        var dll = HttpBenchmark.ApiDll(o);
 
         var dataDir = Directory.CreateTempSubdirectory("kq-bench-http-").FullName;
         ScratchDatabase? database = null;
@@ -242,6 +240,15 @@ public static class HttpBenchmark
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>The service to start: --api-dll, or the Release build in this repository.</summary>
+    internal static string ApiDll(Options o)
+    {
+        var dll = o.ApiDll ?? Path.Combine(Repo.TryRoot() ?? throw new BenchmarkException("repository root (KinderQueue.sln) not found; pass --api-dll"),
+            "src", "KinderQueue.Api", "bin", "Release", "net10.0", "KinderQueue.Api.dll");
+        if (!File.Exists(dll)) throw new BenchmarkException($"{dll} not found: dotnet build src/KinderQueue.Api -c Release");
+        return dll;
     }
 
     /// <summary>dotnet KinderQueue.Api.dll --urls http://127.0.0.1:PORT, its output to service.log in the data folder.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using KinderQueue.Api.Public;
+using KinderQueue.Api.PublicLog;
 using KinderQueue.Api.Tests.Support;
 using KinderQueue.Cli;
 using KinderQueue.Core.Log;
@@ -164,14 +165,8 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
     private async Task<long> CheckpointCoveringAsync()
     {
         var size = await F.LogSizeAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var bytes = await (await F.GetAsync($"{Base}/checkpoint")).Content.ReadAsByteArrayAsync();
-            if (SignedCheckpoint.Parse(bytes) is { Success: true } c && c.Value!.Checkpoint.Size >= size) return size;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No checkpoint of {size} entries.");
-            await Task.Delay(100);
-        }
+        await F.Services.GetRequiredService<CheckpointBoard>().CoveringAsync(size, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+        return size;
     }
 
     private async Task<string> SaveAsync(string name, string url)

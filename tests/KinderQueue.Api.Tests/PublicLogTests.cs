@@ -6,8 +6,10 @@ using System.Text;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using KinderQueue.Api.PublicLog;
 using KinderQueue.Api.Tests.Support;
 using KinderQueue.Core.Log;
+using Microsoft.Extensions.DependencyInjection;
 using static KinderQueue.Api.Tests.Support.Region;
 
 namespace KinderQueue.Api.Tests;
@@ -402,14 +404,10 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
     /// </summary>
     private async Task<SignedCheckpoint> CheckpointCoveringAsync(long size, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var latest = await CheckpointAsync();
-            if (latest.Checkpoint.Size >= size) return latest;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No checkpoint of {size} entries; the latest has {latest.Checkpoint.Size}.");
-            await Task.Delay(100);
-        }
+        await F.Services.GetRequiredService<CheckpointBoard>().CoveringAsync(size, CancellationToken.None).WaitAsync(within ?? TimeSpan.FromSeconds(15));
+        var latest = await CheckpointAsync();
+        latest.Checkpoint.Size.Should().BeGreaterThanOrEqualTo(size, "the served checkpoint is the latest one issued");
+        return latest;
     }
 
     private async Task<byte[]> SpkiAsync() =>

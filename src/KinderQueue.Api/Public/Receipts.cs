@@ -26,11 +26,15 @@ public sealed class ReceiptIssuer(ILogStore store, LiveLog log, CheckpointBoard 
         {
             // A parent who just applied asks for a receipt at once: ask for a checkpoint and wait for it.
             issuer.RequestSoon();
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while ((checkpoint = board.Latest) is null || checkpoint.Checkpoint.Size <= seq)
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(CheckpointWait);
+            try
             {
-                if (waited.Elapsed >= CheckpointWait) return null;
-                await Task.Delay(100, ct).ConfigureAwait(false);
+                checkpoint = await board.CoveringAsync(seq + 1, wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return null;
             }
         }
         byte[]? entry = null;
