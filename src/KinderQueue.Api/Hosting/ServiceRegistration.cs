@@ -148,6 +148,7 @@ public static class ServiceRegistration
                 : ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseMiddleware<RequestLimits>();
+        app.UsePublicSite();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
