@@ -44,9 +44,13 @@ public sealed record DistrictRow(string District, string Group, QueueCounts Coun
 /// <summary>The whole region, one age group.</summary>
 public sealed record GroupRow(string Group, QueueCounts Counts);
 
-/// <summary>Queue dynamics of one calendar month (local dates of the entries).</summary>
+/// <summary>
+/// Queue dynamics of one calendar month (local dates of the entries). The month of <c>asOf</c> is
+/// published too, not <see cref="Complete"/>: its flows so far and the current waiting count.
+/// </summary>
 public sealed record MonthRow(
     YearMonth Month,
+    bool Complete,
     Count Submitted,
     Count Offers,
     Count Declined,

@@ -54,11 +54,14 @@ internal static class DashboardBuilder
             CapacityCuts: [.. recorder.Rounds]);
     }
 
-    /// <summary>Complete months only: from the month of the first entry to the month before <paramref name="asOf"/>.</summary>
+    /// <summary>
+    /// From the month of the first entry to the month of <paramref name="asOf"/>, which is published
+    /// so far (a new service, or one on the first days of a month, would otherwise show no dynamics).
+    /// </summary>
     private static ImmutableArray<MonthRow> Months(DashboardRecorder recorder, LocalDate asOf)
     {
         if (recorder.FirstMonth is not { } first) return [];
-        var last = new YearMonth(asOf.Year, asOf.Month).PlusMonths(-1);
+        var last = new YearMonth(asOf.Year, asOf.Month);
         var rows = ImmutableArray.CreateBuilder<MonthRow>();
         long carried = 0;
         for (var m = first; m <= last; m = m.PlusMonths(1))
@@ -68,7 +71,7 @@ internal static class DashboardBuilder
             // entries ends as the one before it did.
             long waiting = m >= recorder.CurrentMonth!.Value ? recorder.WaitingNow : flows?.WaitingAtEnd ?? carried;
             carried = waiting;
-            rows.Add(new MonthRow(m,
+            rows.Add(new MonthRow(m, Complete: m < last,
                 Count.Exact(flows?.Submitted ?? 0), Count.Exact(flows?.Offers ?? 0), Count.Exact(flows?.Declined ?? 0),
                 Count.Exact(flows?.Expired ?? 0), Count.Exact(flows?.Enrolments ?? 0), Count.Exact(flows?.Withdrawals ?? 0),
                 Count.Exact(waiting)));

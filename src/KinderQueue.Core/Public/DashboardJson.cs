@@ -97,6 +97,7 @@ public static class DashboardJson
         foreach (var m in d.Months)
         {
             w.StartObject();
+            w.Property("complete", m.Complete);
             CountProperty(w, "declined", m.Declined);
             CountProperty(w, "enrolments", m.Enrolments);
             CountProperty(w, "expired", m.Expired);

@@ -127,7 +127,7 @@ internal static class DashboardSuppression
             }
             if (_months.Length > 0)
             {
-                // R11, R12: the months add up to the all-time figures when nothing happened after the last complete month.
+                // R11, R12: the months (the current one included) add up to the all-time figures.
                 Problem.AddRelationIfHolds([.. _months.Select(m => m.Enrolments)], [_allTime.ByAlgorithm, _allTime.Exceptional]);
                 Problem.AddRelationIfHolds([.. _months.Select(m => m.Submitted)], [.. _channels.Select(c => c.Submitted)]);
             }

@@ -244,18 +244,23 @@ public sealed class DashboardFigureTests
         log.Ok(On(2027, 7, 1), Submitted("A-6", ["kg-1"], registeredAt: On(2027, 7, 1))); // July is not complete on asOf
 
         var d = log.Truth(new LocalDate(2027, 7, 15));
-        d.Months.Select(m => (Formats(m.Month), V(m.Submitted), V(m.Offers), V(m.Declined), V(m.Expired), V(m.Enrolments), V(m.Withdrawals), V(m.WaitingAtEnd)))
+        d.Months.Select(m => (Formats(m.Month), m.Complete, V(m.Submitted), V(m.Offers), V(m.Declined), V(m.Expired), V(m.Enrolments), V(m.Withdrawals), V(m.WaitingAtEnd)))
             .Should().Equal(
-                ("2026-12", 0L, 0L, 0L, 0L, 0L, 0L, 0L),
-                ("2027-01", 3L, 0L, 0L, 0L, 0L, 1L, 2L),
-                ("2027-02", 2L, 0L, 0L, 0L, 0L, 0L, 4L),
-                ("2027-03", 0L, 0L, 0L, 0L, 0L, 0L, 4L),
-                ("2027-04", 0L, 0L, 0L, 0L, 0L, 0L, 4L),
-                ("2027-05", 0L, 2L, 1L, 1L, 0L, 0L, 2L),
-                ("2027-06", 0L, 0L, 0L, 0L, 1L, 0L, 2L));
+                ("2026-12", true, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
+                ("2027-01", true, 3L, 0L, 0L, 0L, 0L, 1L, 2L),
+                ("2027-02", true, 2L, 0L, 0L, 0L, 0L, 0L, 4L),
+                ("2027-03", true, 0L, 0L, 0L, 0L, 0L, 0L, 4L),
+                ("2027-04", true, 0L, 0L, 0L, 0L, 0L, 0L, 4L),
+                ("2027-05", true, 0L, 2L, 1L, 1L, 0L, 0L, 2L),
+                ("2027-06", true, 0L, 0L, 0L, 0L, 1L, 0L, 2L),
+                // The month of asOf so far, ending with the current count.
+                ("2027-07", false, 1L, 0L, 0L, 0L, 0L, 0L, 3L));
 
-        // On the first of a month the month before is complete and ends with the count at that moment.
-        log.Truth(new LocalDate(2027, 8, 1)).Months[^1].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 7) && m.WaitingAtEnd.Value == 3);
+        // On the first of a month the month before is complete and ends with the count at that moment;
+        // the new month is published with no flows yet.
+        var august = log.Truth(new LocalDate(2027, 8, 1)).Months;
+        august[^2].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 7) && m.Complete && m.WaitingAtEnd.Value == 3);
+        august[^1].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 8) && !m.Complete && m.Submitted.Value == 0 && m.WaitingAtEnd.Value == 3);
     }
 
     private static string Formats(YearMonth m) => KinderQueue.Core.Encoding.Formats.Format(m);

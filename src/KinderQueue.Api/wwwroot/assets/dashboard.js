@@ -1,0 +1,530 @@
+// The public dashboard: everything /api/v1/public/dashboard publishes, as charts with their
+// numbers and as tables, in plain words. It shows exactly the published values: a suppressed
+// cell stays "< 5" or "скрыто", and any sum we show is of published values only (so it reveals
+// nothing the API does not).
+'use strict';
+
+(() => {
+  const { el, t, fill } = KQ;
+  const MEASURES = ['waitingNow', 'waitingLater', 'offered', 'enrolled'];
+  let data = null;
+  const PAGE = 25; // kindergarten rows shown at a time: 100 kindergartens × 5 groups is too long a page
+  const view = { measure: 'waitingNow', search: '', group: '', limit: PAGE };
+
+  /** A count inside a QueueCounts object: { byTier: {tier: n|null}, total, suppressed?: {...} }. */
+  const tierCount = (counts, tier) => KQ.countOf(counts?.byTier?.[tier], counts?.suppressed?.byTier?.[tier]);
+  const totalCount = counts => KQ.countOf(counts?.total, counts?.suppressed?.total);
+  const fieldCount = (row, key) => KQ.countOf(row?.[key], row?.suppressed?.[key]);
+  const cellOf = count => KQ.countCell(count);
+
+  const groupName = g => (t(`group.${g}`) === `group.${g}` ? g : t(`group.${g}`));
+  const tierName = tier => (t(`tier.${tier}`) === `tier.${tier}` ? tier : t(`tier.${tier}`));
+  const districtName = id => data.register.districts.find(d => d.id === id)?.name ?? id;
+
+  function monthName(yearMonth, long = true) {
+    const [y, m] = yearMonth.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(KQ.language === 'ru' ? 'ru-RU' : 'en-GB',
+      long ? { month: 'long', year: 'numeric', timeZone: 'UTC' } : { month: 'short', timeZone: 'UTC' });
+  }
+
+  /** Σ of published values; { value, atLeast } where atLeast means some addends were suppressed. */
+  function sumOf(counts) {
+    let value = 0;
+    let atLeast = false;
+    for (const c of counts) {
+      if (c.value === null) atLeast = true;
+      else value += c.value;
+    }
+    return { value, atLeast };
+  }
+
+  function sumText(sum) {
+    return sum.atLeast ? t('sum.atLeast', { n: KQ.number(sum.value) }) : KQ.number(sum.value);
+  }
+
+  async function load() {
+    const root = document.getElementById('dashboard');
+    const result = await KQ.getJson('/api/v1/public/dashboard');
+    if (!result.ok || !result.body) {
+      fill(root, el('div', { class: 'message bad', role: 'alert' },
+        el('strong', {}, t('dash.failed')), el('p', {}, KQ.failureMessage(result)),
+        el('button', { type: 'button', class: 'secondary', onclick: load }, t('dash.retry'))));
+      return;
+    }
+    data = result.body;
+    render();
+  }
+
+  function render() {
+    if (!data) return;
+    const root = document.getElementById('dashboard');
+    root.setAttribute('aria-busy', 'true');
+    fill(root,
+      summary(),
+      byGroupSection(),
+      byDistrictSection(),
+      waitingSection(),
+      dynamicsSection(),
+      shareSection(),
+      signalsSection(),
+      kindergartenSection(),
+      el('p', { class: 'muted' }, t('dash.suppressionNote', { threshold: data.threshold })));
+    root.removeAttribute('aria-busy');
+  }
+
+  // ------------------------------------------------------------------ summary
+
+  function summary() {
+    const region = data.queues.region;
+    const figure = (metric, count, label) => el('li', { class: 'figure', 'data-metric': metric },
+      el('span', { class: 'value' }, cellOf(count)), el('span', { class: 'label' }, label));
+    return el('section', { 'aria-labelledby': 'summary-h' },
+      el('p', { class: 'lead', id: 'summary-h' }, t('dash.asOf', {
+        date: KQ.date(data.asOf), entries: KQ.number(data.basis), criteria: data.criteria ?? '—',
+      })),
+      region ? el('ul', { class: 'figures' },
+        MEASURES.map(m => figure(`region.${m}`, totalCount(region[m]), t(`measure.${m}.long`))))
+        : el('p', {}, t('dash.noCriteria')));
+  }
+
+  // ------------------------------------------------------------------ by age group and tier
+
+  function measureSelect(id) {
+    return el('div', {},
+      el('label', { for: id }, t('dash.measure')),
+      el('select', { id, onchange: e => { view.measure = e.target.value; render(); document.getElementById(id)?.focus(); } },
+        MEASURES.map(m => el('option', { value: m, selected: m === view.measure }, t(`measure.${m}`)))));
+  }
+
+  function byGroupSection() {
+    const rows = data.queues.regionByGroup;
+    const m = view.measure;
+    return el('section', { 'aria-labelledby': 'groups-h' },
+      el('h2', { id: 'groups-h' }, t('dash.byGroup')),
+      el('p', {}, t(`measure.${m}.explain`)),
+      measureSelect('measure-groups'),
+      KQCharts.bars({
+        title: t('dash.byGroup.chart', { measure: t(`measure.${m}`) }),
+        labelHeader: t('dash.group'), valueHeader: t(`measure.${m}`),
+        rows: rows.map(r => ({ label: groupName(r.group), count: totalCount(r[m]) })),
+      }),
+      el('div', { class: 'table-wrap' },
+        el('table', { id: 'groups-table', 'data-measure': m },
+          el('caption', {}, t('dash.byGroup.table', { measure: t(`measure.${m}`) })),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.group')),
+            data.tiers.map(tier => el('th', { scope: 'col', class: 'num' }, tierName(tier))),
+            el('th', { scope: 'col', class: 'num' }, t('total')))),
+          el('tbody', {}, rows.map(r => el('tr', { 'data-group': r.group },
+            el('th', { scope: 'row' }, groupName(r.group)),
+            data.tiers.map(tier => el('td', { class: 'num', 'data-tier': tier }, cellOf(tierCount(r[m], tier)))),
+            el('td', { class: 'num', 'data-tier': 'total' }, cellOf(totalCount(r[m]))))))))); 
+  }
+
+  // ------------------------------------------------------------------ by district
+
+  function byDistrictSection() {
+    const m = view.measure;
+    const districts = data.register.districts;
+    const row = (d, g) => data.queues.districts.find(r => r.district === d && r.group === g);
+    return el('section', { 'aria-labelledby': 'districts-h' },
+      el('h2', { id: 'districts-h' }, t('dash.byDistrict')),
+      el('p', {}, t('dash.byDistrict.explain')),
+      measureSelect('measure-districts'),
+      el('div', { class: 'table-wrap' },
+        el('table', { id: 'districts-table', 'data-measure': m },
+          el('caption', {}, t('dash.byDistrict.table', { measure: t(`measure.${m}`) })),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.district')),
+            data.groups.map(g => el('th', { scope: 'col', class: 'num' }, groupName(g))))),
+          el('tbody', {}, districts.map(d => el('tr', { 'data-district': d.id },
+            el('th', { scope: 'row' }, d.name),
+            data.groups.map(g => el('td', { class: 'num', 'data-group': g }, cellOf(totalCount(row(d.id, g)?.[m]))))))))));
+  }
+
+  // ------------------------------------------------------------------ waiting time
+
+  function waitingSection() {
+    const w = data.waitingTimes;
+    const days = n => (n === null || n === undefined ? '—' : t('days', { n: KQ.number(n) }));
+    const anyOffer = w.region.median !== null && w.region.median !== undefined;
+    return el('section', { 'aria-labelledby': 'waiting-h' },
+      el('h2', { id: 'waiting-h' }, t('dash.waiting')),
+      el('p', {}, t('dash.waiting.explain', { from: KQ.date(w.from), to: KQ.date(w.to) })),
+      anyOffer ? el('p', { 'data-metric': 'waiting.region' }, t('dash.waiting.region', { median: days(w.region.median), p90: days(w.region.p90) }))
+        : el('p', {}, t('dash.waiting.none')),
+      KQCharts.bars({
+        title: t('dash.waiting.chart'), labelHeader: t('dash.district'), valueHeader: t('dash.median'),
+        rows: w.districts.map(d => ({ label: districtName(d.district), count: KQ.countOf(d.median, 'hidden') })),
+      }),
+      el('div', { class: 'table-wrap' },
+        el('table', { id: 'waiting-table' },
+          el('caption', {}, t('dash.waiting.table')),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.district')),
+            el('th', { scope: 'col', class: 'num' }, t('dash.median')), el('th', { scope: 'col', class: 'num' }, t('dash.p90')))),
+          el('tbody', {}, w.districts.map(d => el('tr', { 'data-district': d.district },
+            el('th', { scope: 'row' }, districtName(d.district)),
+            el('td', { class: 'num' }, days(d.median)), el('td', { class: 'num' }, days(d.p90))))))));
+  }
+
+  // ------------------------------------------------------------------ dynamics, declines and expiries
+
+  const FLOWS = ['submitted', 'offers', 'declined', 'expired', 'enrolments', 'withdrawals', 'waitingAtEnd'];
+
+  function dynamicsSection() {
+    const months = data.months;
+    const label = m => monthName(m.month) + (m.complete ? '' : ` ${t('dash.soFar')}`);
+    const declined = sumOf(months.map(m => fieldCount(m, 'declined')));
+    const expired = sumOf(months.map(m => fieldCount(m, 'expired')));
+    const offers = sumOf(months.map(m => fieldCount(m, 'offers')));
+    return el('section', { 'aria-labelledby': 'dynamics-h' },
+      el('h2', { id: 'dynamics-h' }, t('dash.dynamics')),
+      months.length === 0 ? el('p', {}, t('dash.dynamics.none')) : [
+        KQCharts.columns({
+          title: t('dash.dynamics.chart'), labelHeader: t('dash.month'), valueHeader: t('flow.waitingAtEnd'),
+          rows: months.map(m => ({ label: label(m), shortLabel: monthName(m.month, false), count: fieldCount(m, 'waitingAtEnd') })),
+        }),
+        el('div', { class: 'table-wrap' },
+          el('table', { id: 'months-table' },
+            el('caption', {}, t('dash.dynamics.table')),
+            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.month')),
+              FLOWS.map(f => el('th', { scope: 'col', class: 'num' }, t(`flow.${f}`))))),
+            el('tbody', {}, months.map(m => el('tr', { 'data-month': m.month },
+              el('th', { scope: 'row' }, label(m)),
+              FLOWS.map(f => el('td', { class: 'num', 'data-flow': f }, cellOf(fieldCount(m, f))))))))),
+        el('h3', {}, t('dash.declines')),
+        el('ul', { class: 'figures' },
+          el('li', { class: 'figure', 'data-metric': 'offers.total' }, el('span', { class: 'value' }, sumText(offers)), el('span', { class: 'label' }, t('dash.offersMade'))),
+          el('li', { class: 'figure', 'data-metric': 'declined.total' }, el('span', { class: 'value' }, sumText(declined)), el('span', { class: 'label' }, t('dash.declined'))),
+          el('li', { class: 'figure', 'data-metric': 'expired.total' }, el('span', { class: 'value' }, sumText(expired)), el('span', { class: 'label' }, t('dash.expired')))),
+        el('p', {}, t('dash.declines.explain')),
+      ]);
+  }
+
+  // ------------------------------------------------------------------ share by the algorithm
+
+  function percent(bp) {
+    return `${new Intl.NumberFormat(KQ.language === 'ru' ? 'ru-RU' : 'en-GB', { maximumFractionDigits: 2 }).format(bp / 100)} %`;
+  }
+
+  function shareText(share) {
+    if (!share) return t('share.none');
+    const range = share.min === share.max ? percent(share.min) : t('share.range', { min: percent(share.min), max: percent(share.max) });
+    const verdict = share.met === true ? t('share.met', { target: percent(data.enrolments.targetBasisPoints) })
+      : share.met === false ? t('share.notMet', { target: percent(data.enrolments.targetBasisPoints) })
+        : t('share.unknown', { target: percent(data.enrolments.targetBasisPoints) });
+    return `${range}. ${verdict}`;
+  }
+
+  function shareBlock(title, row, metric) {
+    return el('div', { class: 'card', 'data-metric': metric },
+      el('h3', {}, title),
+      el('p', {}, el('strong', {}, shareText(row.share))),
+      row.share ? KQCharts.shareBand({
+        title: t('share.chart'), min: row.share.min, max: row.share.max, target: data.enrolments.targetBasisPoints,
+        targetLabel: t('share.target', { target: percent(data.enrolments.targetBasisPoints) }),
+        description: shareText(row.share),
+      }) : null,
+      el('p', {}, t('share.byAlgorithm'), ' ', cellOf(fieldCount(row, 'byAlgorithm')), '; ',
+        t('share.exceptional'), ' ', cellOf(fieldCount(row, 'exceptional')), '.'),
+      row.legalBases?.length ? el('p', {}, t('share.bases'), ' ', row.legalBases.join('; ')) : null);
+  }
+
+  function shareSection() {
+    const e = data.enrolments;
+    return el('section', { 'aria-labelledby': 'share-h' },
+      el('h2', { id: 'share-h' }, t('share.heading')),
+      el('p', {}, t('share.explain')),
+      shareBlock(t('share.allTime'), e.allTime, 'share.allTime'),
+      e.years.map(y => shareBlock(t('share.year', { year: y.year }), y, `share.${y.year}`)));
+  }
+
+  // ------------------------------------------------------------------ anomaly signals
+
+  function signalsSection() {
+    const a = data.anomalies;
+    return el('section', { 'aria-labelledby': 'signals-h' },
+      el('h2', { id: 'signals-h' }, t('signals.heading')),
+      el('p', {}, t('signals.explain')),
+      el('h3', {}, t('signals.backdated')),
+      el('p', {}, t('signals.backdated.explain')),
+      el('div', { class: 'table-wrap' },
+        el('table', { id: 'backdated-table' },
+          el('caption', {}, t('signals.backdated')),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('signals.channel')),
+            el('th', { scope: 'col', class: 'num' }, t('signals.submitted')), el('th', { scope: 'col', class: 'num' }, t('signals.backdatedCount')))),
+          el('tbody', {}, a.backdated.map(c => el('tr', { 'data-channel': c.channel },
+            el('th', { scope: 'row' }, t(`channel.${c.channel}`)),
+            el('td', { class: 'num' }, cellOf(fieldCount(c, 'submitted'))), el('td', { class: 'num' }, cellOf(fieldCount(c, 'backdated')))))))),
+      el('h3', {}, t('signals.cuts')),
+      el('p', {}, t('signals.cuts.explain', { days: a.cutWindowDays })),
+      a.capacityCuts.length === 0 ? el('p', {}, t('signals.noRounds')) : el('div', { class: 'table-wrap' },
+        el('table', { id: 'cuts-table' },
+          el('caption', {}, t('signals.cuts')),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('signals.round')), el('th', { scope: 'col' }, t('signals.date')),
+            el('th', { scope: 'col', class: 'num' }, t('signals.programs')), el('th', { scope: 'col', class: 'num' }, t('signals.seats')))),
+          el('tbody', {}, a.capacityCuts.map(r => el('tr', {},
+            el('th', { scope: 'row' }, r.round), el('td', {}, KQ.date(r.date)),
+            el('td', { class: 'num' }, KQ.number(r.programs)),
+            el('td', { class: 'num' }, r.seats > 0 ? t('signals.seatsCut', { n: KQ.number(r.seats) }) : t('signals.noCut'))))))));
+  }
+
+  // ------------------------------------------------------------------ kindergartens
+
+  function kindergartenSection() {
+    const section = el('section', { 'aria-labelledby': 'kindergartens-h' },
+      el('h2', { id: 'kindergartens-h' }, t('kg.heading')),
+      el('p', {}, t('kg.explain')),
+      el('div', { class: 'filters' },
+        el('div', {},
+          el('label', { for: 'kg-search' }, t('kg.search'), el('span', { class: 'hint' }, t('kg.search.hint'))),
+          el('input', { id: 'kg-search', type: 'search', value: view.search, autocomplete: 'off', oninput: e => { view.search = e.target.value; view.limit = PAGE; refresh(); } })),
+        el('div', {},
+          el('label', { for: 'kg-group' }, t('dash.group')),
+          el('select', { id: 'kg-group', onchange: e => { view.group = e.target.value; view.limit = PAGE; refresh(); } },
+            el('option', { value: '', selected: view.group === '' }, t('kg.allGroups')),
+            data.groups.map(g => el('option', { value: g, selected: view.group === g }, groupName(g)))))),
+      el('p', { id: 'kg-count', 'aria-live': 'polite' }));
+    const body = el('tbody');
+    section.append(el('div', { class: 'table-wrap' },
+      el('table', { id: 'kindergartens-table' },
+        el('caption', {}, t('kg.table')),
+        el('thead', {}, el('tr', {},
+          el('th', { scope: 'col' }, t('kg.name')), el('th', { scope: 'col' }, t('dash.district')), el('th', { scope: 'col' }, t('dash.group')),
+          el('th', { scope: 'col', class: 'num' }, t('kg.seats')),
+          MEASURES.map(m => el('th', { scope: 'col', class: 'num' }, t(`measure.${m}`))))),
+        body)));
+
+    const names = new Map(data.register.kindergartens.map(k => [k.id, k]));
+    function refresh() {
+      const needle = view.search.trim().toLocaleLowerCase();
+      const rows = data.queues.kindergartens.filter(r => {
+        if (view.group && r.group !== view.group) return false;
+        if (!needle) return true;
+        const k = names.get(r.kindergarten);
+        return `${k?.name ?? ''} ${r.kindergarten} ${districtName(r.district)}`.toLocaleLowerCase().includes(needle);
+      });
+      const shown = rows.slice(0, view.limit);
+      fill(body, shown.map(r => el('tr', { 'data-kindergarten': r.kindergarten, 'data-group': r.group },
+        el('th', { scope: 'row' }, names.get(r.kindergarten)?.name ?? r.kindergarten),
+        el('td', {}, districtName(r.district)),
+        el('td', {}, groupName(r.group)),
+        el('td', { class: 'num', 'data-field': 'seats' }, KQ.number(r.seats)),
+        MEASURES.map(m => el('td', { class: 'num', 'data-field': m }, cellOf(totalCount(r[m])))))));
+      const count = section.querySelector('#kg-count');
+      count.textContent = t('kg.count', { n: KQ.number(shown.length), found: KQ.number(rows.length), all: KQ.number(data.queues.kindergartens.length) });
+      const more = section.querySelector('#kg-more');
+      more.hidden = shown.length >= rows.length;
+      more.textContent = t('kg.more', { n: KQ.number(Math.min(PAGE, rows.length - shown.length)) });
+    }
+    section.append(el('button', { type: 'button', class: 'secondary', id: 'kg-more', onclick: () => { view.limit += PAGE; refresh(); } }));
+    refresh();
+    return section;
+  }
+
+  KQ.addTexts({
+    ru: {
+      'dashboard.title': 'Статистика очереди — очередь в детские сады',
+      'dashboard.heading': 'Очередь в детские сады: статистика',
+      'dash.failed': 'Статистику сейчас не удалось загрузить.',
+      'dash.retry': 'Попробовать ещё раз',
+      'dash.asOf': 'Данные на {date}; посчитано по {entries} записям открытого журнала; правила очереди — версия {criteria}.',
+      'dash.noCriteria': 'Правила очереди ещё не опубликованы, поэтому очереди пока нет.',
+      'dash.suppressionNote': 'Числа меньше {threshold} показаны как «< 5», а некоторые другие — как «скрыто»: так по таблицам нельзя узнать конкретного ребёнка. Все числа на этой странице можно пересчитать по открытому журналу.',
+      'dash.measure': 'Что показать',
+      'measure.waitingNow': 'Ждут места сейчас',
+      'measure.waitingLater': 'Ждут с более поздней даты',
+      'measure.offered': 'Получили направление',
+      'measure.enrolled': 'Зачислены',
+      'measure.waitingNow.long': 'детей ждут места сейчас',
+      'measure.waitingLater.long': 'детей ждут места с более поздней даты',
+      'measure.offered.long': 'направлений ждут ответа родителей',
+      'measure.enrolled.long': 'детей зачислены',
+      'measure.waitingNow.explain': 'Дети, которые ждут места и хотят пойти в сад уже в этом учебном году.',
+      'measure.waitingLater.explain': 'Дети, которые стоят в очереди, но хотят пойти в сад позже (например, со следующего года).',
+      'measure.offered.explain': 'Дети, которым выдано направление, на которое родители ещё не ответили.',
+      'measure.enrolled.explain': 'Дети, зачисленные в детский сад.',
+      'dash.byGroup': 'Очередь по возрастным группам и льготам',
+      'dash.byGroup.chart': '{measure}: по возрастным группам',
+      'dash.byGroup.table': '{measure}: возрастные группы и уровни льгот',
+      'dash.group': 'Возрастная группа',
+      'dash.byDistrict': 'Очередь по районам',
+      'dash.byDistrict.explain': 'Район — это район, где живёт ребёнок. Каждый ребёнок посчитан один раз.',
+      'dash.byDistrict.table': '{measure}: районы и возрастные группы',
+      'dash.district': 'Район',
+      'dash.waiting': 'Сколько ждут места',
+      'dash.waiting.explain': 'Сколько дней прошло от постановки в очередь (или от желаемой даты начала, если она позже) до начала посещения сада по первому направлению. Учтены направления, выданные с {from} по {to} включительно.',
+      'dash.waiting.region': 'По всему региону половина детей ждала не больше {median}, девять из десяти — не больше {p90}',
+      'dash.waiting.none': 'За этот период направлений ещё не было.',
+      'dash.waiting.chart': 'Сколько ждут места: медиана по районам, дней',
+      'dash.waiting.table': 'Время ожидания по районам',
+      'dash.median': 'Половина ждала не больше',
+      'dash.p90': '9 из 10 ждали не больше',
+      'days': '{n} дн.',
+      'dash.dynamics': 'Как менялась очередь',
+      'dash.dynamics.none': 'Пока нет данных по месяцам.',
+      'dash.dynamics.chart': 'Сколько детей ждали места в конце месяца',
+      'dash.dynamics.table': 'Очередь по месяцам',
+      'dash.month': 'Месяц',
+      'dash.soFar': '(месяц ещё идёт)',
+      'flow.submitted': 'Новых заявлений',
+      'flow.offers': 'Выдано направлений',
+      'flow.declined': 'Отказались от направления',
+      'flow.expired': 'Направление истекло',
+      'flow.enrolments': 'Зачислено',
+      'flow.withdrawals': 'Заявлений отозвано',
+      'flow.waitingAtEnd': 'Ждали в конце месяца',
+      'dash.declines': 'Отказы и истёкшие направления',
+      'dash.offersMade': 'направлений выдано за всё время',
+      'dash.declined': 'раз родители отказались от направления',
+      'dash.expired': 'направлений истекли без ответа',
+      'dash.declines.explain': 'Отказ и истечение срока — законные решения семьи. Место при этом не пропадает: в следующем туре его получает следующий по очереди.',
+      'sum.atLeast': 'не меньше {n}',
+      'share.heading': 'Доля мест, распределённых программой',
+      'share.explain': 'Почти все места должны распределяться программой по очереди. Исключения — только по решению суда или другому законному основанию, и каждое видно в журнале. Доля показана диапазоном: точнее по опубликованным (округлённым для защиты данных) числам сказать нельзя.',
+      'share.allTime': 'За всё время',
+      'share.year': 'Зачисления на {year} год',
+      'share.none': 'Зачислений ещё не было',
+      'share.range': 'от {min} до {max}',
+      'share.met': 'Цель — не меньше {target} — выполнена.',
+      'share.notMet': 'Цель — не меньше {target} — НЕ выполнена.',
+      'share.unknown': 'Выполнена ли цель (не меньше {target}), по опубликованным числам сказать нельзя.',
+      'share.chart': 'Доля по программе: возможный диапазон и цель',
+      'share.target': 'цель {target}',
+      'share.byAlgorithm': 'Зачислено по направлению программы:',
+      'share.exceptional': 'вне очереди по законному основанию:',
+      'share.bases': 'Законные основания зачислений вне программы:',
+      'signals.heading': 'Сигналы для проверки',
+      'signals.explain': 'Эти числа сами по себе не значат нарушения. Они показывают места, куда стоит посмотреть журналистам и общественным наблюдателям.',
+      'signals.backdated': 'Заявления с датой постановки раньше даты записи',
+      'signals.backdated.explain': 'Так бывает законно: например, заявление подано на федеральном портале раньше, или очередь перенесена из старой системы. Но много таких заявлений в одном канале — повод задать вопрос.',
+      'signals.channel': 'Как подано',
+      'signals.submitted': 'Заявлений',
+      'signals.backdatedCount': 'С более ранней датой',
+      'signals.cuts': 'Сокращение мест перед распределением',
+      'signals.cuts.explain': 'Сколько мест убрали за {days} дней до каждого тура распределения. Внезапное сокращение перед туром — повод спросить почему.',
+      'signals.noRounds': 'Туров распределения ещё не было.',
+      'signals.round': 'Тур',
+      'signals.date': 'Дата',
+      'signals.programs': 'Групп с сокращением',
+      'signals.seats': 'Мест убрано',
+      'signals.seatsCut': '{n}',
+      'signals.noCut': 'нет',
+      'kg.heading': 'Детские сады',
+      'kg.explain': 'Места в каждой возрастной группе и сколько детей указали этот сад. Ребёнок, указавший несколько садов, посчитан в каждом из них.',
+      'kg.search': 'Найти детский сад',
+      'kg.search.hint': 'Номер, название или район',
+      'kg.allGroups': 'Все группы',
+      'kg.table': 'Детские сады: места и очередь',
+      'kg.name': 'Детский сад',
+      'kg.seats': 'Мест',
+      'kg.count': 'Найдено строк: {found} из {all}; показано {n}.',
+      'kg.more': 'Показать ещё {n}',
+      'channel.centre': 'Лично (МФЦ, управление образования)',
+      'channel.federal': 'Госуслуги',
+      'channel.portal': 'Региональный портал',
+    },
+    en: {
+      'dashboard.title': 'Queue statistics — kindergarten queue',
+      'dashboard.heading': 'Kindergarten queue: statistics',
+      'dash.failed': 'The statistics could not be loaded right now.',
+      'dash.retry': 'Try again',
+      'dash.asOf': 'Figures as of {date}, computed from {entries} entries of the public log; queue rules version {criteria}.',
+      'dash.noCriteria': 'No queue rules are published yet, so there is no queue yet.',
+      'dash.suppressionNote': 'Numbers below {threshold} are shown as "< 5", and some others as "hidden", so that no child can be identified from the tables. Every number on this page can be recomputed from the public log.',
+      'dash.measure': 'What to show',
+      'measure.waitingNow': 'Waiting now',
+      'measure.waitingLater': 'Waiting for a later date',
+      'measure.offered': 'Offered a place',
+      'measure.enrolled': 'Enrolled',
+      'measure.waitingNow.long': 'children waiting for a place now',
+      'measure.waitingLater.long': 'children waiting for a place from a later date',
+      'measure.offered.long': 'offers awaiting the parents\' answer',
+      'measure.enrolled.long': 'children enrolled',
+      'measure.waitingNow.explain': 'Children waiting for a place who want to start this school year.',
+      'measure.waitingLater.explain': 'Children in the queue who want to start later (for example next year).',
+      'measure.offered.explain': 'Children offered a place whose parents have not answered yet.',
+      'measure.enrolled.explain': 'Children enrolled in a kindergarten.',
+      'dash.byGroup': 'Queue by age group and priority',
+      'dash.byGroup.chart': '{measure}: by age group',
+      'dash.byGroup.table': '{measure}: age groups and priority tiers',
+      'dash.group': 'Age group',
+      'dash.byDistrict': 'Queue by district',
+      'dash.byDistrict.explain': 'The district is where the child lives. Each child is counted once.',
+      'dash.byDistrict.table': '{measure}: districts and age groups',
+      'dash.district': 'District',
+      'dash.waiting': 'How long children wait',
+      'dash.waiting.explain': 'Days from joining the queue (or from the desired start date, if later) to the start at the first offered place. Offers from {from} to {to}.',
+      'dash.waiting.region': 'Across the region, half of the children waited at most {median}, and nine in ten at most {p90}.',
+      'dash.waiting.none': 'No offers were made in this period yet.',
+      'dash.waiting.chart': 'Waiting time: median by district, days',
+      'dash.waiting.table': 'Waiting time by district',
+      'dash.median': 'Half waited at most',
+      'dash.p90': '9 in 10 waited at most',
+      'days': '{n} days',
+      'dash.dynamics': 'How the queue changed',
+      'dash.dynamics.none': 'No monthly figures yet.',
+      'dash.dynamics.chart': 'Children waiting for a place at the end of each month',
+      'dash.dynamics.table': 'The queue month by month',
+      'dash.month': 'Month',
+      'dash.soFar': '(month in progress)',
+      'flow.submitted': 'New applications',
+      'flow.offers': 'Offers made',
+      'flow.declined': 'Offers declined',
+      'flow.expired': 'Offers expired',
+      'flow.enrolments': 'Enrolled',
+      'flow.withdrawals': 'Applications withdrawn',
+      'flow.waitingAtEnd': 'Waiting at month end',
+      'dash.declines': 'Offers declined or expired',
+      'dash.offersMade': 'offers made in total',
+      'dash.declined': 'times parents declined an offer',
+      'dash.expired': 'offers expired without an answer',
+      'dash.declines.explain': 'Declining or letting an offer expire is a family\'s lawful choice. The place is not lost: the next child in the queue gets it in the next round.',
+      'sum.atLeast': 'at least {n}',
+      'share.heading': 'Share of places assigned by the program',
+      'share.explain': 'Almost every place must be assigned by the program, in queue order. Exceptions are only by court decision or another legal basis, and each one is visible in the log. The share is shown as a range: the published (privacy-protected) numbers allow no more precision.',
+      'share.allTime': 'All time',
+      'share.year': 'Enrolments for {year}',
+      'share.none': 'No enrolments yet',
+      'share.range': 'between {min} and {max}',
+      'share.met': 'The target of at least {target} is met.',
+      'share.notMet': 'The target of at least {target} is NOT met.',
+      'share.unknown': 'Whether the target of at least {target} is met cannot be told from the published numbers.',
+      'share.chart': 'Share by the program: possible range and target',
+      'share.target': 'target {target}',
+      'share.byAlgorithm': 'Enrolled after the program\'s offer:',
+      'share.exceptional': 'outside the queue on a legal basis:',
+      'share.bases': 'Legal bases of enrolments outside the program:',
+      'signals.heading': 'Signals worth a look',
+      'signals.explain': 'These numbers do not mean wrongdoing by themselves. They point journalists and public observers to places worth checking.',
+      'signals.backdated': 'Applications registered earlier than they were recorded',
+      'signals.backdated.explain': 'This can be lawful: an application made earlier on the federal portal, or a queue moved from an old system. Many of them in one channel is a reason to ask.',
+      'signals.channel': 'Channel',
+      'signals.submitted': 'Applications',
+      'signals.backdatedCount': 'With an earlier date',
+      'signals.cuts': 'Places cut shortly before a round',
+      'signals.cuts.explain': 'How many places were removed within {days} days before each allocation round. A sudden cut before a round is a reason to ask why.',
+      'signals.noRounds': 'No allocation rounds yet.',
+      'signals.round': 'Round',
+      'signals.date': 'Date',
+      'signals.programs': 'Groups cut',
+      'signals.seats': 'Places removed',
+      'signals.seatsCut': '{n}',
+      'signals.noCut': 'none',
+      'kg.heading': 'Kindergartens',
+      'kg.explain': 'Places in each age group and how many children listed the kindergarten. A child who listed several kindergartens is counted in each.',
+      'kg.search': 'Find a kindergarten',
+      'kg.search.hint': 'Number, name or district',
+      'kg.allGroups': 'All groups',
+      'kg.table': 'Kindergartens: places and queue',
+      'kg.name': 'Kindergarten',
+      'kg.seats': 'Places',
+      'kg.count': '{found} of {all} rows match; {n} shown.',
+      'kg.more': 'Show {n} more',
+      'channel.centre': 'In person (service centre, department)',
+      'channel.federal': 'Gosuslugi (federal portal)',
+      'channel.portal': 'Regional portal',
+    },
+  });
+
+  document.addEventListener('DOMContentLoaded', load);
+  KQ.onLanguageChange(render);
+})();

@@ -1,0 +1,461 @@
+// The position page: a parent enters the application number and the access code (sent in a POST
+// body, never in the address, so they stay out of history, logs and referrers) and sees the
+// status, the place in each kindergarten's queue, how and why that place changed, the offer and
+// its deadline, and each kindergarten's figures. The receipt button fetches the proof that the
+// application is in the public log and hands it to the check page.
+'use strict';
+
+(() => {
+  const { el, t, fill } = KQ;
+  let report = null;
+  let credentials = null; // kept in memory only, for the receipt request
+
+  const groupName = g => (g ? (t(`group.${g}`) === `group.${g}` ? g : t(`group.${g}`)) : '');
+  const tierName = tier => (tier ? (t(`tier.${tier}`) === `tier.${tier}` ? tier : t(`tier.${tier}`)) : '');
+  const ordinal = n => t('pos.place', { n: KQ.number(n) });
+
+  function form() {
+    return el('form', { id: 'lookup-form', method: 'post', action: '/position.html', novalidate: true, onsubmit: submit },
+      el('p', {}, t('pos.intro')),
+      el('label', { for: 'app-number' }, t('pos.number'), el('span', { class: 'hint', id: 'app-number-hint' }, t('pos.number.hint'))),
+      el('input', { id: 'app-number', name: 'number', type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'characters', 'aria-describedby': 'app-number-hint', required: true, maxlength: 64 }),
+      el('label', { for: 'access-code' }, t('pos.code'), el('span', { class: 'hint', id: 'access-code-hint' }, t('pos.code.hint'))),
+      el('input', { id: 'access-code', name: 'accessCode', type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'characters', 'aria-describedby': 'access-code-hint', required: true, maxlength: 64 }),
+      el('div', {}, el('button', { type: 'submit', class: 'primary', id: 'lookup-submit' }, t('pos.show'))),
+      el('p', { class: 'muted' }, t('pos.privacy')));
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const number = document.getElementById('app-number').value.trim();
+    const accessCode = document.getElementById('access-code').value.trim();
+    const result = document.getElementById('position-result');
+    if (!number || !accessCode) {
+      showError('missing', t('pos.missing'), null);
+      (number ? document.getElementById('access-code') : document.getElementById('app-number')).focus();
+      return;
+    }
+    const button = document.getElementById('lookup-submit');
+    button.disabled = true;
+    fill(result, el('p', {}, t('loading')));
+    const response = await KQ.postJson('/api/v1/public/positions', { number, accessCode });
+    button.disabled = false;
+    if (response.ok && response.body) {
+      report = response.body;
+      credentials = { number, accessCode };
+      renderReport();
+      document.getElementById('report-heading')?.focus();
+      return;
+    }
+    report = null;
+    credentials = null;
+    if (response.status === 404) showError('not-found', t('pos.notFound.title'), t('pos.notFound'));
+    else if (response.status === 400) showError('invalid', t('pos.missing'), null);
+    else showError(response.status === 429 ? 'too-many' : 'failed', t('pos.failed'), KQ.failureMessage(response));
+  }
+
+  function showError(kind, title, text) {
+    const result = document.getElementById('position-result');
+    fill(result, el('div', { class: 'message bad', id: 'lookup-error', 'data-error': kind, role: 'alert' },
+      el('strong', {}, title), text ? el('p', {}, text) : null));
+  }
+
+  // ------------------------------------------------------------------ the report
+
+  function renderReport() {
+    if (!report) return;
+    const r = report;
+    const result = document.getElementById('position-result');
+    fill(result,
+      el('h2', { id: 'report-heading', tabindex: '-1' }, t('pos.report', { number: r.number })),
+      el('div', { class: `message ${r.status === 'offered' ? 'warn' : 'good'}`, id: 'status', 'data-status': r.status },
+        el('strong', {}, t(`status.${r.status}`)),
+        el('p', {}, t(`status.${r.status}.explain`))),
+      offerCard(r), placementCard(r),
+      el('dl', { class: 'facts' },
+        fact(t('pos.registered'), KQ.dateTime(r.registeredAt)),
+        fact(t('pos.desiredStart'), KQ.date(r.desiredStart)),
+        fact(t('pos.asOf'), t('pos.asOf.value', { date: KQ.date(r.asOf.date), size: KQ.number(r.asOf.logSize) })),
+        r.claims.length ? fact(t('pos.claims'), r.claims.map(c => t('pos.claim', { tier: tierName(c.tier), review: t(`review.${c.review}`) })).join('; ')) : null),
+      projectionCard(r),
+      el('h2', {}, t('pos.queues')),
+      r.queues.length === 0 ? el('p', {}, t('pos.noQueues')) : r.queues.map((q, i) => queueCard(q, r.kindergartens[i], i)),
+      r.formerQueues.length ? [el('h2', {}, t('pos.former')), r.formerQueues.map(q => queueCard(q, null, -1))] : null,
+      receiptBlock());
+  }
+
+  const fact = (term, value) => [el('dt', {}, term), el('dd', {}, value)];
+
+  function offerCard(r) {
+    if (!r.offer) return null;
+    const o = r.offer;
+    return el('div', { class: 'card', id: 'offer' },
+      el('h3', {}, t('pos.offer')),
+      el('p', {}, t('pos.offer.text', { kg: o.kindergartenName, group: groupName(o.group), year: o.year })),
+      el('p', {}, el('strong', {}, t('pos.offer.deadline', { date: KQ.date(o.deadline) }))),
+      el('p', {}, t('pos.offer.how')));
+  }
+
+  function placementCard(r) {
+    if (!r.placement) return null;
+    const p = r.placement;
+    return el('div', { class: 'card', id: 'placement' },
+      el('h3', {}, t('pos.placement')),
+      el('p', {}, t('pos.placement.text', { kg: p.kindergartenName, group: groupName(p.group), year: p.year })),
+      p.outsideAlgorithm ? el('p', {}, t('pos.placement.outside')) : null);
+  }
+
+  function projectionCard(r) {
+    const p = r.projection;
+    if (!p) return null;
+    const names = new Map(r.queues.map(q => [q.kindergarten, q.kindergartenName]));
+    return el('div', { class: 'card', id: 'projection' },
+      el('h3', {}, t('pos.projection')),
+      el('p', {}, t('pos.projection.explain', { date: KQ.date(p.date) })),
+      el('p', {}, el('strong', {}, t(`projection.${p.status}`, { kg: names.get(p.kindergarten) ?? p.kindergarten ?? '' }))),
+      p.preferences.length ? el('ul', {}, p.preferences.map(pref => el('li', {},
+        `${names.get(pref.kindergarten) ?? pref.kindergarten}: `,
+        t(`outcome.${pref.outcome}`, { seats: KQ.number(pref.seats ?? 0) }),
+        pref.lastAdmitted ? ` ${t('outcome.last', { tier: tierName(pref.lastAdmitted.tier), date: KQ.dateTime(pref.lastAdmitted.registeredAt) })}` : ''))) : null,
+      el('p', { class: 'muted' }, t('pos.projection.note')));
+  }
+
+  function queueCard(q, brief, index) {
+    const waiting = q.position !== null && q.position !== undefined;
+    return el('section', { class: 'card queue', 'data-kindergarten': q.kindergarten, 'aria-labelledby': `q-${q.kindergarten}` },
+      el('h3', { id: `q-${q.kindergarten}` }, index >= 0 ? t('pos.choice', { n: index + 1, kg: q.kindergartenName }) : q.kindergartenName),
+      waiting
+        ? el('p', { class: 'position', 'data-position': q.position, 'data-total': q.total },
+          el('strong', {}, t('pos.position', { place: ordinal(q.position), total: KQ.number(q.total) })), ' ',
+          t('pos.position.queue', { group: groupName(q.group), year: q.year, tier: tierName(q.tier) }),
+          q.from && q.from !== report.asOf.date ? ` ${t('pos.position.from', { date: KQ.date(q.from) })}` : '')
+        : el('p', { class: 'position' }, t('pos.notInQueue')),
+      brief ? briefBlock(brief) : null,
+      el('h4', {}, t('pos.history')),
+      q.history.length === 0 ? el('p', {}, t('pos.history.none'))
+        : el('ol', { class: 'timeline', reversed: true }, [...q.history].reverse().map(step => stepItem(step))));
+  }
+
+  function briefBlock(b) {
+    const count = c => KQ.countCell(KQ.countOf(c?.value, c?.marker));
+    return el('details', { class: 'numbers' },
+      el('summary', {}, t('pos.brief', { district: b.districtName })),
+      el('p', {}, t('pos.brief.seats', { group: groupName(b.group), seats: KQ.number(b.seats) })),
+      el('div', { class: 'table-wrap' },
+        el('table', {},
+          el('caption', {}, t('pos.brief.caption')),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('pos.brief.tier')), el('th', { scope: 'col', class: 'num' }, t('pos.brief.waiting')))),
+          el('tbody', {},
+            b.tiers.map((tier, i) => el('tr', {}, el('th', { scope: 'row' }, tierName(tier)), el('td', { class: 'num' }, count(b.waitingNow.byTier[i])))),
+            el('tr', {}, el('th', { scope: 'row' }, t('total')), el('td', { class: 'num' }, count(b.waitingNow.total)))))),
+      el('p', {}, t('pos.brief.offered'), ' ', count(b.offered), '; ', t('pos.brief.enrolled'), ' ', count(b.enrolled), '.'));
+  }
+
+  function stepItem(step) {
+    let change;
+    if (step.before === null && step.after !== null) change = t('step.joined', { place: ordinal(step.after) });
+    else if (step.before !== null && step.after === null) change = t('step.left', { place: ordinal(step.before) });
+    else if (step.before === null && step.after === null) change = t('step.outside');
+    else if (step.before === step.after) change = t('step.same', { place: ordinal(step.after) });
+    else change = t('step.moved', { before: KQ.number(step.before), after: KQ.number(step.after) });
+    return el('li', { 'data-before': step.before ?? '', 'data-after': step.after ?? '' },
+      el('span', { class: 'when' }, KQ.date(step.date)),
+      el('span', { class: 'change' }, change),
+      el('ul', {}, step.reasons.map(reason => el('li', { 'data-reason': reason.reason },
+        reasonText(reason, step), ' ', entryLinks(reason)))));
+  }
+
+  function reasonText(reason, step) {
+    const n = Math.abs(reason.count);
+    const slots = { n: KQ.number(n), status: step.status ? t(`status.${step.status}`).toLowerCase() : '' };
+    if (reason.reason === 'capacity' && step.seats) {
+      return t('reason.capacity', { before: step.seats.before === null ? '—' : KQ.number(step.seats.before), after: KQ.number(step.seats.after) });
+    }
+    if (reason.reason === 'own-status') return t('reason.own-status', slots);
+    return t(`reason.${reason.reason}`, slots);
+  }
+
+  /** The log entries behind a reason: anyone can open them. */
+  function entryLinks(reason) {
+    if (!reason.seqs.length) return null;
+    const shown = reason.seqs.slice(0, 5);
+    const rest = reason.seqs.length - shown.length + reason.more;
+    return el('span', { class: 'muted' }, `(${t('step.entries')} `,
+      shown.map((seq, i) => [i ? ', ' : '', el('a', { href: `/api/v1/public/log?from=${seq}&count=1`, 'aria-label': t('step.entry', { seq }) }, `№${seq}`)]),
+      rest > 0 ? ` ${t('step.more', { n: KQ.number(rest) })}` : '', ')');
+  }
+
+  // ------------------------------------------------------------------ receipt
+
+  function receiptBlock() {
+    return el('section', { class: 'card', id: 'receipt', 'aria-labelledby': 'receipt-h' },
+      el('h2', { id: 'receipt-h' }, t('pos.receipt')),
+      el('p', {}, t('pos.receipt.explain')),
+      el('button', { type: 'button', class: 'primary', id: 'receipt-get', onclick: () => fetchReceipt(true) }, t('pos.receipt.check')),
+      el('button', { type: 'button', class: 'secondary', id: 'receipt-download', onclick: () => fetchReceipt(false) }, t('pos.receipt.download')),
+      el('p', { id: 'receipt-status', 'aria-live': 'polite' }));
+  }
+
+  async function fetchReceipt(check) {
+    if (!credentials) return;
+    const status = document.getElementById('receipt-status');
+    status.textContent = t('pos.receipt.waiting');
+    let response = await KQ.postJson('/api/v1/public/receipts', credentials);
+    if (response.status === 503 && response.retryAfter) {
+      // No signed checkpoint covers the application yet; one is being issued.
+      await new Promise(resolve => setTimeout(resolve, Math.min(response.retryAfter, 5) * 1000));
+      response = await KQ.postJson('/api/v1/public/receipts', credentials);
+    }
+    if (!response.ok) {
+      status.textContent = response.status === 404 ? t('pos.notFound') : KQ.failureMessage(response);
+      return;
+    }
+    if (check) {
+      try { sessionStorage.setItem('kq.receipt', response.text); } catch { /* the check page then asks to paste it */ }
+      location.href = '/check.html';
+      return;
+    }
+    const link = el('a', { href: URL.createObjectURL(new Blob([response.text], { type: 'application/json' })), download: `receipt-${report.number}.json` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    status.textContent = t('pos.receipt.saved', { file: `receipt-${report.number}.json` });
+  }
+
+  KQ.addTexts({
+    ru: {
+      'position.title': 'Моё место в очереди — очередь в детские сады',
+      'position.heading': 'Моё место в очереди',
+      'pos.intro': 'Введите номер заявления и код доступа. Они есть в расписке, которую вы получили при подаче заявления.',
+      'pos.number': 'Номер заявления',
+      'pos.number.hint': 'Например: KQ-7KEDC-WFS4R',
+      'pos.code': 'Код доступа',
+      'pos.code.hint': 'Например: B65N-D9UP-GXY8',
+      'pos.show': 'Показать моё место',
+      'pos.privacy': 'Номер и код не попадают в адрес страницы и не сохраняются в браузере. Без кода никто не увидит ваше заявление.',
+      'pos.missing': 'Введите и номер заявления, и код доступа.',
+      'pos.notFound.title': 'Заявление не найдено',
+      'pos.notFound': 'Мы не нашли заявление с таким номером и кодом. Проверьте, что номер и код введены точно как в расписке (буквы латинские). Если не получается — обратитесь в управление образования: там помогут.',
+      'pos.failed': 'Не получилось показать заявление',
+      'pos.report': 'Заявление {number}',
+      'pos.registered': 'В очереди с',
+      'pos.desiredStart': 'Желаемая дата начала',
+      'pos.asOf': 'Данные на',
+      'pos.asOf.value': '{date} (записей в журнале: {size})',
+      'pos.claims': 'Заявленные льготы',
+      'pos.claim': '{tier} — {review}',
+      'review.pending': 'ещё проверяется',
+      'review.verified': 'подтверждена',
+      'review.rejected': 'не подтверждена',
+      'status.waiting': 'В очереди',
+      'status.waiting.explain': 'Ребёнок ждёт места. Место в каждом выбранном саду показано ниже.',
+      'status.offered': 'Выдано направление',
+      'status.offered.explain': 'Ребёнку выделено место. Ответьте на направление до указанного срока.',
+      'status.accepted': 'Направление принято',
+      'status.accepted.explain': 'Вы приняли направление. Осталось оформить зачисление в детском саду.',
+      'status.enrolled': 'Зачислен в детский сад',
+      'status.enrolled.explain': 'Ребёнок зачислен. Из очереди заявление вышло.',
+      'status.paused': 'Очередь приостановлена',
+      'status.paused.explain': 'После отказа от направления заявление не участвует в распределении, пока вы не измените список детских садов или дату начала.',
+      'status.withdrawn': 'Заявление отозвано',
+      'status.withdrawn.explain': 'Заявление больше не участвует в очереди.',
+      'status.archived': 'Снято с очереди по возрасту',
+      'status.archived.explain': 'Ребёнок вырос из возраста детского сада, поэтому заявление снято с очереди.',
+      'pos.offer': 'Направление',
+      'pos.offer.text': 'Место в детском саду «{kg}», группа: {group}, на {year} учебный год.',
+      'pos.offer.deadline': 'Ответьте до {date}.',
+      'pos.offer.how': 'Если не ответить до срока, направление истечёт и место получит следующий ребёнок. Ответить можно в управлении образования или на портале.',
+      'pos.placement': 'Место',
+      'pos.placement.text': 'Детский сад «{kg}», группа: {group}, {year} учебный год.',
+      'pos.placement.outside': 'Это место выделено вне очереди по законному основанию (например, по решению суда). Основание записано в открытом журнале.',
+      'pos.projection': 'Если бы распределение прошло сегодня',
+      'pos.projection.explain': 'Прогноз на {date}: что дало бы распределение по сегодняшней очереди и сегодняшним свободным местам.',
+      'pos.projection.note': 'Это не обещание: к туру распределения очередь и число мест могут измениться.',
+      'projection.offered': 'Ребёнок получил бы место в саду «{kg}».',
+      'projection.waitlisted': 'Мест для ребёнка пока не хватило бы.',
+      'projection.deferred': 'Ребёнок не участвовал бы: желаемая дата начала позже.',
+      'projection.archived': 'Заявление было бы снято с очереди по возрасту.',
+      'projection.no-age-group': 'Для возраста ребёнка в этом году нет подходящей группы.',
+      'outcome.offered': 'место нашлось бы',
+      'outcome.outranked': 'мест не хватило бы: все {seats} получили бы дети выше в очереди.',
+      'outcome.no-seats': 'свободных мест в этой группе нет',
+      'outcome.no-program': 'в этом саду нет группы для возраста ребёнка',
+      'outcome.last': 'Последнее место получил бы ребёнок с уровнем «{tier}», в очереди с {date}.',
+      'pos.queues': 'Место в очереди в каждый выбранный сад',
+      'pos.noQueues': 'Заявление сейчас не стоит ни в одной очереди.',
+      'pos.former': 'Сады, которые были в заявлении раньше',
+      'pos.choice': '{n}-й выбор: {kg}',
+      'pos.place': '{n}-е место',
+      'pos.position': '{place} из {total}',
+      'pos.position.queue': 'в очереди группы «{group}» на {year} год; уровень: {tier}.',
+      'pos.position.from': 'Место понадобится с {date}.',
+      'pos.notInQueue': 'Сейчас заявление не стоит в очереди в этот сад.',
+      'pos.brief': 'Этот сад: места и очередь (район: {district})',
+      'pos.brief.seats': 'Мест в группе «{group}»: {seats}.',
+      'pos.brief.caption': 'Сколько детей ждут места в этой группе',
+      'pos.brief.tier': 'Уровень',
+      'pos.brief.waiting': 'Ждут сейчас',
+      'pos.brief.offered': 'Ждут ответа на направление:',
+      'pos.brief.enrolled': 'зачислены',
+      'pos.history': 'Как менялось место (сначала новое)',
+      'pos.history.none': 'Изменений пока не было.',
+      'step.joined': 'Заявление встало в очередь: {place}',
+      'step.left': 'Заявление вышло из очереди (было {place})',
+      'step.outside': 'Изменение вне очереди',
+      'step.same': 'Место не изменилось: {place}',
+      'step.moved': 'Место: {before} → {after}',
+      'step.entries': 'записи журнала',
+      'step.entry': 'запись журнала номер {seq}',
+      'step.more': 'и ещё {n}',
+      'reason.new-ahead': 'Новых заявлений впереди: {n} (у них льгота выше или более ранняя дата постановки).',
+      'reason.right-verified': 'Детям позади подтвердили льготу, и они прошли вперёд: {n}.',
+      'reason.right-rejected': 'Детям впереди не подтвердили льготу, и они оказались позади: {n}.',
+      'reason.preferences': 'Другие семьи изменили выбор садов или дату начала: {n}.',
+      'reason.withdrawn': 'Заявлений впереди отозвано: {n}.',
+      'reason.returned': 'Вернулись в очередь впереди после отказа от направления: {n}.',
+      'reason.placed': 'Детей впереди получили направления в туре распределения: {n}.',
+      'reason.archived': 'Детей впереди снято с очереди по возрасту: {n}.',
+      'reason.enrolled-outside': 'Детей впереди зачислено вне очереди по законному основанию: {n}.',
+      'reason.criteria': 'Вступила в силу новая версия правил очереди.',
+      'reason.catchment': 'У детского сада изменилась закреплённая территория.',
+      'reason.calendar': 'Сменилась дата: учебный год, возрастная группа или предельный возраст.',
+      'reason.capacity': 'Изменилось число мест в группе: было {before}, стало {after}.',
+      'reason.own-submitted': 'Заявление подано.',
+      'reason.own-right': 'Проверена ваша льгота.',
+      'reason.own-preferences': 'Вы изменили выбор садов или дату начала.',
+      'reason.own-returned': 'Заявление вернулось в очередь после отказа или истечения направления.',
+      'reason.own-status': 'Статус заявления: {status}.',
+      'pos.receipt': 'Квитанция: доказательство, что заявление в журнале',
+      'pos.receipt.explain': 'Квитанция доказывает, что запись о вашем заявлении есть в открытом журнале, подписанном сервисом. Её можно проверить прямо в браузере или сохранить и проверить позже — убрать или изменить запись незаметно уже нельзя.',
+      'pos.receipt.check': 'Получить и проверить квитанцию',
+      'pos.receipt.download': 'Сохранить квитанцию в файл',
+      'pos.receipt.waiting': 'Получаем квитанцию…',
+      'pos.receipt.saved': 'Квитанция сохранена в файл {file}.',
+    },
+    en: {
+      'position.title': 'My place in the queue — kindergarten queue',
+      'position.heading': 'My place in the queue',
+      'pos.intro': 'Enter the application number and the access code. You find both on the slip you received when you applied.',
+      'pos.number': 'Application number',
+      'pos.number.hint': 'For example: KQ-7KEDC-WFS4R',
+      'pos.code': 'Access code',
+      'pos.code.hint': 'For example: B65N-D9UP-GXY8',
+      'pos.show': 'Show my place',
+      'pos.privacy': 'The number and code never appear in the page address and are not stored in the browser. Without the code nobody can see your application.',
+      'pos.missing': 'Enter both the application number and the access code.',
+      'pos.notFound.title': 'Application not found',
+      'pos.notFound': 'We found no application with this number and code. Check that both are typed exactly as on your slip. If it still does not work, contact the education department: they will help.',
+      'pos.failed': 'Could not show the application',
+      'pos.report': 'Application {number}',
+      'pos.registered': 'In the queue since',
+      'pos.desiredStart': 'Desired start date',
+      'pos.asOf': 'Figures as of',
+      'pos.asOf.value': '{date} ({size} log entries)',
+      'pos.claims': 'Claimed priority rights',
+      'pos.claim': '{tier} — {review}',
+      'review.pending': 'being checked',
+      'review.verified': 'verified',
+      'review.rejected': 'not verified',
+      'status.waiting': 'In the queue',
+      'status.waiting.explain': 'The child is waiting for a place. The place in each chosen kindergarten is shown below.',
+      'status.offered': 'A place is offered',
+      'status.offered.explain': 'A place has been assigned to the child. Answer the offer before the deadline.',
+      'status.accepted': 'Offer accepted',
+      'status.accepted.explain': 'You accepted the offer. The kindergarten still has to confirm the enrolment.',
+      'status.enrolled': 'Enrolled',
+      'status.enrolled.explain': 'The child is enrolled; the application has left the queue.',
+      'status.paused': 'Queue paused',
+      'status.paused.explain': 'After declining an offer the application takes no part in allocation until you change the kindergartens or the start date.',
+      'status.withdrawn': 'Application withdrawn',
+      'status.withdrawn.explain': 'The application no longer takes part in the queue.',
+      'status.archived': 'Removed for age',
+      'status.archived.explain': 'The child has outgrown kindergarten age, so the application left the queue.',
+      'pos.offer': 'Offer',
+      'pos.offer.text': 'A place at "{kg}", group: {group}, school year {year}.',
+      'pos.offer.deadline': 'Answer by {date}.',
+      'pos.offer.how': 'If you do not answer in time, the offer expires and the next child gets the place. You can answer at the education department or on the portal.',
+      'pos.placement': 'Place',
+      'pos.placement.text': 'Kindergarten "{kg}", group: {group}, school year {year}.',
+      'pos.placement.outside': 'This place was given outside the queue on a legal basis (for example a court decision). The basis is recorded in the public log.',
+      'pos.projection': 'If allocation ran today',
+      'pos.projection.explain': 'Projection for {date}: what allocation would give with today\'s queue and today\'s free places.',
+      'pos.projection.note': 'This is not a promise: the queue and the places may change before the allocation round.',
+      'projection.offered': 'The child would get a place at "{kg}".',
+      'projection.waitlisted': 'There would not be a place for the child yet.',
+      'projection.deferred': 'The child would not take part: the desired start date is later.',
+      'projection.archived': 'The application would be removed for age.',
+      'projection.no-age-group': 'There is no group for the child\'s age this year.',
+      'outcome.offered': 'a place would be found',
+      'outcome.outranked': 'no place: all {seats} would go to children higher in the queue.',
+      'outcome.no-seats': 'no free places in this group',
+      'outcome.no-program': 'this kindergarten has no group for the child\'s age',
+      'outcome.last': 'The last place would go to a child with "{tier}", in the queue since {date}.',
+      'pos.queues': 'Place in the queue of each chosen kindergarten',
+      'pos.noQueues': 'The application is in no queue right now.',
+      'pos.former': 'Kindergartens the application listed before',
+      'pos.choice': 'Choice {n}: {kg}',
+      'pos.place': 'place {n}',
+      'pos.position': '{place} of {total}',
+      'pos.position.queue': 'in the queue of the "{group}" group for {year}; priority: {tier}.',
+      'pos.position.from': 'The place is needed from {date}.',
+      'pos.notInQueue': 'The application is not in this kindergarten\'s queue now.',
+      'pos.brief': 'This kindergarten: places and queue (district: {district})',
+      'pos.brief.seats': 'Places in the "{group}" group: {seats}.',
+      'pos.brief.caption': 'Children waiting for a place in this group',
+      'pos.brief.tier': 'Priority',
+      'pos.brief.waiting': 'Waiting now',
+      'pos.brief.offered': 'Awaiting an answer to an offer:',
+      'pos.brief.enrolled': 'enrolled',
+      'pos.history': 'How the place changed (newest first)',
+      'pos.history.none': 'No changes yet.',
+      'step.joined': 'The application joined the queue: {place}',
+      'step.left': 'The application left the queue (was {place})',
+      'step.outside': 'A change outside the queue',
+      'step.same': 'Place unchanged: {place}',
+      'step.moved': 'Place: {before} → {after}',
+      'step.entries': 'log entries',
+      'step.entry': 'log entry number {seq}',
+      'step.more': 'and {n} more',
+      'reason.new-ahead': 'New applications ahead: {n} (a higher priority or an earlier registration date).',
+      'reason.right-verified': 'Children behind had their priority right verified and moved ahead: {n}.',
+      'reason.right-rejected': 'Children ahead had their priority right rejected and moved behind: {n}.',
+      'reason.preferences': 'Other families changed their kindergartens or start date: {n}.',
+      'reason.withdrawn': 'Applications ahead withdrawn: {n}.',
+      'reason.returned': 'Came back ahead after declining an offer: {n}.',
+      'reason.placed': 'Children ahead offered places in an allocation round: {n}.',
+      'reason.archived': 'Children ahead removed for age: {n}.',
+      'reason.enrolled-outside': 'Children ahead enrolled outside the queue on a legal basis: {n}.',
+      'reason.criteria': 'A new version of the queue rules took effect.',
+      'reason.catchment': 'The kindergarten\'s catchment area changed.',
+      'reason.calendar': 'The date moved on: school year, age group or age limit.',
+      'reason.capacity': 'The number of places in the group changed: from {before} to {after}.',
+      'reason.own-submitted': 'The application was submitted.',
+      'reason.own-right': 'Your priority right was checked.',
+      'reason.own-preferences': 'You changed the kindergartens or the start date.',
+      'reason.own-returned': 'The application came back to the queue after a declined or expired offer.',
+      'reason.own-status': 'Application status: {status}.',
+      'pos.receipt': 'Receipt: proof that the application is in the log',
+      'pos.receipt.explain': 'The receipt proves that your application\'s entry is in the public log the service signed. Check it right here in the browser, or save it and check it later: the entry can no longer be removed or changed unnoticed.',
+      'pos.receipt.check': 'Get and check the receipt',
+      'pos.receipt.download': 'Save the receipt to a file',
+      'pos.receipt.waiting': 'Getting the receipt…',
+      'pos.receipt.saved': 'The receipt was saved as {file}.',
+    },
+  });
+
+  document.addEventListener('DOMContentLoaded', () => {
+    KQ.fill(document.getElementById('position'), form(), el('div', { id: 'position-result', 'aria-live': 'polite' }));
+  });
+  // The form keeps what was typed; only the texts and the report are redrawn.
+  KQ.onLanguageChange(() => {
+    const number = document.getElementById('app-number')?.value ?? '';
+    const code = document.getElementById('access-code')?.value ?? '';
+    const previous = document.getElementById('lookup-error');
+    const kind = previous?.dataset.error;
+    KQ.fill(document.getElementById('position'), form(), el('div', { id: 'position-result', 'aria-live': 'polite' }));
+    document.getElementById('app-number').value = number;
+    document.getElementById('access-code').value = code;
+    if (report) renderReport();
+    else if (kind === 'not-found') showError('not-found', t('pos.notFound.title'), t('pos.notFound'));
+  });
+})();
