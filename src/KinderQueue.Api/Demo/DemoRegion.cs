@@ -192,6 +192,9 @@ public static class DemoRegion
         logger.LogInformation("Demo: open {Address}/swagger for the API and {Address}/readyz for the log size; mint a staff token with " +
             "`dotnet run --project src/KinderQueue.Api -- token --role allocator --data-dir {DataDir}` (in the container: `dotnet KinderQueue.Api.dll token --role allocator`)",
             address, address, Path.GetFullPath(dataDir));
+        // Last, so it is the line a new user sees: the site is where a parent would start.
+        logger.LogInformation("Demo: open {Address}/ in a browser for the public site (dashboard, \"my place in the queue\" with the numbers and codes above, " +
+            "check-it-yourself, how it works)", address);
     }
 
     private static DelegateCommand Append(LogEvent e) => new DelegateCommand(Actor, null, (_, _) => CommandDecision.Append(e, ApplicationsApi.Appended));

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using KinderQueue.Api.Tests.Support;
+using Xunit;
+
+namespace KinderQueue.Api.Tests;
+
+/// <summary>
+/// The public site as the service serves it (its behaviour in a browser is tested in
+/// KinderQueue.Web.Tests): every page and every asset a page names is there, embedded in the
+/// binary, under a policy that runs only the site's own scripts; the documents the "how it works"
+/// pages render are the repository's own.
+/// </summary>
+public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
+{
+    private static readonly string[] Pages = ["/", "/position.html", "/check.html", "/how.html", "/docs.html"];
+
+    [Fact]
+    public async Task EveryPage_IsServed_WithItsOwnScriptsOnly_AndEveryAssetItNamesExists()
+    {
+        foreach (var page in Pages)
+        {
+            using var response = await fixture.Client.GetAsync(page);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, page);
+            response.Content.Headers.ContentType!.ToString().Should().Be("text/html; charset=utf-8", page);
+            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            csp.Should().Contain("script-src 'self'").And.Contain("frame-ancestors 'none'").And.NotContain("unsafe", page);
+            response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+            var html = await response.Content.ReadAsStringAsync();
+            html.Should().Contain("<html lang=\"ru\">", "Russian is the default language");
+            html.Should().NotContain("<script>", "inline scripts would be refused by the policy").And.NotContain(" style=\"", page);
+
+            var assets = AssetReference().Matches(html).Select(m => m.Groups["path"].Value).ToList();
+            assets.Should().Contain("/assets/common.js").And.Contain("/assets/site.css");
+            foreach (var asset in assets)
+            {
+                using var a = await fixture.Client.GetAsync(asset);
+                a.StatusCode.Should().Be(HttpStatusCode.OK, $"{page} names {asset}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("/docs/explainer.ru.md", "explainer.ru.md")]
+    [InlineData("/docs/SPEC.md", "SPEC.md")]
+    [InlineData("/docs/VERIFYING.md", "VERIFYING.md")]
+    public async Task Documents_AreTheRepositorysOwn(string path, string file)
+    {
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        var expected = await File.ReadAllTextAsync(Path.Combine(repository, "algorithm-spec", file));
+        using var response = await fixture.Client.GetAsync(path);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.ToString().Should().Be("text/markdown; charset=utf-8");
+        (await response.Content.ReadAsStringAsync()).Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task AnUnknownPath_IsAProblem_NotAPage()
+    {
+        using var response = await fixture.Client.GetAsync("/assets/nothing-here.js");
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [GeneratedRegex("""(?:src|href)="(?<path>/assets/[^"]+)""")]
+    private static partial Regex AssetReference();
+}
