@@ -8,6 +8,7 @@
 //   #doc-links  the box of links (a <nav>), re-rendered on a language change;
 //   #doc-body   the rendered document, lang="ru"/"en", data-doc="<name>" once rendered; headings
 //               carry GitHub-style ids, so /docs.html?doc=spec#76-… opens at §7.6;
+//   #doc-contents a folded list of sections for a long document without its own (SPEC.md);
 //   #doc-status a message when the document is unknown or could not be loaded (role="alert" on failure).
 // #doc gets aria-busy="true" while loading and data-state="loading|ready|unknown|failed".
 'use strict';
@@ -37,6 +38,7 @@
       'docs.unknown.text': 'Возможно, ссылка устарела или в ней опечатка. Вот документы, которые здесь опубликованы:',
       'docs.failed.title': 'Документ не загрузился',
       'docs.retry': 'Попробовать ещё раз',
+      'docs.contents': 'Содержание',
     },
     en: {
       'how.title': 'How it works',
@@ -55,10 +57,11 @@
       'docs.unknown.text': 'The link may be out of date or mistyped. These are the documents published here:',
       'docs.failed.title': 'The document did not load',
       'docs.retry': 'Try again',
+      'docs.contents': 'Contents',
     },
   });
 
-  const state = { name: null, status: 'loading', failure: null };
+  const state = { name: null, status: 'loading', failure: null, title: null };
   let root, links, status, body;
 
   document.addEventListener('DOMContentLoaded', () => {
@@ -89,14 +92,39 @@
     KQ.fill(body, KQMarkdown.render(result.text, { linkDoc: (name, anchor) => `/docs.html?doc=${name}${anchor ? `#${anchor}` : ''}` }));
     body.lang = doc.lang;
     body.dataset.doc = state.name;
+    addContents();
     const heading = body.querySelector('h1, h2');
     if (heading) {
-      document.title = `${heading.textContent} — ${KQ.t('site.name')}`;
+      state.title = heading.textContent;
       // The title now names the document; the language switch must not put the shell's back.
       document.querySelector('title')?.removeAttribute('data-i18n');
     }
     setStatus('ready');
     scrollToHash();
+  }
+
+  /**
+   * A long document without contents of its own (SPEC.md) gets a folded list of its sections
+   * after the title, so a reader on a phone can jump to §7.4 without scrolling through 2,000 lines.
+   */
+  function addContents() {
+    if (body.querySelector('a[href^="#"]')) return;                 // it has its own (the explainer)
+    const sections = [...body.querySelectorAll('h2, h3')];
+    if (sections.length < 12) return;
+    const list = KQ.el('ol', {});
+    let sub = null;
+    for (const h of sections) {
+      const item = KQ.el('li', {}, KQ.el('a', { href: `#${h.id}` }, h.textContent));
+      if (h.tagName === 'H2' || !list.lastElementChild) { list.append(item); sub = null; }
+      else {
+        if (!sub) list.lastElementChild.append(sub = KQ.el('ol', {}));
+        sub.append(item);
+      }
+    }
+    const contents = KQ.el('details', { id: 'doc-contents', class: 'doc-contents' },
+      KQ.el('summary', { 'data-i18n': 'docs.contents', lang: KQ.language }, KQ.t('docs.contents')), list);
+    const title = body.querySelector('h1');
+    if (title) title.after(contents); else body.prepend(contents);
   }
 
   // The browser looked for the #fragment before the document existed; look again now.
@@ -132,6 +160,9 @@
 
   /** The box of links and the status message: everything on the page that follows the page language. */
   function renderAround() {
+    const summary = body.querySelector('#doc-contents summary');
+    if (summary) summary.lang = KQ.language;                       // its text follows the page, not the document
+    if (state.title) document.title = `${state.title} — ${KQ.t('site.name')}`;
     const known = Object.hasOwn(DOCUMENTS, state.name);
     if (known) {
       const doc = DOCUMENTS[state.name];
