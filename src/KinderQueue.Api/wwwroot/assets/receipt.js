@@ -4,6 +4,7 @@
 // the page (check.js) turns the answer into words.
 //
 //   KQReceipt.verify(receiptText, spkiBase64) → Promise<{ valid, failed, detail }>
+//   KQReceipt.fingerprint(spkiBase64) → Promise<logId hex | null>
 //
 // failed is null when valid, else the first check that failed (KQReceipt.CHECKS):
 //   format      the text is not a receipt: not JSON, a field missing or malformed, or a checkpoint that
@@ -16,6 +17,7 @@
 //               SHA-256 of this key (the receipt was signed for another log)
 //   signature   the checkpoint's signature does not verify under the key over its signed bytes
 //   entry       the entry is not a canonical log entry (LogEntry.Parse), or its seq is not the index
+//   unsupported (not a check) the platform has no WebCrypto: crypto.subtle is missing
 // detail holds what the page needs to say: index, size, type, number (payload.number of the entry),
 // time, logId, keyLogId, and reason (a technical English sentence, for developers).
 // Every malformed input gives a failed check, never an exception: receipts come from anyone.
@@ -396,5 +398,16 @@ const KQReceipt = (() => {
 
   const pick = entry => ({ type: entry.type, number: entry.number });
 
-  return { verify, CHECKS };
+  /**
+   * The fingerprint (logId) of a published key: hex SHA-256 of its SPKI bytes, or null when the text
+   * is not a P-256 key of the published form or the platform has no WebCrypto.
+   */
+  async function fingerprint(spkiBase64) {
+    const spki = base64Bytes(typeof spkiBase64 === 'string' ? spkiBase64.trim() : null);
+    if (!spki || spki.length !== 91 || !sameBytes(spki.subarray(0, SPKI_PREFIX.length), SPKI_PREFIX)) return null;
+    if (!globalThis.crypto || !globalThis.crypto.subtle) return null;
+    try { return hex(await sha256(spki)); } catch { return null; }
+  }
+
+  return { verify, fingerprint, CHECKS };
 })();
