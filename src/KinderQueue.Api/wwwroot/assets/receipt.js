@@ -266,7 +266,7 @@ const KQReceipt = (() => {
 
   function hexBytes(hex) {
     const out = new Uint8Array(hex.length / 2);
-    for (let k = 0; k < out.length; k++) out[k] = parseInt(hex.substr(2 * k, 2), 16);
+    for (let k = 0; k < out.length; k++) out[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);
     return out;
   }
 
