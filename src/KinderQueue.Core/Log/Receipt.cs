@@ -57,9 +57,9 @@ public sealed class Receipt
                 return Parsed<Receipt>.Fail("$.entry", "field.missing", "'entry' must be the entry bytes as a string.");
             if (!r.TryGetProperty("entryHash", out var hash) || hash.ValueKind != JsonValueKind.String)
                 return Parsed<Receipt>.Fail("$.entryHash", "field.missing", "'entryHash' must be 64 hex digits.");
-            if (!r.TryGetProperty("index", out var index) || !index.TryGetInt64(out var at) || at < 0)
+            if (!r.TryGetProperty("index", out var index) || index.ValueKind != JsonValueKind.Number || !index.TryGetInt64(out var at) || at < 0)
                 return Parsed<Receipt>.Fail("$.index", "field.type", "'index' must be a non-negative integer.");
-            if (!r.TryGetProperty("size", out var size) || !size.TryGetInt64(out var n) || n < 1)
+            if (!r.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out var n) || n < 1)
                 return Parsed<Receipt>.Fail("$.size", "field.type", "'size' must be a positive integer.");
             if (!r.TryGetProperty("proof", out var proof) || proof.ValueKind != JsonValueKind.Array)
                 return Parsed<Receipt>.Fail("$.proof", "field.type", "'proof' must be an array of hashes.");
@@ -78,6 +78,11 @@ public sealed class Receipt
         catch (JsonException ex)
         {
             return Parsed<Receipt>.Fail("$", "json.malformed", $"Not valid JSON: {ex.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escaping a lone surrogate ("\ud800") is valid JSON but no text: it cannot be entry bytes.
+            return Parsed<Receipt>.Fail("$", "json.malformed", "A string in the receipt is not valid Unicode text.");
         }
     }
 
