@@ -1,0 +1,87 @@
+using Microsoft.Playwright;
+
+namespace KinderQueue.Web.Tests.Support;
+
+/// <summary>
+/// One test's browser context and page, with what the page complained about: console errors,
+/// uncaught exceptions and Content-Security-Policy violations. Disposing it saves a full-page
+/// screenshot named after the test (also when the test failed: it is the evidence) and closes the context.
+/// </summary>
+public sealed class PageSession : IAsyncDisposable
+{
+    /// <summary>Each wait (a selector, an attribute, a click) gives up after this.</summary>
+    public const float WaitMs = 5_000;
+
+    /// <summary>A page load, until the network is idle (the page's data fetched).</summary>
+    public const float NavigationMs = 15_000;
+
+    // Runs before any page script, so the listener sees every violation, including one in the page's first script.
+    private const string CspListener =
+        "window.__kqCspViolations = [];" +
+        "document.addEventListener('securitypolicyviolation', e => window.__kqCspViolations.push(" +
+        "e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + (e.sourceFile || '') + ':' + e.lineNumber));";
+
+    private readonly IBrowserContext _context;
+    private readonly string _testName;
+    private readonly List<string> _problems = [];
+
+    public IPage Page { get; }
+
+    private PageSession(IBrowserContext context, IPage page, string testName)
+    {
+        _context = context;
+        Page = page;
+        _testName = testName;
+    }
+
+    internal static async Task<PageSession> OpenAsync(IBrowserContext context, string testName)
+    {
+        context.SetDefaultTimeout(WaitMs);
+        context.SetDefaultNavigationTimeout(NavigationMs);
+        await context.AddInitScriptAsync(CspListener);
+        var page = await context.NewPageAsync();
+        var session = new PageSession(context, page, testName);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") session.Add($"console error: {message.Text} ({message.Location})");
+        };
+        page.PageError += (_, error) => session.Add($"uncaught exception: {error}");
+        return session;
+    }
+
+    private void Add(string problem)
+    {
+        lock (_problems) _problems.Add(problem);
+    }
+
+    /// <summary>Opens a path (relative to the service) and waits until the network is idle; returns the page's response.</summary>
+    public async Task<IResponse> GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+        return response ?? throw new InvalidOperationException($"No response for {path}");
+    }
+
+    /// <summary>Everything the page complained about so far, CSP violations seen by the page included.</summary>
+    public async Task<IReadOnlyList<string>> ProblemsAsync()
+    {
+        var csp = await Page.EvaluateAsync<string[]?>("() => window.__kqCspViolations || []") ?? [];
+        lock (_problems) return [.. _problems, .. csp.Select(v => $"CSP violation: {v}")];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Page.ScreenshotAsync(new PageScreenshotOptions
+            {
+                Path = Path.Combine(Artifacts.ScreenshotsDirectory, Artifacts.FileNameOf(_testName) + ".png"),
+                FullPage = true,
+                Timeout = 10_000,
+            });
+        }
+        finally
+        {
+            await _context.CloseAsync();
+        }
+    }
+}
