@@ -111,7 +111,9 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
         await session.GotoAsync(path);
         await session.Page.WaitForFunctionAsync(HeadingFilled);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await session.Page.RunAxe();
+        output.WriteLine($"axe took {clock.ElapsedMilliseconds} ms");
 
         // Everything axe reports goes to the test output; only serious and critical ones fail the test.
         foreach (var v in result.Violations) output.WriteLine(Describe(v));

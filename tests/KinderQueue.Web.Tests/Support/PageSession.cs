@@ -43,7 +43,9 @@ public sealed class PageSession : IAsyncDisposable
         var session = new PageSession(context, page, testName);
         page.Console += (_, message) =>
         {
-            if (message.Type == "error") session.Add($"console error: {message.Text} ({message.Location})");
+            // Chromium asks for /favicon.ico on its own (no page references it); its 404 is not the page's error.
+            if (message.Type == "error" && !message.Location.Contains("/favicon.ico:", StringComparison.Ordinal))
+                session.Add($"console error: {message.Text} ({message.Location})");
         };
         page.PageError += (_, error) => session.Add($"uncaught exception: {error}");
         return session;
