@@ -23,27 +23,31 @@ public sealed class CheckPageTests(SiteFixture site, ITestOutputHelper output)
     public async Task GenuineReceipt_IsValid()
     {
         var receipt = await site.ReceiptAsync(site.Service.Application());
-        await using var session = await site.OpenAsync($"{nameof(CheckPageTests)}.{nameof(GenuineReceipt_IsValid)}");
 
-        var result = await CheckAsync(session, receipt);
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
 
-        await Expect(result).ToHaveAttributeAsync("data-valid", "true", VerdictWait);
-        await Expect(result).ToBeVisibleAsync();
-        await Expect(result).ToContainTextAsync(new Regex("верн|valid", RegexOptions.IgnoreCase));
-        await ReportProblemsAsync(session);
+            await Expect(result).ToHaveAttributeAsync("data-valid", "true", VerdictWait);
+            await Expect(result).ToBeVisibleAsync();
+            await Expect(result).ToContainTextAsync(new Regex("верн|valid", RegexOptions.IgnoreCase));
+            await ExpectNoProblemsAsync(session);
+        });
     }
 
     [Fact]
     public async Task ReceiptWithOneCharacterOfTheEntryChanged_FailsTheEntryHash()
     {
         var receipt = ReceiptTampering.ChangeEntryPayload(await site.ReceiptAsync(site.Service.Application()));
-        await using var session = await site.OpenAsync($"{nameof(CheckPageTests)}.{nameof(ReceiptWithOneCharacterOfTheEntryChanged_FailsTheEntryHash)}");
 
-        var result = await CheckAsync(session, receipt);
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
 
-        await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
-        await Expect(result).ToHaveAttributeAsync("data-failed", "entry-hash");
-        await ReportProblemsAsync(session);
+            await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
+            await Expect(result).ToHaveAttributeAsync("data-failed", "entry-hash");
+            await ExpectNoProblemsAsync(session);
+        });
     }
 
     [Theory]
@@ -53,13 +57,15 @@ public sealed class CheckPageTests(SiteFixture site, ITestOutputHelper output)
     {
         var genuine = await site.ReceiptAsync(site.Service.Application());
         var receipt = field == "root" ? ReceiptTampering.ChangeRoot(genuine) : ReceiptTampering.ChangeSignature(genuine);
-        await using var session = await site.OpenAsync($"{nameof(CheckPageTests)}.{nameof(ReceiptWithACheckpointFieldChanged_FailsThatCheck)}__{field}");
 
-        var result = await CheckAsync(session, receipt);
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
 
-        await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
-        await Expect(result).ToHaveAttributeAsync("data-failed", failedCheck);
-        await ReportProblemsAsync(session);
+            await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
+            await Expect(result).ToHaveAttributeAsync("data-failed", failedCheck);
+            await ExpectNoProblemsAsync(session);
+        }, field);
     }
 
     private static async Task<ILocator> CheckAsync(PageSession session, string receipt)
@@ -70,8 +76,8 @@ public sealed class CheckPageTests(SiteFixture site, ITestOutputHelper output)
         return session.Page.Locator("#receipt-result");
     }
 
-    // A refused receipt is an answer, not an error: the page should stay quiet in the console either way.
-    private async Task ReportProblemsAsync(PageSession session)
+    // A refused receipt is an answer, not an error: the page stays quiet in the console either way.
+    private async Task ExpectNoProblemsAsync(PageSession session)
     {
         var problems = await session.ProblemsAsync();
         foreach (var p in problems) output.WriteLine(p);

@@ -19,10 +19,8 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(SitePages.All), MemberType = typeof(SitePages))]
-    public async Task Page_Loads_WithHeading_WithoutConsoleErrorsOrCspViolations(string path, string name)
+    public Task Page_Loads_WithHeading_WithoutConsoleErrorsOrCspViolations(string path, string name) => site.RunAsync(async session =>
     {
-        await using var session = await site.OpenAsync($"{nameof(PageTests)}.{nameof(Page_Loads_WithHeading_WithoutConsoleErrorsOrCspViolations)}__{name}");
-
         var response = await session.GotoAsync(path);
 
         response.Status.Should().Be(200, $"{path} is a page of the site");
@@ -30,12 +28,11 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
         var problems = await session.ProblemsAsync();
         foreach (var p in problems) output.WriteLine(p);
         problems.Should().BeEmpty($"{path} must run under the site's CSP without errors");
-    }
+    }, name);
 
     [Fact]
-    public async Task LanguageSwitch_TurnsThePageEnglishWithoutReload_AndIsRemembered()
+    public Task LanguageSwitch_TurnsThePageEnglishWithoutReload_AndIsRemembered() => site.RunAsync(async session =>
     {
-        await using var session = await site.OpenAsync($"{nameof(PageTests)}.{nameof(LanguageSwitch_TurnsThePageEnglishWithoutReload_AndIsRemembered)}");
         var page = session.Page;
         var html = page.Locator("html");
         var nav = page.Locator("#site-header nav");
@@ -57,42 +54,40 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
         await page.ClickAsync("#lang-switch");
         await Expect(html).ToHaveAttributeAsync("lang", "ru");
         await Expect(nav).ToContainTextAsync("Статистика очереди");
-    }
+    });
 
     [Theory]
     [MemberData(nameof(SitePages.All), MemberType = typeof(SitePages))]
-    public async Task Phone_HasNoHorizontalScroll(string path, string name)
+    public Task Phone_HasNoHorizontalScroll(string path, string name) => site.RunAsync(async session =>
     {
-        await using var session = await site.OpenAsync($"{nameof(PageTests)}.{nameof(Phone_HasNoHorizontalScroll)}__{name}", new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
-            IsMobile = true,
-            HasTouch = true,
-            DeviceScaleFactor = 2,
-        });
-
         await session.GotoAsync(path);
         await session.Page.WaitForFunctionAsync(HeadingFilled);
 
         var widths = await session.Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
         if (widths[0] > widths[1])
         {
-            // Name the culprits: the elements whose right edge is past the viewport, outermost first.
+            // Name the culprits: elements whose right edge is past the viewport, in document order.
             var wide = await session.Page.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('body *')]
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
                 .slice(0, 8)
-                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\s+/g, '.') : '')
+                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().replace(/\s+/g, '.') : '')
                     + ' right=' + Math.round(e.getBoundingClientRect().right))");
             foreach (var w in wide) output.WriteLine(w);
         }
         widths[0].Should().BeLessThanOrEqualTo(widths[1], $"{path} on a 390 px phone must not scroll sideways (scrollWidth {widths[0]}, innerWidth {widths[1]})");
-    }
+    }, name, new BrowserNewContextOptions
+    {
+        ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+        IsMobile = true,
+        HasTouch = true,
+        DeviceScaleFactor = 2,
+    });
 
     [Theory]
     [MemberData(nameof(SitePages.All), MemberType = typeof(SitePages))]
-    public async Task Keyboard_FirstTabReachesSkipLink_AndEnterMovesFocusToMain(string path, string name)
+    public Task Keyboard_FirstTabReachesSkipLink_AndEnterMovesFocusToMain(string path, string name) => site.RunAsync(async session =>
     {
-        await using var session = await site.OpenAsync($"{nameof(PageTests)}.{nameof(Keyboard_FirstTabReachesSkipLink_AndEnterMovesFocusToMain)}__{name}");
         var page = session.Page;
         await session.GotoAsync(path);
 
@@ -101,13 +96,12 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
 
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("main#main")).ToBeFocusedAsync();
-    }
+    }, name);
 
     [Theory]
     [MemberData(nameof(SitePages.All), MemberType = typeof(SitePages))]
-    public async Task Axe_FindsNoSeriousOrCriticalViolations(string path, string name)
+    public Task Axe_FindsNoSeriousOrCriticalViolations(string path, string name) => site.RunAsync(async session =>
     {
-        await using var session = await site.OpenAsync($"{nameof(PageTests)}.{nameof(Axe_FindsNoSeriousOrCriticalViolations)}__{name}");
         await session.GotoAsync(path);
         await session.Page.WaitForFunctionAsync(HeadingFilled);
 
@@ -119,11 +113,11 @@ public sealed class PageTests(SiteFixture site, ITestOutputHelper output)
         foreach (var v in result.Violations) output.WriteLine(Describe(v));
         result.Violations.Where(v => v.Impact is "serious" or "critical").Select(Describe)
             .Should().BeEmpty($"{path} must have no serious or critical accessibility violation");
-    }
+    }, name);
 
     private static string Messages(AxeResultNode node) =>
         string.Join(" | ", new[] { node.Any, node.All, node.None }.SelectMany(checks => checks ?? []).Select(c => c.Message));
 
     private static string Describe(AxeResultItem v) =>
-        $"{v.Impact} {v.Id}: {v.Help} — {string.Join("; ", v.Nodes.Take(5).Select(n => $"{n.Target} {Messages(n)}"))}";
+        $"{v.Impact} {v.Id}: {v.Help} ({v.Nodes.Length} elements) — {string.Join("; ", v.Nodes.Take(5).Select(n => $"{n.Target} {Messages(n)}"))}";
 }

@@ -4,8 +4,8 @@ namespace KinderQueue.Web.Tests.Support;
 
 /// <summary>
 /// One test's browser context and page, with what the page complained about: console errors,
-/// uncaught exceptions and Content-Security-Policy violations. Disposing it saves a full-page
-/// screenshot named after the test (also when the test failed: it is the evidence) and closes the context.
+/// uncaught exceptions and Content-Security-Policy violations; and its screenshot. Disposing it
+/// closes the context. Tests go through <see cref="SiteFixture.RunAsync"/>, which takes the screenshot.
 /// </summary>
 public sealed class PageSession : IAsyncDisposable
 {
@@ -70,20 +70,25 @@ public sealed class PageSession : IAsyncDisposable
         lock (_problems) return [.. _problems, .. csp.Select(v => $"CSP violation: {v}")];
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// A full-page PNG named after the test. A very long page (the specification) is cut at
+    /// <see cref="MaxShotHeight"/> CSS pixels: Chromium stitches tall captures slowly, and the top is the evidence.
+    /// </summary>
+    public async Task ScreenshotAsync()
     {
-        try
+        var height = await Page.EvaluateAsync<int>("() => Math.ceil(document.documentElement.scrollHeight)");
+        var width = await Page.EvaluateAsync<int>("() => Math.ceil(document.documentElement.scrollWidth)");
+        await Page.ScreenshotAsync(new PageScreenshotOptions
         {
-            await Page.ScreenshotAsync(new PageScreenshotOptions
-            {
-                Path = Path.Combine(Artifacts.ScreenshotsDirectory, Artifacts.FileNameOf(_testName) + ".png"),
-                FullPage = true,
-                Timeout = 10_000,
-            });
-        }
-        finally
-        {
-            await _context.CloseAsync();
-        }
+            Path = Path.Combine(Artifacts.ScreenshotsDirectory, Artifacts.FileNameOf(_testName) + ".png"),
+            FullPage = true,
+            Clip = height > MaxShotHeight ? new Clip { X = 0, Y = 0, Width = width, Height = MaxShotHeight } : null,
+            Timeout = 15_000,
+        });
     }
+
+    /// <summary>See <see cref="ScreenshotAsync"/>.</summary>
+    public const int MaxShotHeight = 8_000;
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
 }

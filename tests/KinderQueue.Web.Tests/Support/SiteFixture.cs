@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Playwright;
 
@@ -6,7 +7,7 @@ namespace KinderQueue.Web.Tests.Support;
 
 /// <summary>
 /// Shared by every browser test of a run: one demo service and one headless Chromium. Each test
-/// opens its own context (fresh storage, its own viewport) through <see cref="OpenAsync"/>.
+/// opens its own context (fresh storage, its own viewport) through <see cref="RunAsync"/>.
 /// </summary>
 /// <remarks>
 /// The browser is Debian's Chromium (/usr/bin/chromium, or $KQ_CHROMIUM), never one Playwright
@@ -74,14 +75,41 @@ public sealed class SiteFixture : IAsyncLifetime
         if (_service is not null) await _service.DisposeAsync();
     }
 
-    /// <summary>A new browser context and page for one test; dispose it to take the screenshot and close it.</summary>
-    public async Task<PageSession> OpenAsync(string testName, BrowserNewContextOptions? options = null)
+    /// <summary>
+    /// Runs one test in a new browser context and page, then saves its full-page screenshot named
+    /// "{test class}.{test method}[__{variant}].png", pass or fail: a failed test's screenshot is the
+    /// evidence, and a screenshot that cannot be taken then does not hide why the test failed.
+    /// </summary>
+    public async Task RunAsync(Func<PageSession, Task> test, string? variant = null, BrowserNewContextOptions? options = null,
+        [CallerMemberName] string method = "", [CallerFilePath] string file = "")
     {
+        var name = $"{Path.GetFileNameWithoutExtension(file)}.{method}" + (variant is null ? "" : $"__{variant}");
         options ??= new BrowserNewContextOptions();
         options.BaseURL = BaseAddress.ToString();
         options.ViewportSize ??= new ViewportSize { Width = 1280, Height = 900 };
         var context = await Browser.NewContextAsync(options);
-        return await PageSession.OpenAsync(context, testName);
+        await using var session = await PageSession.OpenAsync(context, name);
+        try
+        {
+            await test(session);
+        }
+        catch
+        {
+            try
+            {
+                await session.ScreenshotAsync();
+            }
+            catch (PlaywrightException e)
+            {
+                await Console.Error.WriteLineAsync($"{name}: no screenshot ({e.Message})");
+            }
+            catch (TimeoutException e)
+            {
+                await Console.Error.WriteLineAsync($"{name}: no screenshot ({e.Message})");
+            }
+            throw;
+        }
+        await session.ScreenshotAsync();
     }
 
     /// <summary>
