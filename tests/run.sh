@@ -45,7 +45,7 @@ if [ ! -x "$chromium" ] && [ "$(id -u)" -eq 0 ]; then
 fi
 if [ ! -x "$chromium" ]; then
   if [ "${CI:-}" = "true" ]; then
-    echo "CI needs Chromium for the browser tests, and $chromium could not be installed (see $results_dir/chromium-install.log)"
+    echo "CI needs Chromium for the browser tests, and $chromium is missing (install log, if it ran: $results_dir/chromium-install.log)"
     echo "tests: 0 passed, 1 failed"
     exit 1
   fi

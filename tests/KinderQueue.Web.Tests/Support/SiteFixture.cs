@@ -60,9 +60,15 @@ public sealed class SiteFixture : IAsyncLifetime
         }
         catch
         {
-            // Leave nothing running: stop whichever of the two did start.
-            if (_service is null && service.IsCompletedSuccessfully) _service = service.Result;
-            else if (_service is null) _ = service.ContinueWith(t => t.Result.DisposeAsync().AsTask(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            // Leave nothing running: let the service finish starting (or fail), then stop whatever did start.
+            try
+            {
+                _service ??= await service;
+            }
+            catch
+            {
+                // The first failure is the one reported.
+            }
             await DisposeAsync();
             throw;
         }
