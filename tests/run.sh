@@ -16,9 +16,11 @@ mkdir -p "$results_dir"
 passed=0
 failed=0
 
+# Test categories left out on this machine (joined into one --filter below).
+excluded=()
+
 # PostgreSQL tests run against a real throwaway server. CI must have it (it installs it as root);
 # a developer without PostgreSQL still runs everything else (the Postgres category is filtered out).
-filter=()
 if [ -z "${KQ_TEST_POSTGRES:-}" ]; then
   if pg_exports=$(bash tests/postgres-cluster.sh start); then
     eval "$pg_exports"
@@ -29,8 +31,33 @@ if [ -z "${KQ_TEST_POSTGRES:-}" ]; then
     exit 1
   else
     echo "PostgreSQL unavailable: running the SQLite-only tests (CI runs both)"
-    filter=(--filter "Category!=Postgres")
+    excluded+=("Category!=Postgres")
   fi
+fi
+
+# Browser tests (KinderQueue.Web.Tests) drive Debian's Chromium through Playwright; nothing is
+# downloaded from elsewhere. Installed here when missing and this is root (apt-get install alone
+# does not find it before an update). CI must have it; a developer without it runs everything else.
+chromium="${KQ_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ] && [ "$(id -u)" -eq 0 ]; then
+  echo "installing chromium for the browser tests (log: $results_dir/chromium-install.log)..."
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$results_dir/chromium-install.log" 2>&1
+fi
+if [ ! -x "$chromium" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "CI needs Chromium for the browser tests, and $chromium is missing (install log, if it ran: $results_dir/chromium-install.log)"
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+  fi
+  echo "Chromium unavailable ($chromium): leaving out the browser tests (CI runs them)"
+  excluded+=("Category!=Browser")
+fi
+# Evidence of the browser tests: a full-page screenshot per test, and the demo service's log.
+export KQ_ARTIFACTS_DIR="$results_dir" KQ_SCREENSHOTS_DIR="$results_dir/screenshots"
+
+filter=()
+if [ "${#excluded[@]}" -gt 0 ]; then
+  filter=(--filter "$(IFS='&'; echo "${excluded[*]}")")
 fi
 
 if ! dotnet build KinderQueue.sln -c "$config" -nologo -v quiet; then

@@ -1,0 +1,14 @@
+namespace KinderQueue.Web.Tests;
+
+/// <summary>Every page of the public site, with a short name for screenshot files.</summary>
+public static class SitePages
+{
+    public static TheoryData<string, string> All => new()
+    {
+        { "/", "dashboard" },
+        { "/position.html", "position" },
+        { "/check.html", "check" },
+        { "/how.html", "how" },
+        { "/docs.html?doc=spec", "docs-spec" },
+    };
+}

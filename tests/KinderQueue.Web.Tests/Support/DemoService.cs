@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace KinderQueue.Web.Tests.Support;
+
+/// <summary>
+/// The real service, started the way a user starts the demo: <c>dotnet KinderQueue.Api.dll --urls
+/// http://127.0.0.1:PORT --demo</c> with its data folder in a fresh temp directory (also its working
+/// directory). Ready when the demo region is filled (demo-applications.txt written) and the public
+/// projection has caught up with the log (/readyz: publicLogSize == logSize). Its output goes to a
+/// log file among the test artifacts, so a failure can be diagnosed after the run.
+/// </summary>
+internal sealed class DemoService : IAsyncDisposable
+{
+    /// <summary>How long the demo may take to fill and be projected (about 10 s on an idle 2-core machine).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly Process _process;
+    private readonly LogSink _log;
+    private readonly string _dataRoot;
+
+    public Uri BaseAddress { get; }
+    public string LogFile { get; }
+    public IReadOnlyList<DemoApplication> Applications { get; private set; } = [];
+
+    private DemoService(Process process, LogSink log, string logFile, string dataRoot, Uri baseAddress)
+    {
+        _process = process;
+        _log = log;
+        LogFile = logFile;
+        _dataRoot = dataRoot;
+        BaseAddress = baseAddress;
+    }
+
+    public static async Task<DemoService> StartAsync()
+    {
+        var dll = Path.Combine(Artifacts.RepositoryRoot, "src", "KinderQueue.Api", "bin", Artifacts.Configuration, "net10.0", "KinderQueue.Api.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"The service is not built: {dll} is missing (dotnet build -c {Artifacts.Configuration}).");
+
+        var root = Directory.CreateTempSubdirectory("kq-web-tests-").FullName;
+        var dataDir = Path.Combine(root, "data");
+        var port = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var logFile = Path.Combine(Artifacts.ResultsDirectory, "KinderQueue.Web.Tests.service.log");
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        // --urls before --demo, as the README shows.
+        foreach (var arg in new[] { dll, "--urls", baseAddress.ToString().TrimEnd('/'), "--demo" }) start.ArgumentList.Add(arg);
+        start.Environment["KinderQueue__DataDir"] = dataDir;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // Plain lines in the log file, not terminal colour codes.
+        start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "0";
+        start.Environment["Logging__Console__ColorBehavior"] = "Disabled";
+
+        var log = new LogSink(logFile);
+        log.Write($"# {DateTimeOffset.Now:O} dotnet {string.Join(' ', start.ArgumentList)}  (KinderQueue__DataDir={dataDir})");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => log.Write(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Write(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var service = new DemoService(process, log, logFile, root, baseAddress);
+        try
+        {
+            await service.WaitUntilReadyAsync(Path.Combine(dataDir, "demo-applications.txt"));
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+        return service;
+    }
+
+    private async Task WaitUntilReadyAsync(string demoFile)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        var last = "no answer yet";
+        while (clock.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The service exited with code {_process.ExitCode} before it was ready; see {LogFile}.");
+            try
+            {
+                // 200 only once the log is folded; the demo then fills it, and the projection follows.
+                using var response = await http.GetAsync("readyz");
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if (response.StatusCode == HttpStatusCode.OK && File.Exists(demoFile))
+                {
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    var logSize = body.RootElement.GetProperty("logSize").GetInt64();
+                    var publicSize = body.RootElement.GetProperty("publicLogSize").GetInt64();
+                    if (logSize > 0 && publicSize == logSize)
+                    {
+                        var applications = DemoApplication.ParseFile(await File.ReadAllTextAsync(demoFile));
+                        if (applications.Count > 0)
+                        {
+                            Applications = applications;
+                            _log.Write($"# tests: ready after {clock.Elapsed.TotalSeconds:F1} s: {last}");
+                            return;
+                        }
+                    }
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message; // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                last = "readyz timed out";
+            }
+            catch (IOException e)
+            {
+                last = e.Message; // the demo file is being written
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The demo service was not ready within {StartTimeout.TotalSeconds} s (last /readyz: {last}; demo file present: {File.Exists(demoFile)}); see {LogFile}.");
+    }
+
+    /// <summary>The first demo application with the given status, else the first one listed.</summary>
+    public DemoApplication Application(string status = "waiting") =>
+        Applications.FirstOrDefault(a => a.Status == status) ?? Applications[0];
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                await _process.WaitForExitAsync(wait.Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Write("# tests: the service did not exit within 15 s of being killed");
+        }
+        _process.Dispose();
+        _log.Dispose();
+        try
+        {
+            Directory.Delete(_dataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // left in the temp folder; harmless
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The service's output lines, written as they come; lines after the end are dropped.</summary>
+    private sealed class LogSink(string file) : IDisposable
+    {
+        private readonly StreamWriter _writer = new(file, append: false, new UTF8Encoding(false)) { AutoFlush = true };
+        private bool _closed;
+
+        public void Write(string? line)
+        {
+            if (line is null) return;
+            lock (_writer)
+            {
+                if (!_closed) _writer.WriteLine(line);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_writer)
+            {
+                _closed = true;
+                _writer.Dispose();
+            }
+        }
+    }
+}

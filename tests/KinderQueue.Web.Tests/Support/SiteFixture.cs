@@ -1,0 +1,146 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Playwright;
+
+namespace KinderQueue.Web.Tests.Support;
+
+/// <summary>
+/// Shared by every browser test of a run: one demo service and one headless Chromium. Each test
+/// opens its own context (fresh storage, its own viewport) through <see cref="RunAsync"/>.
+/// </summary>
+/// <remarks>
+/// The browser is Debian's Chromium (/usr/bin/chromium, or $KQ_CHROMIUM), never one Playwright
+/// downloads: the machines reach only package registries. The Microsoft.Playwright package copies
+/// its Node driver into the build output and downloads nothing at build time (browsers come only
+/// from an explicit `playwright.ps1 install`, which nothing here runs), so neither
+/// PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD nor PLAYWRIGHT_BROWSERS_PATH is needed; with ExecutablePath
+/// set, the driver does not look for its own browsers either.
+/// </remarks>
+public sealed class SiteFixture : IAsyncLifetime
+{
+    /// <summary>
+    /// Chromium flags for a machine without a network: without them it keeps trying to reach
+    /// Google's services (QUIC, component updates, sync) and page loads hang on those connections.
+    /// </summary>
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private DemoService? _service;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    internal DemoService Service => _service ?? throw new InvalidOperationException("The service did not start.");
+    public Uri BaseAddress => Service.BaseAddress;
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser did not start.");
+
+    public static string ChromiumPath =>
+        Environment.GetEnvironmentVariable("KQ_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"No Chromium at {ChromiumPath}: install Debian's chromium (tests/run.sh does as root) or set KQ_CHROMIUM.");
+        // Start both at once: the service needs ~10 s to fill the demo region, the browser a second or two.
+        var service = DemoService.StartAsync();
+        try
+        {
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ChromiumArgs,
+                Timeout = 30_000,
+            });
+            _service = await service;
+        }
+        catch
+        {
+            // Leave nothing running: let the service finish starting (or fail), then stop whatever did start.
+            try
+            {
+                _service ??= await service;
+            }
+            catch
+            {
+                // The first failure is the one reported.
+            }
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_service is not null) await _service.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Runs one test in a new browser context and page, then saves its full-page screenshot named
+    /// "{test class}.{test method}[__{variant}].png", pass or fail: a failed test's screenshot is the
+    /// evidence, and a screenshot that cannot be taken then does not hide why the test failed.
+    /// </summary>
+    public async Task RunAsync(Func<PageSession, Task> test, string? variant = null, BrowserNewContextOptions? options = null,
+        [CallerMemberName] string method = "", [CallerFilePath] string file = "")
+    {
+        var name = $"{Path.GetFileNameWithoutExtension(file)}.{method}" + (variant is null ? "" : $"__{variant}");
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = BaseAddress.ToString();
+        options.ViewportSize ??= new ViewportSize { Width = 1280, Height = 900 };
+        var context = await Browser.NewContextAsync(options);
+        await using var session = await PageSession.OpenAsync(context, name);
+        try
+        {
+            await test(session);
+        }
+        catch
+        {
+            try
+            {
+                await session.ScreenshotAsync();
+            }
+            catch (PlaywrightException e)
+            {
+                await Console.Error.WriteLineAsync($"{name}: no screenshot ({e.Message})");
+            }
+            catch (TimeoutException e)
+            {
+                await Console.Error.WriteLineAsync($"{name}: no screenshot ({e.Message})");
+            }
+            throw;
+        }
+        await session.ScreenshotAsync();
+    }
+
+    /// <summary>
+    /// A parent's receipt for a demo application, as the service returns it (exact bytes as text).
+    /// Retries while no checkpoint covers the entry yet (503 with Retry-After).
+    /// </summary>
+    public async Task<string> ReceiptAsync(DemoApplication application)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var body = $$"""{"number":"{{application.Number}}","accessCode":"{{application.AccessCode}}"}""";
+        for (var attempt = 1; ; attempt++)
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync("api/v1/public/receipts", content);
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.OK) return text;
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+                throw new InvalidOperationException($"POST /api/v1/public/receipts for {application.Number}: {(int)response.StatusCode} {text}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiteCollectionDefinition : ICollectionFixture<SiteFixture>
+{
+    public const string Name = "Public site in a browser";
+}
