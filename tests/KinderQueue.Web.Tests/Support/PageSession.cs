@@ -43,8 +43,8 @@ public sealed class PageSession : IAsyncDisposable
         var session = new PageSession(context, page, testName);
         page.Console += (_, message) =>
         {
-            // Chromium asks for /favicon.ico on its own (no page references it); its 404 is not the page's error.
-            if (message.Type == "error" && !message.Location.Contains("/favicon.ico:", StringComparison.Ordinal))
+            // Every page names its icon, so Chromium never asks for a missing /favicon.ico: any console error counts.
+            if (message.Type == "error")
                 session.Add($"console error: {message.Text} ({message.Location})");
         };
         page.PageError += (_, error) => session.Add($"uncaught exception: {error}");

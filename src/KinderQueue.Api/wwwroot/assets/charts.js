@@ -34,7 +34,7 @@ const KQCharts = (() => {
   function numbersTable(caption, headers, rows) {
     return el('details', { class: 'numbers' },
       el('summary', {}, KQ.t('chart.asTable')),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', {},
           el('caption', {}, caption),
           el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: i > 0 ? 'num' : null }, h)))),

@@ -95,6 +95,16 @@ const KQ = (() => {
   }
 
   /**
+   * A table in a box that scrolls sideways on a phone (the page itself never does). The box is a
+   * named region a keyboard can reach, so its hidden columns can be scrolled to without a mouse;
+   * its name is the table's caption unless one is given.
+   */
+  function tableWrap(table, label) {
+    const name = label || table.querySelector('caption')?.textContent || t('table');
+    return el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': name }, table);
+  }
+
+  /**
    * Calls the API. Resolves to { ok, status, body, text, retryAfter }; never throws for HTTP
    * errors, and a network failure comes back as status 0, so pages always have something to say.
    */
@@ -223,6 +233,7 @@ const KQ = (() => {
       'cell.hidden': 'скрыто',
       'cell.hidden.title': 'скрыто, чтобы по сумме нельзя было вычислить маленькое число',
       'loading': 'Загрузка…',
+      'table': 'Таблица',
       'total': 'Всего',
       'group.early': 'Ранний возраст (1–2 года)',
       'group.junior': 'Младшая (3 года)',
@@ -256,6 +267,7 @@ const KQ = (() => {
       'cell.hidden': 'hidden',
       'cell.hidden.title': 'hidden so that a small number cannot be worked out from the totals',
       'loading': 'Loading…',
+      'table': 'Table',
       'total': 'Total',
       'group.early': 'Early years (1–2)',
       'group.junior': 'Junior (3)',
@@ -278,7 +290,7 @@ const KQ = (() => {
   });
 
   return {
-    addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, getJson, postJson, failureMessage,
+    addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, getJson, postJson, failureMessage,
     number, date, dateTime, countOf, countCell, get language() { return language; },
   };
 })();

@@ -108,7 +108,7 @@
         labelHeader: t('dash.group'), valueHeader: t(`measure.${m}`),
         rows: rows.map(r => ({ label: groupName(r.group), count: totalCount(r[m]) })),
       }),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', { id: 'groups-table', 'data-measure': m },
           el('caption', {}, t('dash.byGroup.table', { measure: t(`measure.${m}`) })),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.group')),
@@ -130,7 +130,7 @@
       el('h2', { id: 'districts-h' }, t('dash.byDistrict')),
       el('p', {}, t('dash.byDistrict.explain')),
       measureSelect('measure-districts'),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', { id: 'districts-table', 'data-measure': m },
           el('caption', {}, t('dash.byDistrict.table', { measure: t(`measure.${m}`) })),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.district')),
@@ -155,7 +155,7 @@
         title: t('dash.waiting.chart'), labelHeader: t('dash.district'), valueHeader: t('dash.median'),
         rows: w.districts.map(d => ({ label: districtName(d.district), count: KQ.countOf(d.median, 'hidden') })),
       }),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', { id: 'waiting-table' },
           el('caption', {}, t('dash.waiting.table')),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.district')),
@@ -182,7 +182,7 @@
           title: t('dash.dynamics.chart'), labelHeader: t('dash.month'), valueHeader: t('flow.waitingAtEnd'),
           rows: months.map(m => ({ label: label(m), shortLabel: monthName(m.month, false), count: fieldCount(m, 'waitingAtEnd') })),
         }),
-        el('div', { class: 'table-wrap' },
+        KQ.tableWrap(
           el('table', { id: 'months-table' },
             el('caption', {}, t('dash.dynamics.table')),
             el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.month')),
@@ -246,7 +246,7 @@
       el('p', {}, t('signals.explain')),
       el('h3', {}, t('signals.backdated')),
       el('p', {}, t('signals.backdated.explain')),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', { id: 'backdated-table' },
           el('caption', {}, t('signals.backdated')),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('signals.channel')),
@@ -256,7 +256,7 @@
             el('td', { class: 'num' }, cellOf(fieldCount(c, 'submitted'))), el('td', { class: 'num' }, cellOf(fieldCount(c, 'backdated')))))))),
       el('h3', {}, t('signals.cuts')),
       el('p', {}, t('signals.cuts.explain', { days: a.cutWindowDays })),
-      a.capacityCuts.length === 0 ? el('p', {}, t('signals.noRounds')) : el('div', { class: 'table-wrap' },
+      a.capacityCuts.length === 0 ? el('p', {}, t('signals.noRounds')) : KQ.tableWrap(
         el('table', { id: 'cuts-table' },
           el('caption', {}, t('signals.cuts')),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('signals.round')), el('th', { scope: 'col' }, t('signals.date')),
@@ -284,7 +284,7 @@
             data.groups.map(g => el('option', { value: g, selected: view.group === g }, groupName(g)))))),
       el('p', { id: 'kg-count', 'aria-live': 'polite' }));
     const body = el('tbody');
-    section.append(el('div', { class: 'table-wrap' },
+    section.append(KQ.tableWrap(
       el('table', { id: 'kindergartens-table' },
         el('caption', {}, t('kg.table')),
         el('thead', {}, el('tr', {},

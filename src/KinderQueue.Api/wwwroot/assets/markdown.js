@@ -459,10 +459,13 @@ const KQMarkdown = (() => {
           b.items.map(item => el('li', {}, blockNodes(item, options, b.tight))));
         case 'table': {
           const alignClass = c => (b.align[c] ? `align-${b.align[c]}` : null);
-          return el('div', { class: 'table-wrap' },
-            el('table', {},
-              el('thead', {}, el('tr', {}, b.headerInline.map((cell, c) => el('th', { scope: 'col', class: alignClass(c) }, inlineNodes(cell, options))))),
-              el('tbody', {}, b.rowsInline.map(row => el('tr', {}, row.map((cell, c) => el('td', { class: alignClass(c) }, inlineNodes(cell, options))))))));
+          // An empty header cell (a corner) is no header: it would name nothing for a screen reader.
+          const headerCell = (cell, c) => el(cell.length ? 'th' : 'td', { scope: cell.length ? 'col' : null, class: alignClass(c) }, inlineNodes(cell, options));
+          const table = el('table', {},
+            el('thead', {}, el('tr', {}, b.headerInline.map(headerCell))),
+            el('tbody', {}, b.rowsInline.map(row => el('tr', {}, row.map((cell, c) => el('td', { class: alignClass(c) }, inlineNodes(cell, options)))))));
+          // Named after its column headers: a document's tables have no captions.
+          return KQ.tableWrap(table, `${KQ.t('table')}: ${[...table.querySelectorAll('thead th')].map(th => th.textContent).join(', ')}`);
         }
         default: return null;
       }

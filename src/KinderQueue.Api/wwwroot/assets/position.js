@@ -141,7 +141,7 @@
     return el('details', { class: 'numbers' },
       el('summary', {}, t('pos.brief', { district: b.districtName })),
       el('p', {}, t('pos.brief.seats', { group: groupName(b.group), seats: KQ.number(b.seats) })),
-      el('div', { class: 'table-wrap' },
+      KQ.tableWrap(
         el('table', {},
           el('caption', {}, t('pos.brief.caption')),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('pos.brief.tier')), el('th', { scope: 'col', class: 'num' }, t('pos.brief.waiting')))),

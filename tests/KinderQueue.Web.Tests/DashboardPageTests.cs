@@ -1,0 +1,147 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using KinderQueue.Web.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace KinderQueue.Web.Tests;
+
+/// <summary>
+/// The dashboard against the demo region: every number a table shows is the number the public API
+/// publishes for that cell (or its marker), so the page can neither lose nor invent a figure.
+/// </summary>
+[Collection(SiteCollectionDefinition.Name)]
+[Trait("Category", "Browser")]
+public sealed class DashboardPageTests(SiteFixture site)
+{
+    [Fact]
+    public async Task Tables_ShowTheApisNumbers_CellForCell()
+    {
+        using var api = await DashboardAsync();
+        var d = api.RootElement;
+
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            var page = session.Page;
+            await Expect(page.Locator("#groups-table")).ToBeVisibleAsync();
+
+            // Headline figures: the region's totals.
+            var region = d.GetProperty("queues").GetProperty("region");
+            foreach (var measure in Measures)
+                (await Text(page.Locator($"[data-metric='region.{measure}'] .value")))
+                    .Should().Be(Shown(Total(region.GetProperty(measure))), $"region {measure}");
+
+            // Age group × tier, waiting now (the default measure).
+            var tiers = d.GetProperty("tiers").EnumerateArray().Select(t => t.GetString()!).ToList();
+            var cells = 0;
+            foreach (var row in d.GetProperty("queues").GetProperty("regionByGroup").EnumerateArray())
+            {
+                var group = row.GetProperty("group").GetString();
+                var counts = row.GetProperty("waitingNow");
+                foreach (var tier in tiers)
+                {
+                    (await Text(page.Locator($"#groups-table tr[data-group='{group}'] td[data-tier='{tier}']")))
+                        .Should().Be(Shown(ByTier(counts, tier)), $"{group} {tier}");
+                    cells++;
+                }
+                (await Text(page.Locator($"#groups-table tr[data-group='{group}'] td[data-tier='total']")))
+                    .Should().Be(Shown(Total(counts)), $"{group} total");
+            }
+            cells.Should().BeGreaterThan(10);
+
+            // District × group.
+            foreach (var row in d.GetProperty("queues").GetProperty("districts").EnumerateArray())
+            {
+                var cell = page.Locator($"#districts-table tr[data-district='{row.GetProperty("district").GetString()}'] td[data-group='{row.GetProperty("group").GetString()}']");
+                (await Text(cell)).Should().Be(Shown(Total(row.GetProperty("waitingNow"))));
+            }
+
+            // Month by month, including the month in progress (the demo's only month).
+            var months = d.GetProperty("months").EnumerateArray().ToList();
+            months.Should().NotBeEmpty("the month in progress is published");
+            foreach (var m in months)
+                foreach (var flow in new[] { "submitted", "offers", "declined", "expired", "enrolments", "withdrawals", "waitingAtEnd" })
+                    (await Text(page.Locator($"#months-table tr[data-month='{m.GetProperty("month").GetString()}'] td[data-flow='{flow}']")))
+                        .Should().Be(Shown(Field(m, flow)), $"{m.GetProperty("month")} {flow}");
+
+            // The first kindergarten row of the table.
+            var first = d.GetProperty("queues").GetProperty("kindergartens")[0];
+            var kgRow = page.Locator($"#kindergartens-table tr[data-kindergarten='{first.GetProperty("kindergarten").GetString()}'][data-group='{first.GetProperty("group").GetString()}']");
+            (await Text(kgRow.Locator("td[data-field='seats']"))).Should().Be(Shown(new Cell(first.GetProperty("seats").GetInt64(), null)));
+            foreach (var measure in Measures)
+                (await Text(kgRow.Locator($"td[data-field='{measure}']"))).Should().Be(Shown(Total(first.GetProperty(measure))));
+
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+    }
+
+    [Fact]
+    public async Task ChoosingAnotherMeasure_RedrawsTheTableWithThatMeasuresNumbers()
+    {
+        using var api = await DashboardAsync();
+        var early = api.RootElement.GetProperty("queues").GetProperty("regionByGroup")[0];
+
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            await session.Page.Locator("#measure-groups").SelectOptionAsync("offered");
+            await Expect(session.Page.Locator("#groups-table")).ToHaveAttributeAsync("data-measure", "offered");
+            (await Text(session.Page.Locator($"#groups-table tr[data-group='{early.GetProperty("group").GetString()}'] td[data-tier='total']")))
+                .Should().Be(Shown(Total(early.GetProperty("offered"))));
+        });
+    }
+
+    [Fact]
+    public async Task KindergartenSearch_KeepsOnlyMatchingRows()
+    {
+        using var api = await DashboardAsync();
+        var register = api.RootElement.GetProperty("register").GetProperty("kindergartens");
+        var name = register[register.GetArrayLength() / 2].GetProperty("name").GetString()!;
+
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            await session.Page.Locator("#kg-search").FillAsync(name);
+            var rows = session.Page.Locator("#kindergartens-table tbody tr");
+            await Expect(rows.First).ToContainTextAsync(name);
+            var names = await rows.Locator("th").AllInnerTextsAsync();
+            names.Should().NotBeEmpty().And.OnlyContain(n => n == name);
+            await Expect(session.Page.Locator("#kg-count")).ToContainTextAsync(names.Count.ToString());
+        });
+    }
+
+    private static readonly string[] Measures = ["waitingNow", "waitingLater", "offered", "enrolled"];
+
+    private sealed record Cell(long? Value, string? Marker);
+
+    private static Cell Total(JsonElement counts) => new(Number(counts.GetProperty("total")), Marker(counts, null, "total"));
+
+    private static Cell ByTier(JsonElement counts, string tier) => new(Number(counts.GetProperty("byTier").GetProperty(tier)), Marker(counts, "byTier", tier));
+
+    private static Cell Field(JsonElement row, string key) => new(Number(row.GetProperty(key)), Marker(row, null, key));
+
+    private static long? Number(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetInt64();
+
+    private static string? Marker(JsonElement owner, string? section, string key)
+    {
+        if (!owner.TryGetProperty("suppressed", out var s)) return null;
+        if (section is not null && !s.TryGetProperty(section, out s)) return null;
+        return s.TryGetProperty(key, out var m) ? m.GetString() : null;
+    }
+
+    /// <summary>How the Russian page writes a published cell: 2 500, «< 5», «скрыто» (spaces compared as spaces).</summary>
+    private static string Shown(Cell c) => c.Value is { } v
+        ? v.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', ' ')
+        : c.Marker == "<5" ? "< 5" : "скрыто";
+
+    /// <summary>A cell's text with every kind of space (Intl writes no-break ones) as a plain space.</summary>
+    private static async Task<string> Text(ILocator cell) =>
+        System.Text.RegularExpressions.Regex.Replace(await cell.InnerTextAsync(), @"\s", " ").Trim();
+
+    private async Task<JsonDocument> DashboardAsync()
+    {
+        using var http = new HttpClient { BaseAddress = site.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        return JsonDocument.Parse(await http.GetStringAsync("api/v1/public/dashboard"));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text;
+using System.Text.Json;
+using KinderQueue.Web.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace KinderQueue.Web.Tests;
+
+/// <summary>
+/// A parent's side against the demo region: look an application up with its number and access
+/// code, read its place and the timeline of changes, see the offer, get and check the receipt;
+/// a wrong code gets a friendly message. The page shows what POST /api/v1/public/positions says.
+/// </summary>
+[Collection(SiteCollectionDefinition.Name)]
+[Trait("Category", "Browser")]
+public sealed class PositionPageTests(SiteFixture site)
+{
+    [Fact]
+    public async Task WaitingApplication_ShowsItsPlace_AndTheTimelineOfChanges()
+    {
+        var application = site.Service.Application("waiting");
+        using var api = await ReportAsync(application);
+        var queue = api.RootElement.GetProperty("queues")[0];
+        var kindergarten = queue.GetProperty("kindergarten").GetString();
+        var steps = queue.GetProperty("history").GetArrayLength();
+
+        await site.RunAsync(async session =>
+        {
+            await LookUpAsync(session, application.Number, application.AccessCode);
+            var page = session.Page;
+
+            await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-status", "waiting");
+            var card = page.Locator($".queue[data-kindergarten='{kindergarten}']");
+            var position = queue.GetProperty("position").GetInt32();
+            var total = queue.GetProperty("total").GetInt32();
+            await Expect(card.Locator(".position")).ToHaveAttributeAsync("data-position", position.ToString());
+            await Expect(card.Locator(".position")).ToContainTextAsync($"{position}-е место из {total}");
+
+            // The timeline: one item per step, newest first, the newest ending at today's place.
+            var items = card.Locator("ol.timeline > li");
+            await Expect(items).ToHaveCountAsync(steps);
+            await Expect(items.First).ToHaveAttributeAsync("data-after", position.ToString());
+            // Every reason of every step is written in words, none left as a code.
+            var reasons = await card.Locator("ol.timeline li[data-reason]").AllInnerTextsAsync();
+            reasons.Should().NotBeEmpty().And.OnlyContain(r => !r.Contains("reason.", StringComparison.Ordinal));
+            // The demo's round placed children ahead of this one: said in plain Russian.
+            (await card.InnerTextAsync()).Should().Contain("получили направления в туре распределения");
+            // The number and code never reach the address bar.
+            page.Url.Should().NotContain(application.AccessCode).And.NotContain(application.Number);
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+    }
+
+    [Fact]
+    public async Task WrongAccessCode_GetsAFriendlyMessage()
+    {
+        var application = site.Service.Application("waiting");
+        var wrong = application.AccessCode[..^1] + (application.AccessCode[^1] == 'A' ? 'B' : 'A');
+
+        await site.RunAsync(async session =>
+        {
+            await LookUpAsync(session, application.Number, wrong, expectReport: false);
+            var error = session.Page.Locator("#lookup-error");
+            await Expect(error).ToHaveAttributeAsync("data-error", "not-found");
+            await Expect(error).ToContainTextAsync("не нашли заявление");
+            await Expect(session.Page.Locator("#status")).ToHaveCountAsync(0);
+            // What the parent typed stays, to be corrected.
+            await Expect(session.Page.Locator("#app-number")).ToHaveValueAsync(application.Number);
+            // A 404 from the API is expected here and is not the page's error: only page scripts must be clean.
+            (await session.ProblemsAsync()).Should().OnlyContain(p => p.Contains("404", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task OfferedApplication_ShowsTheOfferAndItsDeadline()
+    {
+        var application = site.Service.Application("offered");
+        using var api = await ReportAsync(application);
+        var offer = api.RootElement.GetProperty("offer");
+        var deadline = DateOnly.ParseExact(offer.GetProperty("deadline").GetString()!, "yyyy-MM-dd");
+
+        await site.RunAsync(async session =>
+        {
+            await LookUpAsync(session, application.Number, application.AccessCode);
+            await Expect(session.Page.Locator("#status")).ToHaveAttributeAsync("data-status", "offered");
+            var card = session.Page.Locator("#offer");
+            await Expect(card).ToContainTextAsync(offer.GetProperty("kindergartenName").GetString()!);
+            await Expect(card).ToContainTextAsync($"Ответьте до {deadline.Day} {RussianMonths[deadline.Month - 1]} {deadline.Year}");
+        });
+    }
+
+    [Fact]
+    public async Task ReceiptButton_OpensTheCheckPage_WhichSaysValid()
+    {
+        var application = site.Service.Application("waiting");
+
+        await site.RunAsync(async session =>
+        {
+            await LookUpAsync(session, application.Number, application.AccessCode);
+            await session.Page.Locator("#receipt-get").ClickAsync();
+            await session.Page.WaitForURLAsync("**/check.html", new PageWaitForURLOptions { Timeout = 10_000 });
+            var result = session.Page.Locator("#receipt-result");
+            await Expect(result).ToHaveAttributeAsync("data-valid", "true", new LocatorAssertionsToHaveAttributeOptions { Timeout = 10_000 });
+            await Expect(result).ToContainTextAsync(application.Number);
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+    }
+
+    [Fact]
+    public async Task TheReport_FollowsTheLanguageSwitch_WithoutAskingAgain()
+    {
+        var application = site.Service.Application("waiting");
+
+        await site.RunAsync(async session =>
+        {
+            await LookUpAsync(session, application.Number, application.AccessCode);
+            await Expect(session.Page.Locator("#status")).ToContainTextAsync("В очереди");
+            await session.Page.Locator("#lang-switch").ClickAsync();
+            await Expect(session.Page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+            await Expect(session.Page.Locator("#status")).ToContainTextAsync("In the queue");
+            await Expect(session.Page.Locator(".queue .position").First).ToContainTextAsync(" of ");
+        });
+    }
+
+    private static readonly string[] RussianMonths =
+        ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"];
+
+    private static async Task LookUpAsync(PageSession session, string number, string code, bool expectReport = true)
+    {
+        await session.GotoAsync("/position.html");
+        await session.Page.Locator("#app-number").FillAsync(number);
+        await session.Page.Locator("#access-code").FillAsync(code);
+        await session.Page.Locator("#lookup-submit").ClickAsync();
+        if (expectReport) await Expect(session.Page.Locator("#report-heading")).ToBeVisibleAsync();
+    }
+
+    private async Task<JsonDocument> ReportAsync(DemoApplication application)
+    {
+        using var http = new HttpClient { BaseAddress = site.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var body = new StringContent(JsonSerializer.Serialize(new { number = application.Number, accessCode = application.AccessCode }), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("api/v1/public/positions", body);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+}
