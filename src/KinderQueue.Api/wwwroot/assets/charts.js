@@ -42,15 +42,26 @@ const KQCharts = (() => {
   }
 
   /**
+   * A captioned figure whose SVG `draw(width, id)` makes, followed by the table of its numbers
+   * (spec.rows: { label, count }).
+   */
+  function chartWithTable(spec, draw) {
+    const id = `chart-${++serial}`;
+    const figure = el('figure', { class: 'chart', 'aria-labelledby': `${id}-caption` },
+      el('figcaption', { id: `${id}-caption` }, spec.title));
+    responsive(figure, width => draw(width, id));
+    figure.append(numbersTable(spec.title, [spec.labelHeader || '', spec.valueHeader || KQ.t('chart.value')],
+      spec.rows.map(r => [r.label, countText(r.count)])));
+    return figure;
+  }
+
+  /**
    * Horizontal bars: { title, description, rows: [{ label, count: {value, marker} }], valueHeader }.
    * A suppressed count has no bar, only its marker, so no length hints at a hidden number.
    */
   function bars(spec) {
-    const id = `chart-${++serial}`;
-    const figure = el('figure', { class: 'chart', 'aria-labelledby': `${id}-caption` },
-      el('figcaption', { id: `${id}-caption` }, spec.title));
     const max = Math.max(1, ...spec.rows.map(r => r.count.value ?? 0));
-    responsive(figure, width => {
+    return chartWithTable(spec, (width, id) => {
       const rowHeight = 44;
       const height = spec.rows.length * rowHeight + 8;
       const valueRoom = 84;
@@ -68,18 +79,12 @@ const KQCharts = (() => {
       });
       return svg;
     });
-    figure.append(numbersTable(spec.title, [spec.labelHeader || '', spec.valueHeader || KQ.t('chart.value')],
-      spec.rows.map(r => [r.label, countText(r.count)])));
-    return figure;
   }
 
   /** Columns over time: { title, description, rows: [{ label, count }], valueHeader }. */
   function columns(spec) {
-    const id = `chart-${++serial}`;
-    const figure = el('figure', { class: 'chart', 'aria-labelledby': `${id}-caption` },
-      el('figcaption', { id: `${id}-caption` }, spec.title));
     const max = Math.max(1, ...spec.rows.map(r => r.count.value ?? 0));
-    responsive(figure, width => {
+    return chartWithTable(spec, (width, id) => {
       const height = 220;
       const top = 24;
       const bottom = 40;
@@ -101,9 +106,6 @@ const KQCharts = (() => {
       });
       return svg;
     });
-    figure.append(numbersTable(spec.title, [spec.labelHeader || '', spec.valueHeader || KQ.t('chart.value')],
-      spec.rows.map(r => [r.label, countText(r.count)])));
-    return figure;
   }
 
   /**
