@@ -126,7 +126,7 @@
       el('h3', { id: `q-${q.kindergarten}` }, index >= 0 ? t('pos.choice', { n: index + 1, kg: q.kindergartenName }) : q.kindergartenName),
       waiting
         ? el('p', { class: 'position', 'data-position': q.position, 'data-total': q.total },
-          el('strong', {}, t('pos.position', { place: ordinal(q.position), total: KQ.number(q.total) })), ' ',
+          el('strong', {}, t('pos.position', { n: KQ.number(q.position), total: KQ.number(q.total) })), ' ',
           t('pos.position.queue', { group: groupName(q.group), year: q.year, tier: tierName(q.tier) }),
           q.from && q.from !== report.asOf.date ? ` ${t('pos.position.from', { date: KQ.date(q.from) })}` : '')
         : el('p', { class: 'position' }, t('pos.notInQueue')),
@@ -286,7 +286,7 @@
       'pos.former': 'Сады, которые были в заявлении раньше',
       'pos.choice': '{n}-й выбор: {kg}',
       'pos.place': '{n}-е место',
-      'pos.position': '{place} из {total}',
+      'pos.position': '{n}-е место из {total}',
       'pos.position.queue': 'в очереди группы «{group}» на {year} год; уровень: {tier}.',
       'pos.position.from': 'Место нужно начиная с {date}',
       'pos.notInQueue': 'Сейчас заявление не стоит в очереди в этот сад.',
@@ -395,7 +395,7 @@
       'pos.former': 'Kindergartens the application listed before',
       'pos.choice': 'Choice {n}: {kg}',
       'pos.place': 'place {n}',
-      'pos.position': '{place} of {total}',
+      'pos.position': 'Place {n} of {total}',
       'pos.position.queue': 'in the queue of the "{group}" group for {year}; priority: {tier}.',
       'pos.position.from': 'The place is needed from {date}.',
       'pos.notInQueue': 'The application is not in this kindergarten\'s queue now.',
