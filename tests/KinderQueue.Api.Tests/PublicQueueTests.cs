@@ -225,6 +225,46 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         changed.Headers.ETag!.Tag.Should().NotBe(etag.Tag);
     }
 
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/kindergartens")]
+    public async Task A_client_accepting_gzip_gets_the_same_bytes_compressed_under_its_own_etag(string path)
+    {
+        await AreaAsync(F, "pz-d", "pz-a");
+        await SyncAsync();
+        using var plain = await F.GetAsync(Base + path);
+        var identity = await plain.Content.ReadAsByteArrayAsync();
+        plain.Content.Headers.ContentEncoding.Should().BeEmpty("a client that does not ask for gzip gets plain JSON");
+        plain.Headers.Vary.Should().Contain("Accept-Encoding");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Base + path);
+        request.Headers.AcceptEncoding.ParseAdd("gzip, deflate, br");
+        using var zipped = await F.Client.SendAsync(request);
+        zipped.StatusCode.Should().Be(HttpStatusCode.OK);
+        zipped.Content.Headers.ContentEncoding.Should().Equal("gzip");
+        zipped.Headers.Vary.Should().Contain("Accept-Encoding");
+        var compressed = await zipped.Content.ReadAsByteArrayAsync();
+        compressed.Length.Should().BeLessThan(identity.Length);
+        using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress))
+        using (var unzipped = new MemoryStream())
+        {
+            await gzip.CopyToAsync(unzipped);
+            unzipped.ToArray().Should().Equal(identity, "the compressed representation holds the same document");
+        }
+        zipped.Headers.ETag!.Tag.Should().NotBe(plain.Headers.ETag!.Tag, "two representations, two entity tags");
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, Base + path);
+        revalidate.Headers.AcceptEncoding.ParseAdd("gzip");
+        revalidate.Headers.IfNoneMatch.Add(zipped.Headers.ETag!);
+        using var notModified = await F.Client.SendAsync(revalidate);
+        notModified.StatusCode.Should().Be(HttpStatusCode.NotModified);
+
+        using var refused = new HttpRequestMessage(HttpMethod.Get, Base + path);
+        refused.Headers.AcceptEncoding.ParseAdd("gzip;q=0");
+        using var plainAgain = await F.Client.SendAsync(refused);
+        plainAgain.Content.Headers.ContentEncoding.Should().BeEmpty("q=0 refuses gzip");
+    }
+
     [Fact]
     public async Task No_public_answer_holds_personal_data_or_a_claim_category()
     {

@@ -64,10 +64,10 @@ public static class PublicQueueApi
     }
 
     private static IResult Dashboard(HttpContext http, PublicProjection projection) =>
-        projection.Snapshot is { } s ? Cached(http, s.ETag, s.DashboardJson) : NotReady();
+        projection.Snapshot is { } s ? Cached(http, s.ETag, s.DashboardJson, s.DashboardGzip) : NotReady();
 
     private static IResult Kindergartens(HttpContext http, PublicProjection projection) =>
-        projection.Snapshot is { } s ? Cached(http, s.ETag, s.KindergartensJson) : NotReady();
+        projection.Snapshot is { } s ? Cached(http, s.ETag, s.KindergartensJson, s.KindergartensGzip) : NotReady();
 
     private static IResult Kindergarten(string id, HttpContext http, PublicProjection projection)
     {
@@ -113,16 +113,28 @@ public static class PublicQueueApi
 
     private static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");
 
-    /// <summary>Bytes that change only when the log grows (or the date turns): an ETag lets clients and proxies skip them.</summary>
-    private static IResult Cached(HttpContext http, string etag, byte[] json)
+    /// <summary>
+    /// Bytes that change only when the log grows (or the date turns): an ETag lets clients and proxies
+    /// skip them. With a precompressed copy, a client that accepts gzip gets it (its own ETag, since
+    /// it is another representation; Vary tells caches to keep the two apart).
+    /// </summary>
+    private static IResult Cached(HttpContext http, string etag, byte[] json, byte[]? gzip = null)
     {
-        var tag = new EntityTagHeaderValue($"\"{etag}\"");
+        var compressed = gzip is not null && AcceptsGzip(http.Request);
+        var tag = new EntityTagHeaderValue(compressed ? $"\"{etag}-gzip\"" : $"\"{etag}\"");
         http.Response.Headers.ETag = tag.ToString();
         http.Response.Headers.CacheControl = "public, max-age=0, must-revalidate";
+        if (gzip is not null) http.Response.Headers.Vary = HeaderNames.AcceptEncoding;
         var match = http.Request.GetTypedHeaders().IfNoneMatch;
         if (match.Any(m => m.Compare(tag, useStrongComparison: false) || m.Equals(EntityTagHeaderValue.Any))) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Bytes(json, "application/json; charset=utf-8");
+        if (!compressed) return TypedResults.Bytes(json, "application/json; charset=utf-8");
+        http.Response.Headers.ContentEncoding = "gzip";
+        return TypedResults.Bytes(gzip!, "application/json; charset=utf-8");
     }
+
+    private static bool AcceptsGzip(HttpRequest request) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(e =>
+            (e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || e.Value.Equals("*", StringComparison.Ordinal)) && e.Quality is not 0);
 }
 
 /// <summary>A receipt (SPEC.md §14.3), for the OpenAPI document; the endpoint writes it as canonical JSON with these names.</summary>
