@@ -55,6 +55,28 @@ public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixtu
         (await response.Content.ReadAsStringAsync()).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("/assets/dashboard.js", "gzip")]
+    [InlineData("/", "br")]
+    public async Task TextFiles_AreCompressed_ForClientsThatAccept(string path, string encoding)
+    {
+        using var plain = await fixture.Client.GetAsync(path);
+        var identity = await plain.Content.ReadAsByteArrayAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptEncoding.ParseAdd(encoding);
+        using var response = await fixture.Client.SendAsync(request);
+
+        response.Content.Headers.ContentEncoding.Should().Equal(encoding);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        body.Length.Should().BeLessThan(identity.Length);
+        using Stream decoder = encoding == "br"
+            ? new System.IO.Compression.BrotliStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress)
+            : new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress);
+        using var decoded = new MemoryStream();
+        await decoder.CopyToAsync(decoded);
+        decoded.ToArray().Should().Equal(identity);
+    }
+
     [Fact]
     public async Task AnUnknownPath_IsAProblem_NotAPage()
     {

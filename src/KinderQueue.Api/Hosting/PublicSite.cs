@@ -16,8 +16,24 @@ public static class PublicSite
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The site's text files are compressed on the way out (about 180 KB of pages and scripts become
+    /// about a quarter of that, which matters on a phone). Only these types: JSON answers are not
+    /// compressed per request (the large public ones carry a copy compressed once per snapshot).
+    /// </summary>
+    public static IServiceCollection AddPublicSite(this IServiceCollection services) =>
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true; // the pages hold no secret for a compression side channel to leak
+            o.MimeTypes = ["text/html", "text/css", "text/javascript", "text/markdown", "image/svg+xml"];
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+        }).Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest)
+          .Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+
     public static WebApplication UsePublicSite(this WebApplication app)
     {
+        app.UseResponseCompression();
         var files = new ManifestEmbeddedFileProvider(typeof(PublicSite).Assembly, "wwwroot");
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions
