@@ -252,7 +252,8 @@ public static class HttpBenchmark
     }
 
     /// <summary>dotnet KinderQueue.Api.dll --urls http://127.0.0.1:PORT, its output to service.log in the data folder.</summary>
-    internal static Process StartService(string dll, int port, string dataDir, string? postgres, IEnumerable<(string Key, string Value)>? environment = null)
+    internal static Process StartService(string dll, int port, string dataDir, string? postgres, IEnumerable<(string Key, string Value)>? environment = null,
+        bool demo = false)
     {
         var log = Path.Combine(dataDir, "service.log");
         var start = new ProcessStartInfo("/bin/sh")
@@ -265,10 +266,11 @@ public static class HttpBenchmark
         };
         // exec: the shell becomes the service, so the pid (and its CPU time) is the service's.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec dotnet \"$0\" --urls \"$1\" >\"$2\" 2>&1");
+        start.ArgumentList.Add("exec dotnet \"$0\" --urls \"$1\" $3 >\"$2\" 2>&1");
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.ArgumentList.Add(log);
+        start.ArgumentList.Add(demo ? "--demo" : "");
         start.Environment["KinderQueue__DataDir"] = dataDir;
         start.Environment["KinderQueue__PostgresConnectionString"] = postgres ?? "";
         start.Environment["KinderQueue__Authority"] = "";

@@ -21,6 +21,7 @@ public static class Program
                 "http" => await HttpBenchmark.RunAsync(options),
                 "export" => await ExportBenchmark.RunAsync(options),
                 "lookup" => await LookupBenchmark.RunAsync(options),
+                "site" => await SiteBenchmark.RunAsync(options),
                 _ => Usage(),
             };
         }
@@ -38,6 +39,7 @@ public static class Program
               store --backend postgres|sqlite [--writers 64] [--events 200000] [--warmup 20000] [--connection CS] [--max-seconds 900] [--trace]
               http  --backend sqlite|postgres [--connections 64] [--seconds 20] [--warmup-seconds 10] [--connection CS] [--api-dll PATH]
               lookup --backend sqlite|postgres [--connections 64] [--seconds 10] [--warmup-seconds 5]
+              site  [--connections 64] [--seconds 10] [--warmup-seconds 5]
               export --backend sqlite|postgres [--entries 1000000] [--connection CS] [--api-dll PATH] [--max-seconds 900]
             postgres uses --connection or KQ_TEST_POSTGRES (a server on 127.0.0.1); a fresh database is created and dropped per run.
             """);

@@ -22,8 +22,8 @@ public static class RawHttpLoad
         public double Rps => Ok / Elapsed.TotalSeconds;
     }
 
-    public static Request Get(string path, string? mustContain) =>
-        new(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), mustContain is null ? null : Encoding.UTF8.GetBytes(mustContain));
+    public static Request Get(string path, string? mustContain, string extraHeaders = "") =>
+        new(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extraHeaders}\r\n"), mustContain is null ? null : Encoding.UTF8.GetBytes(mustContain));
 
     public static Request PostJson(string path, byte[] body, string? mustContain)
     {
