@@ -105,7 +105,9 @@ internal sealed class DemoService : IAsyncDisposable
                     using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                     var logSize = body.RootElement.GetProperty("logSize").GetInt64();
                     var publicSize = body.RootElement.GetProperty("publicLogSize").GetInt64();
-                    if (logSize > 0 && publicSize == logSize)
+                    // The dashboard comes from a snapshot rebuilt after the projection (at most once a
+                    // second): wait for the one of the whole log, or the first test compares against an older one.
+                    if (logSize > 0 && publicSize == logSize && await DashboardBasisAsync(http) == logSize)
                     {
                         var applications = DemoApplication.ParseFile(await File.ReadAllTextAsync(demoFile));
                         if (applications.Count > 0)
@@ -132,6 +134,14 @@ internal sealed class DemoService : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"The demo service was not ready within {StartTimeout.TotalSeconds} s (last /readyz: {last}; demo file present: {File.Exists(demoFile)}); see {LogFile}.");
+    }
+
+    private static async Task<long?> DashboardBasisAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("api/v1/public/dashboard");
+        if (response.StatusCode != HttpStatusCode.OK) return null;
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("basis").GetInt64();
     }
 
     /// <summary>The first demo application with the given status, else the first one listed.</summary>

@@ -76,14 +76,20 @@
 
   function summary() {
     const region = data.queues.region;
-    const figure = (metric, count, label) => el('li', { class: 'figure', 'data-metric': metric },
-      el('span', { class: 'value' }, cellOf(count)), el('span', { class: 'label' }, label));
+    // A hidden region total still has a floor everyone can add up: the age groups' published totals.
+    const floor = m => sumOf(data.queues.regionByGroup.map(r => totalCount(r[m])));
+    const value = (count, m) => {
+      if (count.value !== null || count.marker !== 'hidden' || floor(m).value === 0) return cellOf(count);
+      return el('span', { class: 'count hidden', title: t('cell.hidden.title') }, t('sum.atLeast', { n: KQ.number(floor(m).value) }));
+    };
+    const figure = (metric, count, label, m) => el('li', { class: 'figure', 'data-metric': metric },
+      el('span', { class: 'value' }, value(count, m)), el('span', { class: 'label' }, label));
     return el('section', { 'aria-labelledby': 'summary-h' },
       el('p', { class: 'lead', id: 'summary-h' }, t('dash.asOf', {
         date: KQ.date(data.asOf), entries: KQ.number(data.basis), criteria: data.criteria ?? '—',
       })),
       region ? el('ul', { class: 'figures' },
-        MEASURES.map(m => figure(`region.${m}`, totalCount(region[m]), t(`measure.${m}.long`))))
+        MEASURES.map(m => figure(`region.${m}`, totalCount(region[m]), t(`measure.${m}.long`), m)))
         : el('p', {}, t('dash.noCriteria')));
   }
 
