@@ -37,11 +37,12 @@ fi
 
 # Browser tests (KinderQueue.Web.Tests) drive Debian's Chromium through Playwright; nothing is
 # downloaded from elsewhere. Installed here when missing and this is root (apt-get install alone
-# does not find it before an update). CI must have it; a developer without it runs everything else.
+# does not find it before an update; fonts-liberation, which it only recommends, gives the screenshots
+# Latin and Cyrillic text). CI must have it; a developer without it runs everything else.
 chromium="${KQ_CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ] && [ "$(id -u)" -eq 0 ]; then
   echo "installing chromium for the browser tests (log: $results_dir/chromium-install.log)..."
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$results_dir/chromium-install.log" 2>&1
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; } >"$results_dir/chromium-install.log" 2>&1
 fi
 if [ ! -x "$chromium" ]; then
   if [ "${CI:-}" = "true" ]; then
