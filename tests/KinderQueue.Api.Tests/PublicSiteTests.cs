@@ -77,12 +77,44 @@ public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixtu
         decoded.ToArray().Should().Equal(identity);
     }
 
-    [Fact]
-    public async Task AnUnknownPath_IsAProblem_NotAPage()
+    [Theory]
+    [InlineData("/assets/nothing-here.js", "*/*")]
+    [InlineData("/no-such-page.html", "application/json")]
+    [InlineData("/api/v1/no-such-thing", "text/html,application/xhtml+xml,*/*;q=0.8")]
+    public async Task AnUnknownAddress_ForAProgram_OrUnderTheApi_IsAProblem(string path, string accept)
     {
-        using var response = await fixture.Client.GetAsync("/assets/nothing-here.js");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await fixture.Client.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("route.not-found");
+    }
+
+    [Theory]
+    [InlineData("/swagger/index.html")]
+    [InlineData("/openapi/v1.json")]
+    [InlineData("/healthz")]
+    public async Task TheApisOwnPages_AreNotTakenForUnknownAddresses(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+        using var response = await fixture.Client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, path);
+    }
+
+    [Fact]
+    public async Task AnUnknownAddress_InABrowser_IsAPageWithTheSitesLinks()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-page");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+        using var response = await fixture.Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.ToString().Should().Be("text/html; charset=utf-8");
+        response.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self'");
+        var html = await response.Content.ReadAsStringAsync();
+        html.Should().Contain("href=\"/position.html\"").And.Contain("/assets/not-found.js");
     }
 
     [GeneratedRegex("""(?:src|href)="(?<path>/assets/[^"]+)""")]

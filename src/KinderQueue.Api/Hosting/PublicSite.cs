@@ -51,8 +51,33 @@ public static class PublicSite
                 headers[HeaderNames.CacheControl] = "no-cache";
             },
         });
+        // An address nothing answers (no file here, no endpoint): a person in a browser gets a page with
+        // the site's links; a program gets the usual problem details, which the status code pages write.
+        // Routing has already run (the host puts it first), so a matched endpoint is visible here.
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint() is not null || !WantsPage(context.Request) || files.GetFileInfo("404.html") is not { Exists: true } page)
+            {
+                await next(context);
+                return;
+            }
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.Headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+            context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+            context.Response.Headers[HeaderNames.CacheControl] = "no-cache";
+            await context.Response.SendFileAsync(page, context.RequestAborted);
+        });
         return app;
     }
+
+    /// <summary>A browser navigating to a page: GET, HTML accepted, not an API, health or documentation address.</summary>
+    private static bool WantsPage(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        && !request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
+        && !request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase)
+        && request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
     private static Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider ContentTypes()
     {
