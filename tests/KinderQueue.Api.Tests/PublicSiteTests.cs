@@ -58,6 +58,8 @@ public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixtu
     [Theory]
     [InlineData("/assets/dashboard.js", "gzip")]
     [InlineData("/", "br")]
+    [InlineData("/docs/SPEC.md", "br")]
+    [InlineData("/assets/site.css", "gzip")]
     public async Task TextFiles_AreCompressed_ForClientsThatAccept(string path, string encoding)
     {
         using var plain = await fixture.Client.GetAsync(path);
@@ -75,6 +77,15 @@ public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixtu
         using var decoded = new MemoryStream();
         await decoder.CopyToAsync(decoded);
         decoded.ToArray().Should().Equal(identity);
+        plain.Headers.Vary.Should().Contain("Accept-Encoding");
+        response.Headers.Vary.Should().Contain("Accept-Encoding");
+        response.Headers.ETag!.Tag.Should().NotBe(plain.Headers.ETag!.Tag, "two representations, two entity tags");
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, path);
+        revalidate.Headers.AcceptEncoding.ParseAdd(encoding);
+        revalidate.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        using var notModified = await fixture.Client.SendAsync(revalidate);
+        notModified.StatusCode.Should().Be(HttpStatusCode.NotModified);
     }
 
     [Theory]

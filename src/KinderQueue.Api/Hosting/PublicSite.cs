@@ -16,39 +16,27 @@ public static class PublicSite
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>
-    /// The site's text files are compressed on the way out (about 180 KB of pages and scripts become
-    /// about a quarter of that, which matters on a phone). Only these types: JSON answers are not
-    /// compressed per request (the large public ones carry a copy compressed once per snapshot).
-    /// </summary>
-    public static IServiceCollection AddPublicSite(this IServiceCollection services) =>
-        services.AddResponseCompression(o =>
-        {
-            o.EnableForHttps = true; // the pages hold no secret for a compression side channel to leak
-            o.MimeTypes = ["text/html", "text/css", "text/javascript", "text/markdown", "image/svg+xml"];
-            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
-            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
-        }).Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest)
-          .Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
-
     public static WebApplication UsePublicSite(this WebApplication app)
     {
-        app.UseResponseCompression();
         var files = new ManifestEmbeddedFileProvider(typeof(PublicSite).Assembly, "wwwroot");
+        var types = ContentTypes();
+        // About 180 KB of pages and scripts are about a quarter of that compressed, which matters on a
+        // phone; compressed once here, not for every visitor.
+        var compressed = PrecompressedSiteFiles.Build(files, types);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.Use(async (context, next) =>
+        {
+            if (!await compressed.TryServeAsync(context, AddSiteHeaders)) await next(context);
+        });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
-            ContentTypeProvider = ContentTypes(),
+            ContentTypeProvider = types,
             OnPrepareResponse = ctx =>
             {
-                var headers = ctx.Context.Response.Headers;
-                headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
-                headers[HeaderNames.XContentTypeOptions] = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                // Revalidate every time: a changed page or script must reach parents on the next load,
-                // and the ETag makes an unchanged one a 304.
-                headers[HeaderNames.CacheControl] = "no-cache";
+                AddSiteHeaders(ctx.Context.Response.Headers);
+                // The plain file is one of its representations; caches must not give it to those who asked for br.
+                if (compressed.Has(ctx.Context.Request.Path)) ctx.Context.Response.Headers.Vary = HeaderNames.AcceptEncoding;
             },
         });
         // An address nothing answers (no file here, no endpoint): a person in a browser gets a page with
@@ -63,12 +51,20 @@ public static class PublicSite
             }
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             context.Response.ContentType = "text/html; charset=utf-8";
-            context.Response.Headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
-            context.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
-            context.Response.Headers[HeaderNames.CacheControl] = "no-cache";
+            AddSiteHeaders(context.Response.Headers);
             await context.Response.SendFileAsync(page, context.RequestAborted);
         });
         return app;
+    }
+
+    private static void AddSiteHeaders(IHeaderDictionary headers)
+    {
+        headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+        headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        // Revalidate every time: a changed page or script must reach parents on the next load, and
+        // the ETag makes an unchanged one a 304.
+        headers[HeaderNames.CacheControl] = "no-cache";
     }
 
     /// <summary>A browser navigating to a page: GET, HTML accepted, not an API, health or documentation address.</summary>

@@ -36,7 +36,6 @@ public static class ServiceRegistration
         services.AddHostedService<LiveLogHost>();
         services.AddPublicLog(options);
         services.AddPublicQueue();
-        services.AddPublicSite();
         services.AddSingleton(new Telemetry(builder.Configuration));
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
