@@ -89,7 +89,7 @@ public static class SiteBenchmark
         }
     }
 
-    /// <summary>The demo fills the log after start; it is done when it has written its applications file and the projection has caught up.</summary>
+    /// <summary>The demo fills the log after start; it is done when it has written its applications file and the dashboard covers the whole log.</summary>
     private static async Task<long> WaitForDemoAsync(HttpClient client, string dataDir, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -102,8 +102,13 @@ public static class SiteBenchmark
                 var log = doc.RootElement.GetProperty("logSize").GetInt64();
                 if (doc.RootElement.TryGetProperty("publicLogSize", out var p) && p.GetInt64() >= log && log > 0)
                 {
+                    // The dashboard comes from a snapshot rebuilt after the projection: wait for the one of the whole log.
                     using var dashboard = await client.GetAsync("/api/v1/public/dashboard", ct);
-                    if (dashboard.StatusCode == HttpStatusCode.OK) return log;
+                    if (dashboard.StatusCode == HttpStatusCode.OK)
+                    {
+                        using var figures = System.Text.Json.JsonDocument.Parse(await dashboard.Content.ReadAsByteArrayAsync(ct));
+                        if (figures.RootElement.GetProperty("basis").GetInt64() == log) return log;
+                    }
                 }
             }
             await Task.Delay(200, ct);
