@@ -120,7 +120,7 @@ public static class PublicQueueApi
     /// </summary>
     private static IResult Cached(HttpContext http, string etag, byte[] json, byte[]? gzip = null)
     {
-        var compressed = gzip is not null && AcceptsGzip(http.Request);
+        var compressed = gzip is not null && Hosting.AcceptEncoding.Accepts(http.Request, "gzip");
         var tag = new EntityTagHeaderValue(compressed ? $"\"{etag}-gzip\"" : $"\"{etag}\"");
         http.Response.Headers.ETag = tag.ToString();
         http.Response.Headers.CacheControl = "public, max-age=0, must-revalidate";
@@ -132,9 +132,6 @@ public static class PublicQueueApi
         return TypedResults.Bytes(gzip!, "application/json; charset=utf-8");
     }
 
-    private static bool AcceptsGzip(HttpRequest request) =>
-        request.GetTypedHeaders().AcceptEncoding.Any(e =>
-            (e.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) || e.Value.Equals("*", StringComparison.Ordinal)) && e.Quality is not 0);
 }
 
 /// <summary>A receipt (SPEC.md §14.3), for the OpenAPI document; the endpoint writes it as canonical JSON with these names.</summary>

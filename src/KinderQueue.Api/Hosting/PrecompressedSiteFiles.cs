@@ -65,13 +65,8 @@ internal sealed class PrecompressedSiteFiles
         return true;
     }
 
-    private static string? Preferred(HttpRequest request)
-    {
-        var accepted = request.GetTypedHeaders().AcceptEncoding;
-        bool Accepts(string name) => accepted.Any(e =>
-            (e.Value.Equals(name, StringComparison.OrdinalIgnoreCase) || e.Value.Equals("*", StringComparison.Ordinal)) && e.Quality is not 0);
-        return Accepts("br") ? "br" : Accepts("gzip") ? "gzip" : null;
-    }
+    private static string? Preferred(HttpRequest request) =>
+        AcceptEncoding.Accepts(request, "br") ? "br" : AcceptEncoding.Accepts(request, "gzip") ? "gzip" : null;
 
     private static void Walk(IFileProvider files, string folder, Dictionary<string, Copies> copies, IContentTypeProvider types)
     {
