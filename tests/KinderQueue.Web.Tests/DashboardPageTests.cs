@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using KinderQueue.Web.Tests.Support;
 using Microsoft.Playwright;
@@ -147,9 +146,5 @@ public sealed class DashboardPageTests(SiteFixture site)
     private static async Task<string> Text(ILocator cell) =>
         System.Text.RegularExpressions.Regex.Replace(await cell.InnerTextAsync(), @"\s", " ").Trim();
 
-    private async Task<JsonDocument> DashboardAsync()
-    {
-        using var http = new HttpClient { BaseAddress = site.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        return JsonDocument.Parse(await http.GetStringAsync("api/v1/public/dashboard"));
-    }
+    private async Task<JsonDocument> DashboardAsync() => JsonDocument.Parse(await site.Api.GetStringAsync("api/v1/public/dashboard"));
 }

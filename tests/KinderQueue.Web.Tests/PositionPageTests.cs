@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using KinderQueue.Web.Tests.Support;
 using Microsoft.Playwright;
@@ -136,9 +135,7 @@ public sealed class PositionPageTests(SiteFixture site)
 
     private async Task<JsonDocument> ReportAsync(DemoApplication application)
     {
-        using var http = new HttpClient { BaseAddress = site.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        using var body = new StringContent(JsonSerializer.Serialize(new { number = application.Number, accessCode = application.AccessCode }), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync("api/v1/public/positions", body);
+        using var response = await site.LookupAsync("api/v1/public/positions", application);
         response.EnsureSuccessStatusCode();
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
     }

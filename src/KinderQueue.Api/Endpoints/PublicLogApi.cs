@@ -1,3 +1,4 @@
+using KinderQueue.Api.Hosting;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
@@ -69,7 +70,7 @@ public static class PublicLogApi
             return ApiProblems.Validation("$query.from", "log.beyond-size", $"The log has {size} entries; 'from' may be at most {size}.");
         var end = count is null || count.Value >= size - from ? size : from + count.Value;
         var fixedRange = count is not null && count.Value <= size - from;
-        if (NotModified(http, $"\"{signer.LogId[..16]}-log-{from}-{end}\"", fixedRange ? Immutable : Revalidate)) return TypedResults.StatusCode(304);
+        if (HttpCaching.NotModified(http, $"\"{signer.LogId[..16]}-log-{from}-{end}\"", fixedRange ? Immutable : Revalidate)) return TypedResults.StatusCode(304);
         return new LogExport(store, tree, from, end, logger);
     }
 
@@ -77,7 +78,7 @@ public static class PublicLogApi
     {
         var latest = board.Latest;
         if (latest is null) return ApiProblems.Unavailable("No checkpoint has been issued yet; retry in a second.");
-        if (NotModified(http, latest.ETag, Revalidate)) return TypedResults.StatusCode(304);
+        if (HttpCaching.NotModified(http, latest.ETag, Revalidate)) return TypedResults.StatusCode(304);
         return new CanonicalJson(latest.Json);
     }
 
@@ -98,7 +99,7 @@ public static class PublicLogApi
         w.Property("spki", Convert.ToBase64String(signer.Spki));
         w.EndObject();
         var body = w.ToArray();
-        if (NotModified(http, $"\"{Hex.Encode(SHA256.HashData(body).AsSpan(0, 16))}\"", KeyCaching)) return TypedResults.StatusCode(304);
+        if (HttpCaching.NotModified(http, $"\"{Hex.Encode(SHA256.HashData(body).AsSpan(0, 16))}\"", KeyCaching)) return TypedResults.StatusCode(304);
         return new CanonicalJson(body);
     }
 
@@ -114,7 +115,7 @@ public static class PublicLogApi
         if (seq!.Value >= size)
             return ApiProblems.NotFound("$query.seq", "proof.not-in-tree",
                 $"Entry {seq} is not in the tree of {size} entries{(givenSize is null ? " (the latest checkpoint's); retry after the next checkpoint" : "")}.");
-        if (NotModified(http, $"\"{signer.LogId[..16]}-inclusion-{seq}-{size}\"", givenSize is null ? Revalidate : Immutable))
+        if (HttpCaching.NotModified(http, $"\"{signer.LogId[..16]}-inclusion-{seq}-{size}\"", givenSize is null ? Revalidate : Immutable))
             return TypedResults.StatusCode(304);
 
         var w = new CanonicalJsonWriter(1024);
@@ -140,7 +141,7 @@ public static class PublicLogApi
         if (ResolveSize(givenTo, "to", tree, board, out var to) is { } unknown) return unknown;
         if (from!.Value > to)
             return ApiProblems.Validation("$query.from", "proof.from-after-to", $"'from' ({from}) must not exceed 'to' ({to}).");
-        if (NotModified(http, $"\"{signer.LogId[..16]}-consistency-{from}-{to}\"", givenTo is null ? Revalidate : Immutable))
+        if (HttpCaching.NotModified(http, $"\"{signer.LogId[..16]}-consistency-{from}-{to}\"", givenTo is null ? Revalidate : Immutable))
             return TypedResults.StatusCode(304);
 
         var w = new CanonicalJsonWriter(1024);
@@ -221,19 +222,6 @@ public static class PublicLogApi
     }
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
-    /// <summary>
-    /// Sets the validators of an answer and, when the client already holds it (If-None-Match, weak
-    /// comparison as RFC 9110 §13.1.2 asks), says so: the caller then answers 304 without a body.
-    /// </summary>
-    private static bool NotModified(HttpContext http, string etag, string cacheControl)
-    {
-        http.Response.Headers.ETag = etag;
-        http.Response.Headers.CacheControl = cacheControl;
-        var ours = new EntityTagHeaderValue(etag);
-        // A malformed header parses as no tags: the full answer follows, as for no header.
-        return http.Request.GetTypedHeaders().IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(ours, useStrongComparison: false));
-    }
 
     /// <summary>A body that is already canonical JSON, written as is.</summary>
     private sealed class CanonicalJson(byte[] body) : IResult

@@ -1,3 +1,4 @@
+using KinderQueue.Api.Hosting;
 using KinderQueue.Api.Public;
 using KinderQueue.Core;
 using KinderQueue.Core.Encoding;
@@ -120,13 +121,10 @@ public static class PublicQueueApi
     /// </summary>
     private static IResult Cached(HttpContext http, string etag, byte[] json, byte[]? gzip = null)
     {
-        var compressed = gzip is not null && Hosting.AcceptEncoding.Accepts(http.Request, "gzip");
-        var tag = new EntityTagHeaderValue(compressed ? $"\"{etag}-gzip\"" : $"\"{etag}\"");
-        http.Response.Headers.ETag = tag.ToString();
-        http.Response.Headers.CacheControl = "public, max-age=0, must-revalidate";
+        var compressed = gzip is not null && HttpCaching.Accepts(http.Request, "gzip");
         if (gzip is not null) http.Response.Headers.Vary = HeaderNames.AcceptEncoding;
-        var match = http.Request.GetTypedHeaders().IfNoneMatch;
-        if (match.Any(m => m.Compare(tag, useStrongComparison: false) || m.Equals(EntityTagHeaderValue.Any))) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (HttpCaching.NotModified(http, compressed ? $"\"{etag}-gzip\"" : $"\"{etag}\"", "public, max-age=0, must-revalidate"))
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         if (!compressed) return TypedResults.Bytes(json, "application/json; charset=utf-8");
         http.Response.Headers.ContentEncoding = "gzip";
         return TypedResults.Bytes(gzip!, "application/json; charset=utf-8");

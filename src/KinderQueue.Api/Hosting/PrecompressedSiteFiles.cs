@@ -48,12 +48,12 @@ internal sealed class PrecompressedSiteFiles
         if (encoding is null) return false;
 
         var body = encoding == "br" ? copies.Brotli : copies.Gzip;
-        var tag = new EntityTagHeaderValue($"\"{copies.Tag}-{encoding}\"");
+        var tag = $"\"{copies.Tag}-{encoding}\"";
         var response = context.Response;
-        response.Headers.ETag = tag.ToString();
+        response.Headers.ETag = tag;
         response.Headers.Vary = HeaderNames.AcceptEncoding;
         addSiteHeaders(response.Headers);
-        if (request.GetTypedHeaders().IfNoneMatch.Any(m => m.Compare(tag, useStrongComparison: false) || m.Equals(EntityTagHeaderValue.Any)))
+        if (HttpCaching.ClientHolds(request, tag))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             return true;
@@ -66,7 +66,7 @@ internal sealed class PrecompressedSiteFiles
     }
 
     private static string? Preferred(HttpRequest request) =>
-        AcceptEncoding.Accepts(request, "br") ? "br" : AcceptEncoding.Accepts(request, "gzip") ? "gzip" : null;
+        HttpCaching.Accepts(request, "br") ? "br" : HttpCaching.Accepts(request, "gzip") ? "gzip" : null;
 
     private static void Walk(IFileProvider files, string folder, Dictionary<string, Copies> copies, IContentTypeProvider types)
     {
@@ -84,15 +84,7 @@ internal sealed class PrecompressedSiteFiles
             stream.CopyTo(plain);
             var bytes = plain.ToArray();
             copies[path] = new Copies(contentType, Convert.ToHexStringLower(SHA256.HashData(bytes))[..16],
-                Compress(bytes, s => new BrotliStream(s, CompressionLevel.SmallestSize, leaveOpen: true)),
-                Compress(bytes, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true)));
+                HttpCaching.Brotli(bytes, CompressionLevel.SmallestSize), HttpCaching.Gzip(bytes, CompressionLevel.SmallestSize));
         }
-    }
-
-    private static byte[] Compress(byte[] bytes, Func<Stream, Stream> compressor)
-    {
-        using var buffer = new MemoryStream();
-        using (var stream = compressor(buffer)) stream.Write(bytes);
-        return buffer.ToArray();
     }
 }

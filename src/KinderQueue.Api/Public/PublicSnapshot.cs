@@ -27,20 +27,10 @@ public sealed class PublicSnapshot
         ETag = $"{size}-{Formats.Format(asOf)}";
         KindergartensJson = JsonSerializer.SerializeToUtf8Bytes(kindergartens.Values.OrderBy(k => k.Id, StringComparer.Ordinal).ToList(), PublicJson.Options);
         KindergartenJson = kindergartens.ToFrozenDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToUtf8Bytes(kv.Value, PublicJson.Options), StringComparer.Ordinal);
-        DashboardGzip = Gzip(DashboardJson);
-        KindergartensGzip = Gzip(KindergartensJson);
-    }
-
-    /// <summary>
-    /// Compressed once here rather than per request: every visitor of the site downloads these two
-    /// (hundreds of kilobytes of repetitive JSON at 10,000 applications), mostly over phones.
-    /// </summary>
-    private static byte[] Gzip(byte[] json)
-    {
-        using var buffer = new MemoryStream(json.Length / 8);
-        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
-            gzip.Write(json);
-        return buffer.ToArray();
+        // Compressed once here rather than per request: every visitor of the site downloads these two
+        // (hundreds of kilobytes of repetitive JSON at 10,000 applications), mostly over phones.
+        DashboardGzip = Hosting.HttpCaching.Gzip(DashboardJson, System.IO.Compression.CompressionLevel.Optimal);
+        KindergartensGzip = Hosting.HttpCaching.Gzip(KindergartensJson, System.IO.Compression.CompressionLevel.Optimal);
     }
 
     /// <summary>Log entries included.</summary>

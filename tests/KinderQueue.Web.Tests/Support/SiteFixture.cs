@@ -32,10 +32,14 @@ public sealed class SiteFixture : IAsyncLifetime
     private DemoService? _service;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private HttpClient? _api;
 
     internal DemoService Service => _service ?? throw new InvalidOperationException("The service did not start.");
     public Uri BaseAddress => Service.BaseAddress;
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser did not start.");
+
+    /// <summary>The tests' own client of the public API: what a page shows is compared with what this gets.</summary>
+    public HttpClient Api => _api ??= new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
     public static string ChromiumPath =>
         Environment.GetEnvironmentVariable("KQ_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
@@ -76,6 +80,7 @@ public sealed class SiteFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _api?.Dispose();
         if (_browser is not null) await _browser.CloseAsync();
         _playwright?.Dispose();
         if (_service is not null) await _service.DisposeAsync();
@@ -124,18 +129,23 @@ public sealed class SiteFixture : IAsyncLifetime
     /// </summary>
     public async Task<string> ReceiptAsync(DemoApplication application)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var body = $$"""{"number":"{{application.Number}}","accessCode":"{{application.AccessCode}}"}""";
         for (var attempt = 1; ; attempt++)
         {
-            using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync("api/v1/public/receipts", content);
+            using var response = await LookupAsync("api/v1/public/receipts", application);
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode == HttpStatusCode.OK) return text;
             if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
                 throw new InvalidOperationException($"POST /api/v1/public/receipts for {application.Number}: {(int)response.StatusCode} {text}");
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
+    }
+
+    /// <summary>A parent's lookup (positions or receipts): the application's number and access code in the body.</summary>
+    public async Task<HttpResponseMessage> LookupAsync(string path, DemoApplication application)
+    {
+        var body = $$"""{"number":"{{application.Number}}","accessCode":"{{application.AccessCode}}"}""";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await Api.PostAsync(path, content);
     }
 }
 

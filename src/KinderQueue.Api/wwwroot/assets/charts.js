@@ -6,14 +6,8 @@
 'use strict';
 
 const KQCharts = (() => {
-  const { el } = KQ;
+  const { el, countText } = KQ;
   let serial = 0;
-
-  /** The number a count shows, or its marker in words ("< 5", "скрыто"). */
-  function countText(count) {
-    if (count.value !== null && count.value !== undefined) return KQ.number(count.value);
-    return count.marker === '<5' ? '< 5' : KQ.t('cell.hidden');
-  }
 
   /** Draws into `figure` whenever its width changes; `draw(width)` returns the SVG. */
   function responsive(figure, draw) {
@@ -138,5 +132,5 @@ const KQCharts = (() => {
     en: { 'chart.asTable': 'Show the numbers as a table', 'chart.value': 'Number', 'chart.seeTable': 'The numbers are in the table below the chart.' },
   });
 
-  return { bars, columns, shareBand, countText };
+  return { bars, columns, shareBand };
 })();

@@ -168,12 +168,22 @@ const KQ = (() => {
     return { value: null, marker: marker || 'hidden' };
   }
 
-  /** A count as a <span>: the number, "< 5" or "скрыто", with a spoken label for the last two. */
-  function countCell(count) {
-    if (count.value !== null) return el('span', { class: 'count' }, number(count.value));
-    if (count.marker === '<5') return el('span', { class: 'count small', title: t('cell.small.title'), 'aria-label': t('cell.small.title') }, '< 5');
-    return el('span', { class: 'count hidden', title: t('cell.hidden.title'), 'aria-label': t('cell.hidden.title') }, t('cell.hidden'));
+  /** A count's text: the number, "< 5" or "скрыто". */
+  function countText(count) {
+    if (count.value !== null && count.value !== undefined) return number(count.value);
+    return count.marker === '<5' ? '< 5' : t('cell.hidden');
   }
+
+  /** A count as a <span> with its text, and a spoken label for "< 5" and "скрыто". */
+  function countCell(count) {
+    if (count.value !== null && count.value !== undefined) return el('span', { class: 'count' }, countText(count));
+    const title = t(count.marker === '<5' ? 'cell.small.title' : 'cell.hidden.title');
+    return el('span', { class: `count ${count.marker === '<5' ? 'small' : 'hidden'}`, title, 'aria-label': title }, countText(count));
+  }
+
+  /** An age group's or a priority tier's name; an id the texts do not know stays as it is. */
+  const groupName = id => (id ? (t(`group.${id}`) === `group.${id}` ? id : t(`group.${id}`)) : '');
+  const tierName = id => (id ? (t(`tier.${id}`) === `tier.${id}` ? id : t(`tier.${id}`)) : '');
 
   const PAGES = [
     { id: 'dashboard', href: '/', key: 'nav.dashboard' },
@@ -291,6 +301,6 @@ const KQ = (() => {
 
   return {
     addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, getJson, postJson, failureMessage,
-    number, date, dateTime, countOf, countCell, get language() { return language; },
+    number, date, dateTime, countOf, countText, countCell, groupName, tierName, get language() { return language; },
   };
 })();

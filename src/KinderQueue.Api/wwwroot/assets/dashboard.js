@@ -17,8 +17,7 @@
   const fieldCount = (row, key) => KQ.countOf(row?.[key], row?.suppressed?.[key]);
   const cellOf = count => KQ.countCell(count);
 
-  const groupName = g => (t(`group.${g}`) === `group.${g}` ? g : t(`group.${g}`));
-  const tierName = tier => (t(`tier.${tier}`) === `tier.${tier}` ? tier : t(`tier.${tier}`));
+  const { groupName, tierName } = KQ;
   const districtName = id => data.register.districts.find(d => d.id === id)?.name ?? id;
 
   function monthName(yearMonth, long = true) {
@@ -79,8 +78,9 @@
     // A hidden region total still has a floor everyone can add up: the age groups' published totals.
     const floor = m => sumOf(data.queues.regionByGroup.map(r => totalCount(r[m])));
     const value = (count, m) => {
-      if (count.value !== null || count.marker !== 'hidden' || floor(m).value === 0) return cellOf(count);
-      return el('span', { class: 'count hidden', title: t('cell.hidden.title') }, t('sum.atLeast', { n: KQ.number(floor(m).value) }));
+      const least = count.value === null && count.marker === 'hidden' ? floor(m).value : 0;
+      if (least === 0) return cellOf(count);
+      return el('span', { class: 'count hidden', title: t('cell.hidden.title') }, t('sum.atLeast', { n: KQ.number(least) }));
     };
     const figure = (metric, count, label, m) => el('li', { class: 'figure', 'data-metric': metric },
       el('span', { class: 'value' }, value(count, m)), el('span', { class: 'label' }, label));

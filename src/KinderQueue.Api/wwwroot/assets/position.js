@@ -10,8 +10,7 @@
   let report = null;
   let credentials = null; // kept in memory only, for the receipt request
 
-  const groupName = g => (g ? (t(`group.${g}`) === `group.${g}` ? g : t(`group.${g}`)) : '');
-  const tierName = tier => (tier ? (t(`tier.${tier}`) === `tier.${tier}` ? tier : t(`tier.${tier}`)) : '');
+  const { groupName, tierName } = KQ;
   const ordinal = n => t('pos.place', { n: KQ.number(n) });
 
   function form() {
