@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using KinderQueue.Web.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -96,8 +97,16 @@ public sealed class PositionPageTests(SiteFixture site)
         await site.RunAsync(async session =>
         {
             await LookUpAsync(session, application.Number, application.AccessCode);
-            await session.Page.Locator("#receipt-get").ClickAsync();
-            await session.Page.WaitForURLAsync("**/check.html", new PageWaitForURLOptions { Timeout = 10_000 });
+            // The receipt's status is asserted first, so a refused receipt is named rather than timed out.
+            var receipt = await session.Page.RunAndWaitForResponseAsync(
+                () => session.Page.Locator("#receipt-get").ClickAsync(),
+                r => r.Url.EndsWith("/api/v1/public/receipts", StringComparison.Ordinal) && r.Status != 503,
+                new PageRunAndWaitForResponseOptions { Timeout = 15_000 });
+            // Only a refused receipt has a body left to read: a granted one navigates away at once.
+            if (receipt.Status != 200) receipt.Status.Should().Be(200, await receipt.TextAsync());
+            // Polls the address: WaitForURLAsync waits for a navigation event, and misses one that
+            // finished before it started listening (seen: the check page loaded and valid, the wait timed out).
+            await Expect(session.Page).ToHaveURLAsync(CheckPageAddress, new PageAssertionsToHaveURLOptions { Timeout = 10_000 });
             var result = session.Page.Locator("#receipt-result");
             await Expect(result).ToHaveAttributeAsync("data-valid", "true", new LocatorAssertionsToHaveAttributeOptions { Timeout = 10_000 });
             await Expect(result).ToContainTextAsync(application.Number);
@@ -120,6 +129,8 @@ public sealed class PositionPageTests(SiteFixture site)
             await Expect(session.Page.Locator(".queue .position").First).ToContainTextAsync(" of ");
         });
     }
+
+    private static readonly Regex CheckPageAddress = new(@"/check\.html$");
 
     private static readonly string[] RussianMonths =
         ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"];

@@ -9,8 +9,11 @@ namespace KinderQueue.Web.Tests.Support;
 /// </summary>
 public sealed class PageSession : IAsyncDisposable
 {
-    /// <summary>Each wait (a selector, an attribute, a click) gives up after this.</summary>
-    public const float WaitMs = 5_000;
+    /// <summary>
+    /// Each wait (a selector, an attribute, a click) gives up after this. Only a failing test waits
+    /// it out; it is generous because CI shares two cores between the service, Chromium and the tests.
+    /// </summary>
+    public const float WaitMs = 10_000;
 
     /// <summary>A page load, until the network is idle (the page's data fetched).</summary>
     public const float NavigationMs = 15_000;

@@ -48,6 +48,8 @@ public sealed class SiteFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"No Chromium at {ChromiumPath}: install Debian's chromium (tests/run.sh does as root) or set KQ_CHROMIUM.");
+        // The web-first assertions (Expect) wait as long as the other waits of a test.
+        Assertions.SetDefaultExpectTimeout(PageSession.WaitMs);
         // Start both at once: the service needs ~10 s to fill the demo region, the browser a second or two.
         var service = DemoService.StartAsync();
         try

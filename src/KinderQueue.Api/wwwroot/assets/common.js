@@ -110,7 +110,7 @@ const KQ = (() => {
    */
   async function request(path, options = {}) {
     try {
-      const response = await fetch(path, { headers: { Accept: 'application/json', ...(options.headers || {}) }, ...options });
+      const response = await fetch(path, { ...options, headers: { Accept: 'application/json', ...(options.headers || {}) } });
       const text = await response.text();
       let body = null;
       try { body = text ? JSON.parse(text) : null; } catch { body = null; }
