@@ -84,6 +84,17 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             "an application that queued behind changes nothing");
 
         Array(report, "kindergartens").Select(k => Str(k, "id")).Should().Equal("pq-a", "pq-b");
+        foreach (var brief in Array(report, "kindergartens"))
+        {
+            // The brief is the kindergarten's own row for the child's group: both waiting measures, since
+            // the parent's queue of the year counts applications for a later date in it too.
+            var kindergarten = await (await F.GetAsync($"{Base}/kindergartens/{Str(brief, "id")}")).ShouldSucceedAsync(HttpStatusCode.OK);
+            var row = Array(kindergarten, "groups").Single(g => Str(g, "group") == Str(brief, "group"));
+            foreach (var measure in new[] { "waitingNow", "waitingLater" })
+            {
+                Counts(brief.GetProperty(measure)).Should().Equal(Counts(row.GetProperty(measure)), $"{Str(brief, "id")} {measure}");
+            }
+        }
         report.GetProperty("projection").ValueKind.Should().Be(JsonValueKind.Object, "a waiting application sees the allocation as if it ran today");
         Array(report, "claims").Should().BeEmpty();
         report.GetProperty("offer").ValueKind.Should().Be(JsonValueKind.Null);
@@ -339,6 +350,11 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         request.Headers.IfNoneMatch.Add(etag);
         return await F.Client.SendAsync(request);
     }
+
+    /// <summary>A {byTier, total} count as "value|marker" strings, tiers first, total last.</summary>
+    private static List<string> Counts(JsonElement counts) =>
+        [.. counts.GetProperty("byTier").EnumerateArray().Append(counts.GetProperty("total"))
+            .Select(c => $"{c.GetProperty("value")}|{c.GetProperty("marker")}")];
 
     private static int? Int(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetInt32() : null;
 

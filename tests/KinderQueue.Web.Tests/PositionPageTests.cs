@@ -23,6 +23,7 @@ public sealed class PositionPageTests(SiteFixture site)
         var queue = api.RootElement.GetProperty("queues")[0];
         var kindergarten = queue.GetProperty("kindergarten").GetString();
         var steps = queue.GetProperty("history").GetArrayLength();
+        var brief = api.RootElement.GetProperty("kindergartens").EnumerateArray().Single(k => k.GetProperty("id").GetString() == kindergarten);
 
         await site.RunAsync(async session =>
         {
@@ -45,6 +46,12 @@ public sealed class PositionPageTests(SiteFixture site)
             reasons.Should().NotBeEmpty().And.OnlyContain(r => !r.Contains("reason.", StringComparison.Ordinal));
             // The demo's round placed children ahead of this one: said in plain Russian.
             (await card.InnerTextAsync()).Should().Contain("получили направления в туре распределения");
+            // The kindergarten's figures: waiting now and for a later date, the totals as the API has them.
+            await card.Locator("details.numbers > summary").ClickAsync();
+            var totals = await card.Locator("details.numbers tbody tr").Last.Locator("td").AllInnerTextsAsync();
+            totals.Select(Digits).Should().Equal(
+                Digits(brief.GetProperty("waitingNow").GetProperty("total").GetProperty("value").ToString()),
+                Digits(brief.GetProperty("waitingLater").GetProperty("total").GetProperty("value").ToString()));
             // The number and code never reach the address bar.
             page.Url.Should().NotContain(application.AccessCode).And.NotContain(application.Number);
             (await session.ProblemsAsync()).Should().BeEmpty();
@@ -129,6 +136,9 @@ public sealed class PositionPageTests(SiteFixture site)
             await Expect(session.Page.Locator(".queue .position").First).ToContainTextAsync(" of ");
         });
     }
+
+    /// <summary>A number as the page writes it (grouped with spaces) and as JSON has it, compared digit for digit.</summary>
+    private static string Digits(string text) => new([.. text.Where(char.IsAsciiDigit)]);
 
     private static readonly Regex CheckPageAddress = new(@"/check\.html$");
 

@@ -15,10 +15,11 @@ public sealed record KindergartenContext(string Id, string Name, string District
 
 /// <summary>
 /// The short form in a parent's report: the age group the child queues for, its seats and queue by
-/// tier, open offers and enrolments; the rest (other groups, months) is at /public/kindergartens/{id}.
+/// tier (waiting now, and for a later date: a parent's queue of the year counts both), open offers and
+/// enrolments; the rest (other groups, months) is at /public/kindergartens/{id}.
 /// </summary>
 public sealed record KindergartenBrief(string Id, string Name, string District, string DistrictName, string Group, int? Seats, int? SeatsNextYear,
-    IReadOnlyList<string> Tiers, CountsView WaitingNow, CountView Offered, CountView Enrolled);
+    IReadOnlyList<string> Tiers, CountsView WaitingNow, CountsView WaitingLater, CountView Offered, CountView Enrolled);
 
 /// <summary>A month at a kindergarten (SPEC.md §14.4): new applications listing it, and for a finished month those waiting at its end.</summary>
 public sealed record MonthView(string Month, CountView NewApplications, CountView? WaitingAtEnd);
@@ -52,7 +53,7 @@ public static class KindergartenContexts
     /// <summary>The brief of every (kindergarten, group) row, for the parents' reports.</summary>
     public static FrozenDictionary<(string Kindergarten, string Group), KindergartenBrief> Briefs(FrozenDictionary<string, KindergartenContext> contexts) =>
         contexts.Values.SelectMany(k => k.Groups.Select(g => new KindergartenBrief(k.Id, k.Name, k.District, k.DistrictName, g.Group, g.Seats, g.SeatsNextYear,
-                k.Tiers, g.WaitingNow, g.Offered.Total, g.Enrolled.Total)))
+                k.Tiers, g.WaitingNow, g.WaitingLater, g.Offered.Total, g.Enrolled.Total)))
             .ToFrozenDictionary(b => (b.Id, b.Group));
 
     private static CountsView View(TierCounts c) => new([.. c.ByTier.Select(View)], View(c.Total));

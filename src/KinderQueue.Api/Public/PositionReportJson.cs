@@ -208,16 +208,22 @@ public static class PositionReportJson
         IntegerOrNull(w, "seats", b.Seats);
         IntegerOrNull(w, "seatsNextYear", b.SeatsNextYear);
         w.StringArray("tiers", b.Tiers);
-        w.Key("waitingNow");
+        ByTier(w, "waitingLater", b.WaitingLater);
+        ByTier(w, "waitingNow", b.WaitingNow);
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    private static void ByTier(CanonicalJsonWriter w, string key, CountsView counts)
+    {
+        w.Key(key);
         w.StartObject();
         w.Key("byTier");
         w.StartArray();
-        foreach (var c in b.WaitingNow.ByTier) CountValue(w, c);
+        foreach (var c in counts.ByTier) CountValue(w, c);
         w.EndArray();
-        Count(w, "total", b.WaitingNow.Total);
+        Count(w, "total", counts.Total);
         w.EndObject();
-        w.EndObject();
-        return w.ToArray();
     }
 
     private static void Count(CanonicalJsonWriter w, string key, CountView c)

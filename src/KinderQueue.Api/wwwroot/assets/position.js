@@ -143,10 +143,15 @@
       KQ.tableWrap(
         el('table', {},
           el('caption', {}, t('pos.brief.caption')),
-          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('pos.brief.tier')), el('th', { scope: 'col', class: 'num' }, t('pos.brief.waiting')))),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('pos.brief.tier')),
+            el('th', { scope: 'col', class: 'num' }, t('pos.brief.waiting')), el('th', { scope: 'col', class: 'num' }, t('pos.brief.later')))),
           el('tbody', {},
-            b.tiers.map((tier, i) => el('tr', {}, el('th', { scope: 'row' }, tierName(tier)), el('td', { class: 'num' }, count(b.waitingNow.byTier[i])))),
-            el('tr', {}, el('th', { scope: 'row' }, t('total')), el('td', { class: 'num' }, count(b.waitingNow.total)))))),
+            b.tiers.map((tier, i) => el('tr', {}, el('th', { scope: 'row' }, tierName(tier)),
+              el('td', { class: 'num' }, count(b.waitingNow.byTier[i])), el('td', { class: 'num' }, count(b.waitingLater?.byTier[i])))),
+            el('tr', {}, el('th', { scope: 'row' }, t('total')),
+              el('td', { class: 'num' }, count(b.waitingNow.total)), el('td', { class: 'num' }, count(b.waitingLater?.total)))))),
+      // A parent compares this table with their place: say why the queue can hold more children than "waiting now".
+      el('p', { class: 'hint' }, t('pos.brief.note')),
       el('p', {}, t('pos.brief.offered'), ' ', count(b.offered), '; ', t('pos.brief.enrolled'), ' ', count(b.enrolled), '.'));
   }
 
@@ -294,6 +299,8 @@
       'pos.brief.caption': 'Сколько детей ждут места в этой группе',
       'pos.brief.tier': 'Уровень',
       'pos.brief.waiting': 'Ждут сейчас',
+      'pos.brief.later': 'Хотят пойти позже',
+      'pos.brief.note': '«Ждут сейчас» — дети, которые хотят пойти в сад уже сейчас; «хотят пойти позже» — с более поздней даты, в том числе в следующем году. Ваша очередь считает всех детей этой группы, кто может получить место в этом учебном году, вместе с теми, кто хочет пойти позже в этом же году, поэтому в ней может быть больше детей, чем «ждут сейчас».',
       'pos.brief.offered': 'Ждут ответа на направление:',
       'pos.brief.enrolled': 'зачислены',
       'pos.history': 'Как менялось место (сначала новое)',
@@ -403,6 +410,8 @@
       'pos.brief.caption': 'Children waiting for a place in this group',
       'pos.brief.tier': 'Priority',
       'pos.brief.waiting': 'Waiting now',
+      'pos.brief.later': 'For a later date',
+      'pos.brief.note': '"Waiting now" counts children who want to start now; "for a later date" those who want to start later, next year included. Your queue counts every child of this group who can get a place this school year, those starting later this year too, so it can hold more children than "waiting now".',
       'pos.brief.offered': 'Awaiting an answer to an offer:',
       'pos.brief.enrolled': 'enrolled',
       'pos.history': 'How the place changed (newest first)',
