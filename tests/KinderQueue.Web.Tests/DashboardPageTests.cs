@@ -120,8 +120,6 @@ public sealed class DashboardPageTests(SiteFixture site)
 
     private static readonly string[] Measures = ["waitingNow", "waitingLater", "offered", "enrolled"];
 
-    private sealed record Cell(long? Value, string? Marker);
-
     private static Cell Total(JsonElement counts) => new(Number(counts.GetProperty("total")), Marker(counts, null, "total"));
 
     private static Cell ByTier(JsonElement counts, string tier) => new(Number(counts.GetProperty("byTier").GetProperty(tier)), Marker(counts, "byTier", tier));
@@ -137,14 +135,9 @@ public sealed class DashboardPageTests(SiteFixture site)
         return s.TryGetProperty(key, out var m) ? m.GetString() : null;
     }
 
-    /// <summary>How the Russian page writes a published cell: 2 500, «< 5», «скрыто» (spaces compared as spaces).</summary>
-    private static string Shown(Cell c) => c.Value is { } v
-        ? v.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture).Replace(',', ' ')
-        : c.Marker == "<5" ? "< 5" : "скрыто";
+    private static string Shown(Cell c) => c.Shown;
 
-    /// <summary>A cell's text with every kind of space (Intl writes no-break ones) as a plain space.</summary>
-    private static async Task<string> Text(ILocator cell) =>
-        System.Text.RegularExpressions.Regex.Replace(await cell.InnerTextAsync(), @"\s", " ").Trim();
+    private static Task<string> Text(ILocator cell) => PageText.Of(cell);
 
     private async Task<JsonDocument> DashboardAsync() => JsonDocument.Parse(await site.Api.GetStringAsync("api/v1/public/dashboard"));
 }

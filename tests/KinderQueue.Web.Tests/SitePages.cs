@@ -10,5 +10,7 @@ public static class SitePages
         { "/check.html", "check" },
         { "/how.html", "how" },
         { "/docs.html?doc=spec", "docs-spec" },
+        // A kindergarten of the demo region (its register is generated from a fixed seed).
+        { "/kindergarten.html?id=ds-127", "kindergarten" },
     };
 }

@@ -149,6 +149,16 @@ const KQ = (() => {
       { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   }
 
+  /** The address of a kindergarten's own page (seats, queue by group and tier, 12 months). */
+  const kindergartenHref = id => `/kindergarten.html?id=${encodeURIComponent(id)}`;
+
+  /** A month "2026-11" as "ноябрь 2026 г." / "November 2026", or short ("нояб." / "Nov"). */
+  function month(yearMonth, long = true) {
+    const [y, m] = yearMonth.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(language === 'ru' ? 'ru-RU' : 'en-GB',
+      long ? { month: 'long', year: 'numeric', timeZone: 'UTC' } : { month: 'short', timeZone: 'UTC' });
+  }
+
   /** An instant "2026-11-22T23:42:34.934Z" in the reader's own time zone. */
   function dateTime(isoInstant) {
     if (!isoInstant) return '';
@@ -245,6 +255,12 @@ const KQ = (() => {
       'loading': 'Загрузка…',
       'table': 'Таблица',
       'total': 'Всего',
+      'measure.waitingNow': 'Ждут места сейчас',
+      'measure.waitingLater': 'Ждут с более поздней даты',
+      'measure.offered': 'Получили направление',
+      'measure.enrolled': 'Зачислены',
+      'month': 'Месяц',
+      'month.soFar': '(ещё идёт)',
       'group.early': 'Ранний возраст (1–2 года)',
       'group.junior': 'Младшая (3 года)',
       'group.middle': 'Средняя (4 года)',
@@ -279,6 +295,12 @@ const KQ = (() => {
       'loading': 'Loading…',
       'table': 'Table',
       'total': 'Total',
+      'measure.waitingNow': 'Waiting now',
+      'measure.waitingLater': 'Waiting for a later date',
+      'measure.offered': 'Offered a place',
+      'measure.enrolled': 'Enrolled',
+      'month': 'Month',
+      'month.soFar': '(in progress)',
       'group.early': 'Early years (1–2)',
       'group.junior': 'Junior (3)',
       'group.middle': 'Middle (4)',
@@ -301,6 +323,6 @@ const KQ = (() => {
 
   return {
     addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, getJson, postJson, failureMessage,
-    number, date, dateTime, countOf, countText, countCell, groupName, tierName, get language() { return language; },
+    number, date, month, dateTime, kindergartenHref, countOf, countText, countCell, groupName, tierName, get language() { return language; },
   };
 })();

@@ -20,12 +20,6 @@
   const { groupName, tierName } = KQ;
   const districtName = id => data.register.districts.find(d => d.id === id)?.name ?? id;
 
-  function monthName(yearMonth, long = true) {
-    const [y, m] = yearMonth.split('-').map(Number);
-    return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(KQ.language === 'ru' ? 'ru-RU' : 'en-GB',
-      long ? { month: 'long', year: 'numeric', timeZone: 'UTC' } : { month: 'short', timeZone: 'UTC' });
-  }
-
   /** Σ of published values; { value, atLeast } where atLeast means some addends were suppressed. */
   function sumOf(counts) {
     let value = 0;
@@ -177,7 +171,7 @@
 
   function dynamicsSection() {
     const months = data.months;
-    const label = m => monthName(m.month) + (m.complete ? '' : ` ${t('dash.soFar')}`);
+    const label = m => KQ.month(m.month) + (m.complete ? '' : ` ${t('month.soFar')}`);
     const declined = sumOf(months.map(m => fieldCount(m, 'declined')));
     const expired = sumOf(months.map(m => fieldCount(m, 'expired')));
     const offers = sumOf(months.map(m => fieldCount(m, 'offers')));
@@ -185,13 +179,13 @@
       el('h2', { id: 'dynamics-h' }, t('dash.dynamics')),
       months.length === 0 ? el('p', {}, t('dash.dynamics.none')) : [
         KQCharts.columns({
-          title: t('dash.dynamics.chart'), labelHeader: t('dash.month'), valueHeader: t('flow.waitingAtEnd'),
-          rows: months.map(m => ({ label: label(m), shortLabel: monthName(m.month, false), count: fieldCount(m, 'waitingAtEnd') })),
+          title: t('dash.dynamics.chart'), labelHeader: t('month'), valueHeader: t('flow.waitingAtEnd'),
+          rows: months.map(m => ({ label: label(m), shortLabel: KQ.month(m.month, false), count: fieldCount(m, 'waitingAtEnd') })),
         }),
         KQ.tableWrap(
           el('table', { id: 'months-table' },
             el('caption', {}, t('dash.dynamics.table')),
-            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('dash.month')),
+            el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('month')),
               FLOWS.map(f => el('th', { scope: 'col', class: 'num' }, t(`flow.${f}`))))),
             el('tbody', {}, months.map(m => el('tr', { 'data-month': m.month },
               el('th', { scope: 'row' }, label(m)),
@@ -310,7 +304,7 @@
       });
       const shown = rows.slice(0, view.limit);
       fill(body, shown.map(r => el('tr', { 'data-kindergarten': r.kindergarten, 'data-group': r.group },
-        el('th', { scope: 'row' }, names.get(r.kindergarten)?.name ?? r.kindergarten),
+        el('th', { scope: 'row' }, el('a', { href: KQ.kindergartenHref(r.kindergarten) }, names.get(r.kindergarten)?.name ?? r.kindergarten)),
         el('td', {}, districtName(r.district)),
         el('td', {}, groupName(r.group)),
         el('td', { class: 'num', 'data-field': 'seats' }, KQ.number(r.seats)),
@@ -336,10 +330,6 @@
       'dash.noCriteria': 'Правила очереди ещё не опубликованы, поэтому очереди пока нет.',
       'dash.suppressionNote': 'Числа меньше {threshold} показаны как «< 5», а некоторые другие — как «скрыто»: так по таблицам нельзя узнать конкретного ребёнка. Все числа на этой странице можно пересчитать по открытому журналу.',
       'dash.measure': 'Что показать',
-      'measure.waitingNow': 'Ждут места сейчас',
-      'measure.waitingLater': 'Ждут с более поздней даты',
-      'measure.offered': 'Получили направление',
-      'measure.enrolled': 'Зачислены',
       'measure.waitingNow.long': 'детей ждут места сейчас',
       'measure.waitingLater.long': 'детей ждут места с более поздней даты',
       'measure.offered.long': 'направлений ждут ответа родителей',
@@ -369,8 +359,6 @@
       'dash.dynamics.none': 'Пока нет данных по месяцам.',
       'dash.dynamics.chart': 'Сколько детей ждали места в конце месяца',
       'dash.dynamics.table': 'Очередь по месяцам',
-      'dash.month': 'Месяц',
-      'dash.soFar': '(ещё идёт)',
       'flow.submitted': 'Новых заявлений',
       'flow.offers': 'Выдано направлений',
       'flow.declined': 'Отказались от направления',
@@ -437,10 +425,6 @@
       'dash.noCriteria': 'No queue rules are published yet, so there is no queue yet.',
       'dash.suppressionNote': 'Numbers below {threshold} are shown as "< 5", and some others as "hidden", so that no child can be identified from the tables. Every number on this page can be recomputed from the public log.',
       'dash.measure': 'What to show',
-      'measure.waitingNow': 'Waiting now',
-      'measure.waitingLater': 'Waiting for a later date',
-      'measure.offered': 'Offered a place',
-      'measure.enrolled': 'Enrolled',
       'measure.waitingNow.long': 'children waiting for a place now',
       'measure.waitingLater.long': 'children waiting for a place from a later date',
       'measure.offered.long': 'offers awaiting the parents\' answer',
@@ -470,8 +454,6 @@
       'dash.dynamics.none': 'No monthly figures yet.',
       'dash.dynamics.chart': 'Children waiting for a place at the end of each month',
       'dash.dynamics.table': 'The queue month by month',
-      'dash.month': 'Month',
-      'dash.soFar': '(in progress)',
       'flow.submitted': 'New applications',
       'flow.offers': 'Offers made',
       'flow.declined': 'Offers declined',

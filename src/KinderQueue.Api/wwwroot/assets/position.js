@@ -152,7 +152,8 @@
               el('td', { class: 'num' }, count(b.waitingNow.total)), el('td', { class: 'num' }, count(b.waitingLater?.total)))))),
       // A parent compares this table with their place: say why the queue can hold more children than "waiting now".
       el('p', { class: 'hint' }, t('pos.brief.note')),
-      el('p', {}, t('pos.brief.offered'), ' ', count(b.offered), '; ', t('pos.brief.enrolled'), ' ', count(b.enrolled), '.'));
+      el('p', {}, t('pos.brief.offered'), ' ', count(b.offered), '; ', t('pos.brief.enrolled'), ' ', count(b.enrolled), '.'),
+      el('p', {}, el('a', { href: KQ.kindergartenHref(b.id) }, t('pos.brief.all'))));
   }
 
   function stepItem(step) {
@@ -300,6 +301,7 @@
       'pos.brief.tier': 'Уровень',
       'pos.brief.waiting': 'Ждут сейчас',
       'pos.brief.later': 'Хотят пойти позже',
+      'pos.brief.all': 'Все цифры этого сада: все группы и последние 12 месяцев',
       'pos.brief.note': '«Ждут сейчас» — дети, которые хотят пойти в сад уже сейчас; «хотят пойти позже» — с более поздней даты, в том числе в следующем году. Ваша очередь считает всех детей этой группы, кто может получить место в этом учебном году, вместе с теми, кто хочет пойти позже в этом же году, поэтому в ней может быть больше детей, чем «ждут сейчас».',
       'pos.brief.offered': 'Ждут ответа на направление:',
       'pos.brief.enrolled': 'зачислены',
@@ -411,6 +413,7 @@
       'pos.brief.tier': 'Priority',
       'pos.brief.waiting': 'Waiting now',
       'pos.brief.later': 'For a later date',
+      'pos.brief.all': 'All figures of this kindergarten: every group and the last 12 months',
       'pos.brief.note': '"Waiting now" counts children who want to start now; "for a later date" those who want to start later, next year included. Your queue counts every child of this group who can get a place this school year, those starting later this year too, so it can hold more children than "waiting now".',
       'pos.brief.offered': 'Awaiting an answer to an offer:',
       'pos.brief.enrolled': 'enrolled',
