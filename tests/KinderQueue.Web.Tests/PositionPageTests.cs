@@ -52,6 +52,8 @@ public sealed class PositionPageTests(SiteFixture site)
             totals.Select(Digits).Should().Equal(
                 Digits(brief.GetProperty("waitingNow").GetProperty("total").GetProperty("value").ToString()),
                 Digits(brief.GetProperty("waitingLater").GetProperty("total").GetProperty("value").ToString()));
+            // …and the way to all of the kindergarten's figures.
+            await Expect(card.Locator($"details.numbers a[href='/kindergarten.html?id={kindergarten}']")).ToBeVisibleAsync();
             // The number and code never reach the address bar.
             page.Url.Should().NotContain(application.AccessCode).And.NotContain(application.Number);
             (await session.ProblemsAsync()).Should().BeEmpty();

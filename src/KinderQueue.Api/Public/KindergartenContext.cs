@@ -30,7 +30,7 @@ public sealed record KindergartenGroup(string Group, int? Seats, int? SeatsNextY
 /// <summary>A count split by tier (in the order of <see cref="KindergartenContext.Tiers"/>) and its total.</summary>
 public sealed record CountsView(IReadOnlyList<CountView> ByTier, CountView Total);
 
-/// <summary>An exact value, or null with a marker: "&lt;5" (0–4), "&gt;=5", "hidden".</summary>
+/// <summary>An exact value, or null with the §13 marker: "&lt;5" (1–4) or "hidden" (at least 1).</summary>
 public sealed record CountView(long? Value, string? Marker);
 
 public static class KindergartenContexts
