@@ -79,6 +79,10 @@ public sealed partial class KindergartenPageTests(SiteFixture site)
             await Expect(session.Page).ToHaveURLAsync(KindergartenPageAddress());
             await Expect(session.Page.Locator("h1")).ToHaveTextAsync(name);
             await Expect(session.Page.Locator("#groups-table")).ToBeVisibleAsync();
+
+            // And back: the link lands on the dashboard's table, scrolled into view once the data came.
+            await session.Page.Locator("main > #kindergarten > p > a[href='/#kindergartens-h']").ClickAsync();
+            await Expect(session.Page.Locator("#kindergartens-h")).ToBeInViewportAsync();
         });
     }
 

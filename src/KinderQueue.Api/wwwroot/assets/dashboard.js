@@ -46,6 +46,11 @@
     }
     data = result.body;
     render();
+    // A link to a section ("/#kindergartens-h", from a kindergarten's page) names an element that
+    // exists only now: the browser looked for it before the data came.
+    let target = null;
+    try { target = location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null; } catch { /* a malformed address: stay on top */ }
+    target?.scrollIntoView();
   }
 
   function render() {
