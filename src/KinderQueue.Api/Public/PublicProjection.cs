@@ -24,6 +24,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly SemaphoreSlim _catchUp = new(1, 1);
     private readonly PublicModel _model = new();
+    private readonly PublicationSignal _snapshotPublished = new();
     private PublicSnapshot? _snapshot;
     private long? _snapshotBuiltAt;
     private long _snapshotGap;
@@ -31,6 +32,10 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
 
     /// <summary>The latest snapshot; null until the first one is built.</summary>
     public PublicSnapshot? Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>The first snapshot of at least <paramref name="size"/> entries, as soon as one is built.</summary>
+    public Task<PublicSnapshot> SnapshotCoveringAsync(long size, CancellationToken ct) =>
+        _snapshotPublished.WaitForAsync(() => Snapshot, s => s.Size >= size, ct);
 
     /// <summary>Entries folded so far.</summary>
     public long Size => Read(m => m.State.Size);
@@ -95,6 +100,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
         var built = Read(m => current is not null && current.Size == m.State.Size && current.AsOf == today ? null : PublicSnapshot.Build(m, today));
         if (built is null) return;
         Volatile.Write(ref _snapshot, built);
+        _snapshotPublished.Published();
         _snapshotBuiltAt = Environment.TickCount64;
         // A large region's snapshot takes seconds (the dashboard and the projection of a million
         // applications): rebuild at most a third of the time, so the fold and the lookups keep a core.

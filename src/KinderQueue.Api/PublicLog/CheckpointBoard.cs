@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using KinderQueue.Api.Public;
 using KinderQueue.Core.Log;
 
 namespace KinderQueue.Api.PublicLog;
@@ -30,9 +31,8 @@ public sealed class PublishedCheckpoint
 /// </summary>
 public sealed class CheckpointBoard
 {
+    private readonly PublicationSignal _published = new();
     private PublishedCheckpoint? _latest;
-    // Completed (and replaced) by every publication: what waiters for a larger checkpoint await.
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Null only before the first checkpoint (the service issues one while it starts).</summary>
     public PublishedCheckpoint? Latest => Volatile.Read(ref _latest);
@@ -44,19 +44,11 @@ public sealed class CheckpointBoard
         if (previous is not null && published.Checkpoint.Size < previous.Checkpoint.Size)
             throw new InvalidOperationException($"A checkpoint of {published.Checkpoint.Size} entries after one of {previous.Checkpoint.Size}.");
         Volatile.Write(ref _latest, published);
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        _published.Published();
         return published;
     }
 
     /// <summary>The first published checkpoint of at least <paramref name="size"/> entries, as soon as there is one.</summary>
-    public async Task<PublishedCheckpoint> CoveringAsync(long size, CancellationToken ct)
-    {
-        while (true)
-        {
-            // Take the signal before looking: a publication in between completes it, so none is missed.
-            var next = Volatile.Read(ref _next).Task;
-            if (Latest is { } latest && latest.Checkpoint.Size >= size) return latest;
-            await next.WaitAsync(ct).ConfigureAwait(false);
-        }
-    }
+    public Task<PublishedCheckpoint> CoveringAsync(long size, CancellationToken ct) =>
+        _published.WaitForAsync(() => Latest, c => c.Checkpoint.Size >= size, ct);
 }

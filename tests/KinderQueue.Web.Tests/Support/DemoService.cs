@@ -2,34 +2,38 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 
 namespace KinderQueue.Web.Tests.Support;
 
 /// <summary>
 /// The real service, started the way a user starts the demo: <c>dotnet KinderQueue.Api.dll --urls
 /// http://127.0.0.1:PORT --demo</c> with its data folder in a fresh temp directory (also its working
-/// directory). Ready when the demo region is filled (demo-applications.txt written) and the public
-/// projection has caught up with the log (/readyz: publicLogSize == logSize). Its output goes to a
-/// log file among the test artifacts, so a failure can be diagnosed after the run.
+/// directory). Ready when the service logs "Demo ready:": the demo region is filled
+/// (demo-applications.txt written), and the dashboard and a signed checkpoint cover the whole log.
+/// Its output goes to a log file among the test artifacts, so a failure can be diagnosed after the run.
 /// </summary>
 internal sealed class DemoService : IAsyncDisposable
 {
     /// <summary>How long the demo may take to fill and be projected (about 10 s on an idle 2-core machine).</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>What the service logs once everything a visitor sees covers the whole demo log.</summary>
+    private const string ReadyLine = "Demo ready:";
+
     private readonly Process _process;
     private readonly LogSink _log;
+    private readonly Task _ready;
     private readonly string _dataRoot;
 
     public Uri BaseAddress { get; }
     public string LogFile { get; }
     public IReadOnlyList<DemoApplication> Applications { get; private set; } = [];
 
-    private DemoService(Process process, LogSink log, string logFile, string dataRoot, Uri baseAddress)
+    private DemoService(Process process, LogSink log, Task ready, string logFile, string dataRoot, Uri baseAddress)
     {
         _process = process;
         _log = log;
+        _ready = ready;
         LogFile = logFile;
         _dataRoot = dataRoot;
         BaseAddress = baseAddress;
@@ -67,13 +71,18 @@ internal sealed class DemoService : IAsyncDisposable
         var log = new LogSink(logFile);
         log.Write($"# {DateTimeOffset.Now:O} dotnet {string.Join(' ', start.ArgumentList)}  (KinderQueue__DataDir={dataDir})");
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => log.Write(e.Data);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            log.Write(e.Data);
+            if (e.Data?.Contains(ReadyLine, StringComparison.Ordinal) == true) ready.TrySetResult();
+        };
         process.ErrorDataReceived += (_, e) => log.Write(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new DemoService(process, log, logFile, root, baseAddress);
+        var service = new DemoService(process, log, ready.Task, logFile, root, baseAddress);
         try
         {
             await service.WaitUntilReadyAsync(Path.Combine(dataDir, "demo-applications.txt"));
@@ -88,60 +97,22 @@ internal sealed class DemoService : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(string demoFile)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
-        var last = "no answer yet";
-        while (clock.Elapsed < StartTimeout)
+        var exited = _process.WaitForExitAsync();
+        try
         {
-            if (_process.HasExited)
+            if (await Task.WhenAny(_ready, exited).WaitAsync(StartTimeout) == exited)
                 throw new InvalidOperationException($"The service exited with code {_process.ExitCode} before it was ready; see {LogFile}.");
-            try
-            {
-                // 200 only once the log is folded; the demo then fills it, and the projection follows.
-                using var response = await http.GetAsync("readyz");
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                if (response.StatusCode == HttpStatusCode.OK && File.Exists(demoFile))
-                {
-                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                    var logSize = body.RootElement.GetProperty("logSize").GetInt64();
-                    var publicSize = body.RootElement.GetProperty("publicLogSize").GetInt64();
-                    // The dashboard comes from a snapshot rebuilt after the projection (at most once a
-                    // second): wait for the one of the whole log, or the first test compares against an older one.
-                    if (logSize > 0 && publicSize == logSize && await DashboardBasisAsync(http) == logSize)
-                    {
-                        var applications = DemoApplication.ParseFile(await File.ReadAllTextAsync(demoFile));
-                        if (applications.Count > 0)
-                        {
-                            Applications = applications;
-                            _log.Write($"# tests: ready after {clock.Elapsed.TotalSeconds:F1} s: {last}");
-                            return;
-                        }
-                    }
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message; // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                last = "readyz timed out";
-            }
-            catch (IOException e)
-            {
-                last = e.Message; // the demo file is being written
-            }
-            await Task.Delay(250);
         }
-        throw new TimeoutException($"The demo service was not ready within {StartTimeout.TotalSeconds} s (last /readyz: {last}; demo file present: {File.Exists(demoFile)}); see {LogFile}.");
-    }
-
-    private static async Task<long?> DashboardBasisAsync(HttpClient http)
-    {
-        using var response = await http.GetAsync("api/v1/public/dashboard");
-        if (response.StatusCode != HttpStatusCode.OK) return null;
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("basis").GetInt64();
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The demo service did not log \"{ReadyLine}\" within {StartTimeout.TotalSeconds} s; see {LogFile}.");
+        }
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var readyz = await http.GetStringAsync("readyz");
+        Applications = DemoApplication.ParseFile(await File.ReadAllTextAsync(demoFile));
+        if (Applications.Count == 0) throw new InvalidOperationException($"{demoFile} lists no demo application.");
+        _log.Write($"# tests: ready after {clock.Elapsed.TotalSeconds:F1} s: {readyz}");
     }
 
     /// <summary>The first demo application with the given status, else the first one listed.</summary>
