@@ -192,7 +192,7 @@ public static class HttpBenchmark
         await PostAsync("/api/v1/criteria", new StringContent(w.CriteriaJsonObject().ToJsonString(), Encoding.UTF8, "application/json"));
         foreach (var d in Workload.Districts) await PostAsync("/api/v1/districts", Json(new { id = d, name = $"Район {d}" }));
         foreach (var k in Workload.Kindergartens) await PostAsync("/api/v1/kindergartens", Json(new { id = k.Id, name = $"Детский сад {k.Id}", district = k.District, catchment = k.Catchment }));
-        await PostAsync("/api/v1/capacity?dryRun=false&reason=" + Uri.EscapeDataString("Приказ о комплектовании (benchmark)"), new StringContent(w.CapacityCsv(), Encoding.UTF8, "text/csv"));
+        await PostAsync("/api/v1/capacity?dryRun=false&reason=" + "annual-plan", new StringContent(w.CapacityCsv(), Encoding.UTF8, "text/csv"));
         return await LogSizeAsync(client, ct);
     }
 

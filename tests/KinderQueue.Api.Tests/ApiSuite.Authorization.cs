@@ -117,7 +117,7 @@ public abstract partial class ApiSuite
             .ShouldBeProblemAsync(HttpStatusCode.Forbidden, "$", "auth.forbidden");
         await (await F.GetAsync("/api/v1/rounds", T.Allocator)).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed, "$method");
         await (await F.GetAsync("/api/v1/no-such-thing", T.Allocator)).ShouldBeProblemAsync(HttpStatusCode.NotFound, "$path");
-        await (await F.SendAsync(HttpMethod.Post, "/api/v1/applications/KQ-AAAAA-AAAAA/claims/first/review", T.Verifier, Http.Json(new { verified = true, reason = "x" })))
+        await (await F.SendAsync(HttpMethod.Post, "/api/v1/applications/KQ-AAAAA-AAAAA/claims/first/review", T.Verifier, Http.Json(new { verified = true, reason = "document-confirmed" })))
             .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$path");
     }
 

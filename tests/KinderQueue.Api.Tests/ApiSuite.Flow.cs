@@ -58,13 +58,13 @@ public abstract partial class ApiSuite
         (await F.LogSizeAsync()).Should().Be(size);
 
         // Committing the bad file is refused row by row; a good file without a reason too.
-        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "bad file"), T.Registrar, Csv(bad)))
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar, Csv(bad)))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$csv.line[3].kindergarten", "capacity.row");
         var good = $"kindergarten,group,year,seats\nflow-a,junior,{year},2\nflow-b,junior,{year},1\n";
         await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false), T.Registrar, Csv(good)))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$query.reason", "capacity.reason");
         (await F.LogSizeAsync()).Should().Be(size);
-        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "Приказ о комплектовании"), T.Registrar, Csv(good)))
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar, Csv(good)))
             .ShouldSucceedAsync(HttpStatusCode.Created);
         (await F.Log.ReadAsync((s, _) => s.Capacity[new ProgramId("flow-a", "junior", year)])).Should().Be(2);
         var again = await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: true), T.Registrar, Csv(good))).ShouldSucceedAsync(HttpStatusCode.OK);
@@ -89,7 +89,7 @@ public abstract partial class ApiSuite
 
         // The verifier checks the claimed right; only then does it count.
         var reviewed = await (await F.PostAsync($"/api/v1/applications/{a3.Number}/claims/0/review", T.Verifier,
-            new { verified = true, reason = "Документы проверены" })).ShouldSucceedAsync(HttpStatusCode.Created);
+            new { verified = true, reason = "document-confirmed" })).ShouldSucceedAsync(HttpStatusCode.Created);
         reviewed.GetProperty("seq").GetInt64().Should().BeGreaterThan(a5.Seq);
         (await StateOf(a3.Number)).Claims[0].Verified.Should().BeTrue();
 
@@ -141,7 +141,7 @@ public abstract partial class ApiSuite
         (await StateOf(a2.Number)).Status.Should().Be(ApplicationStatus.Enrolled);
 
         // An enrolment outside the algorithm needs its legal basis, and is recorded as such.
-        var exceptional = new { number = a4.Number, kindergarten = "flow-b", group = "junior", year, legalBasis = "Решение районного суда по делу № 2-123/2026" };
+        var exceptional = new { number = a4.Number, kindergarten = "flow-b", group = "junior", year, legalBasis = "court-decision" };
         await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator, new { exceptional.number, exceptional.kindergarten, exceptional.group, exceptional.year }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.legalBasis", "field.missing");
         await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator, exceptional)).ShouldSucceedAsync(HttpStatusCode.Created);
@@ -153,8 +153,8 @@ public abstract partial class ApiSuite
             .Should().ContainSingle(x => x.Number == a4.Number).Which.LegalBasis.Should().Be(exceptional.legalBasis);
 
         // Withdrawal, once.
-        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "Семья переехала" })).ShouldSucceedAsync(HttpStatusCode.OK);
-        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "Ещё раз" }))
+        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request" })).ShouldSucceedAsync(HttpStatusCode.OK);
+        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request" }))
             .ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "application.closed");
         (await StateOf(a5.Number)).Status.Should().Be(ApplicationStatus.Withdrawn);
 

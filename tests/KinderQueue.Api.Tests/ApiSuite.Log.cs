@@ -100,6 +100,42 @@ public abstract partial class ApiSuite
     }
 
     [Fact]
+    public async Task Typed_reasons_and_hidden_characters_are_refused_and_nothing_of_them_is_logged()
+    {
+        await AreaAsync(F, "typed-d", "typed-a", "typed-b");
+        var a = await SubmitAsync(F, T.Operator, Submission("typed-d", ["typed-a"], claims: [("police", null, "Служебное удостоверение")]));
+        var before = (await F.ReadEntriesAsync()).Count;
+        const string canary = "Диагноз Zqx9, тел. +7 900 731-00-19";
+
+        // Every field that once took a person's words now takes a published code (SPEC.md §4.6).
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/claims/0/review", T.Verifier, new { verified = false, reason = canary }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = canary }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, canary), T.Registrar, Csv($"kindergarten,group,year,seats\ntyped-a,junior,{EnrolmentYear},3\n")))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$query.reason", "reason.unknown");
+        await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
+                new { number = a.Number, kindergarten = "typed-a", group = "junior", year = EnrolmentYear, legalBasis = canary }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.legalBasis", "reason.unknown");
+        // Public names: no bidi override, no line break, no zero-width space.
+        foreach (var name in new[] { "Сад\u202eдас", "Сад\r\nСад", "Сад\u200b№ 5", "   " })
+        {
+            var response = await F.PostAsync("/api/v1/districts", T.Registrar, new { id = "typed-x", name });
+            ((int)response.StatusCode).Should().Be(400, $"name {JsonSerializer.Serialize(name)}");
+        }
+
+        var after = await F.ReadEntriesAsync();
+        after.Should().HaveCount(before, "no refused request appends anything");
+        after.Should().NotContain(e => Encoding.UTF8.GetString(e.Payload).Contains("Zqx9"));
+
+        // The codes themselves are accepted.
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/claims/0/review", T.Verifier, new { verified = false, reason = "document-expired" }))
+            .ShouldSucceedAsync(HttpStatusCode.Created);
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = "moved-away" }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task No_personal_data_and_no_category_reaches_the_log()
     {
         await AreaAsync(F, "canary-d", "canary-a", "canary-b");
@@ -117,7 +153,7 @@ public abstract partial class ApiSuite
                 claims: [("police", null, canaries[4]), ("sibling", "canary-b", canaries[5])])),
         };
         await (await F.PostAsync($"/api/v1/applications/{submitted[0].Number}/claims/1/review", T.Verifier,
-            new { verified = false, reason = "Документы не подтверждены" })).ShouldSucceedAsync(HttpStatusCode.Created);
+            new { verified = false, reason = "document-missing" })).ShouldSucceedAsync(HttpStatusCode.Created);
         var birthDate = Format(birth);
         var forbidden = canaries.Append(birthDate).ToArray();
 
@@ -176,26 +212,48 @@ public abstract partial class ApiSuite
         var byOperator = await SubmitAsync(F, T.Operator, Submission("actor-d", ["actor-a"], claims: ("police", null, null)));
         var byParent = await SubmitAsync(F, T.Parent, Submission("actor-d", ["actor-a"]));
         var byOtherParent = await SubmitAsync(F, T.OtherParent, Submission("actor-d", ["actor-a"]));
-        await (await F.PostAsync($"/api/v1/applications/{byOperator.Number}/claims/0/review", T.Verifier, new { verified = true, reason = "ok" }))
+        await (await F.PostAsync($"/api/v1/applications/{byOperator.Number}/claims/0/review", T.Verifier, new { verified = true, reason = "document-confirmed" }))
             .ShouldSucceedAsync(HttpStatusCode.Created);
         await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
-            new { number = byParent.Number, kindergarten = "actor-a", group = "junior", year = EnrolmentYear, legalBasis = "Решение суда" })).ShouldSucceedAsync(HttpStatusCode.Created);
-        await (await F.PostAsync($"/api/v1/applications/{byOtherParent.Number}/withdrawal", T.OtherParent, new { reason = "передумали" }))
+            new { number = byParent.Number, kindergarten = "actor-a", group = "junior", year = EnrolmentYear, legalBasis = "court-decision" })).ShouldSucceedAsync(HttpStatusCode.Created);
+        await (await F.PostAsync($"/api/v1/applications/{byOtherParent.Number}/withdrawal", T.OtherParent, new { reason = "parent-request" }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
 
         var entries = await F.ReadEntriesAsync();
         var actorPattern = new Regex($"^({string.Join('|', Roles.All)}):[0-9a-f]{{16}}$");
         entries.Should().OnlyContain(e => actorPattern.IsMatch(e.Actor), "every entry records role:pseudonym");
+        // Staff: one stable pseudonym per account. A parent: one per application (SPEC.md §6.1).
         string Expected(Caller c) => $"{c.Role}:{F.Pseudonyms.Of(c.Subject)}";
-        entries.Where(e => e.Seq >= start).Select(e => e.Actor).Should().Equal(
-            Expected(T.Registrar), Expected(T.Registrar), Expected(T.Operator), Expected(T.Parent), Expected(T.OtherParent),
-            Expected(T.Verifier), Expected(T.Allocator), Expected(T.OtherParent));
-        Expected(T.Parent).Should().NotBe(Expected(T.OtherParent));
+        var mine = entries.Where(e => e.Seq >= start).Select(e => e.Actor).ToList();
+        mine.Should().Equal(
+            Expected(T.Registrar), Expected(T.Registrar), Expected(T.Operator), mine[3], mine[4],
+            Expected(T.Verifier), Expected(T.Allocator), mine[4]);
+        mine[3].Should().StartWith("parent:").And.NotBe(Expected(T.Parent), "a parent's actor is not the account's pseudonym");
+        mine[4].Should().StartWith("parent:").And.NotBe(Expected(T.OtherParent)).And.NotBe(mine[3]);
         foreach (var e in entries)
         {
             var text = Encoding.UTF8.GetString(e.ToLogEntry().ToBytes());
             foreach (var c in T.All) text.Should().NotContain(c.Subject, $"entry {e.Seq} must not name the account");
         }
+    }
+
+    [Fact]
+    public async Task A_parents_applications_are_not_linked_by_their_actor_but_staff_are_accountable()
+    {
+        await AreaAsync(F, "house-d", "house-a", "house-b");
+        var first = await SubmitAsync(F, T.Parent, Submission("house-d", ["house-a"]));
+        var second = await SubmitAsync(F, T.Parent, Submission("house-d", ["house-b"]));
+        var byOperator1 = await SubmitAsync(F, T.Operator, Submission("house-d", ["house-a"]));
+        var byOperator2 = await SubmitAsync(F, T.Operator, Submission("house-d", ["house-b"]));
+        await (await F.PostAsync($"/api/v1/applications/{first.Number}/withdrawal", T.Parent, new { reason = "duplicate" }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+
+        var entries = (await F.ReadEntriesAsync()).ToDictionary(e => e.Seq);
+        entries[first.Seq].Actor.Should().NotBe(entries[second.Seq].Actor, "two applications of one family share no public field");
+        var withdrawal = entries.Values.Single(e => e.Type == ApplicationWithdrawn.TypeName
+            && ((ApplicationWithdrawn)EventCodec.Decode(e.Type, e.Payload).Value!).Number == first.Number);
+        withdrawal.Actor.Should().Be(entries[first.Seq].Actor, "one application's own entries keep one actor");
+        entries[byOperator1.Seq].Actor.Should().Be(entries[byOperator2.Seq].Actor, "staff keep one pseudonym for accountability");
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
     {
         await AreaAsync(F, $"{prefix}-d", $"{prefix}-a", $"{prefix}-b");
         var csv = $"kindergarten,group,year,seats\n{prefix}-a,junior,{EnrolmentYear},1\n{prefix}-b,junior,{EnrolmentYear},1\n";
-        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "Приказ"), F.Tokens.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), F.Tokens.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
         for (var i = 0; i < 4; i++) await SubmitAsync(F, F.Tokens.Operator, Submission($"{prefix}-d", i % 2 == 0 ? [$"{prefix}-a"] : [$"{prefix}-b", $"{prefix}-a"]));
         if (round)
             await (await F.PostAsync("/api/v1/rounds", F.Tokens.Allocator, new { id = NewVersion(prefix), startDate = Format(DesiredStart) }))

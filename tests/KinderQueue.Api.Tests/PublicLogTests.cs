@@ -378,7 +378,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         {
             await AreaAsync(F, $"{prefix}-d", $"{prefix}-a", $"{prefix}-b");
             var csv = $"kindergarten,group,year,seats\n{prefix}-a,junior,{EnrolmentYear},1\n{prefix}-b,junior,{EnrolmentYear},1\n";
-            await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "Приказ"), T.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
+            await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
         }
         for (var i = 0; i < 3; i++) await SubmitAsync(F, T.Operator, Submission($"{prefix}-d", i % 2 == 0 ? [$"{prefix}-a"] : [$"{prefix}-b", $"{prefix}-a"]));
         if (round) await RoundAsync(prefix);

@@ -47,7 +47,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         var ahead = await SubmitAsync(F, T.Operator, Submission("pq-d", ["pq-a"], claims: [("judge", null, "Справка")]));
         var behind = await SubmitAsync(F, T.Operator, Submission("pq-d", ["pq-a"]));
         var review = await (await F.PostAsync($"/api/v1/applications/{ahead.Number}/claims/0/review", T.Verifier,
-            new { verified = true, reason = "Документы проверены" })).ShouldSucceedAsync(HttpStatusCode.Created);
+            new { verified = true, reason = "document-confirmed" })).ShouldSucceedAsync(HttpStatusCode.Created);
         var reviewSeq = review.GetProperty("seq").GetInt64();
         await SyncAsync();
 
@@ -104,7 +104,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
     public async Task After_a_round_an_offered_parent_sees_the_offer_and_its_deadline_and_others_see_children_placed()
     {
         await AreaAsync(F, "pr-d", "pr-a");
-        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "public test"), T.Registrar,
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar,
             Csv($"kindergarten,group,year,seats\npr-a,junior,{EnrolmentYear},1\n"))).ShouldSucceedAsync(HttpStatusCode.Created);
         var first = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
         var second = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
@@ -289,7 +289,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
                 canaries[0], canaries[1], canaries[2], canaries[3], birth, claims: [("judge", null, canaries[4]), ("sibling", "pp-b", canaries[4])])));
         }
         await (await F.PostAsync($"/api/v1/applications/{submitted[0].Number}/claims/0/review", T.Verifier,
-            new { verified = true, reason = "Проверено" })).ShouldSucceedAsync(HttpStatusCode.Created);
+            new { verified = true, reason = "document-confirmed" })).ShouldSucceedAsync(HttpStatusCode.Created);
         await SyncAsync();
         var receipt = await ReceiptAsync(submitted[0]);
 

@@ -42,7 +42,7 @@ public sealed class CliVerifyTests : IDisposable
         Append(On(2026, 12, 2), new DistrictRegistered("central", firstDistrictName));
         Append(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
         Append(On(2026, 12, 3, 1), new KindergartenRegistered("kg-2", "Детский сад № 2", "central", []));
-        Append(On(2026, 12, 4), new CapacityLoaded("2027", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
+        Append(On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
         for (var i = 1; i <= 5; i++)
         {
             var at = On(2027, 2, i);

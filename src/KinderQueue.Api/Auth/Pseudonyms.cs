@@ -5,21 +5,29 @@ using System.Text;
 namespace KinderQueue.Api.Auth;
 
 /// <summary>
-/// The actor recorded in the log: role and a stable pseudonym (keyed hash of the account's
-/// subject), never a name. The same account always gets the same pseudonym, so a validator can
-/// count what one account did without learning who it is.
+/// The actor recorded in the log: role and a pseudonym (keyed hash), never a name (SPEC.md §6.1).
+/// Staff keep one pseudonym per account, so a validator can count what one account did without
+/// learning who it is (accountability). A parent gets one pseudonym per application: the same on
+/// every entry of that application, different on another one, so no public field links the
+/// applications of one family (the number already links one application's own entries).
 /// </summary>
 public sealed class Pseudonyms(byte[] key)
 {
-    public string Of(string subject)
-    {
-        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(subject));
-        return Convert.ToHexStringLower(mac.AsSpan(0, 8));
-    }
+    /// <summary>The account's stable pseudonym: staff actors, and private scopes (ownership, idempotency keys).</summary>
+    public string Of(string subject) => Hex(Encoding.UTF8.GetBytes(subject));
 
     /// <summary>"role:pseudonym" for the role under which the caller acts on this endpoint.</summary>
     public string Actor(ClaimsPrincipal user, string role) => $"{role}:{Of(Subject(user))}";
 
+    /// <summary>
+    /// The actor of an entry about <paramref name="application"/>: for a parent, a pseudonym of
+    /// (account, application); for staff, the account's stable one.
+    /// </summary>
+    public string Actor(ClaimsPrincipal user, string role, string application) =>
+        role == Roles.Parent ? $"{role}:{Hex(Encoding.UTF8.GetBytes($"parent-application\0{application}\0{Subject(user)}"))}" : Actor(user, role);
+
     public static string Subject(ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity?.Name ?? "anonymous";
+
+    private string Hex(byte[] message) => Convert.ToHexStringLower(HMACSHA256.HashData(key, message).AsSpan(0, 8));
 }

@@ -128,27 +128,16 @@ internal static class DemoNames
         };
     }
 
-    public static readonly string[] VerifiedReasons =
-    [
-        "Документы проверены, право подтверждено (демонстрационные данные)",
-        "Сведения подтверждены по межведомственному запросу (демонстрационные данные)",
-    ];
+    // Codes of the published lists (algorithm-spec/criteria/default.json "reasons"): the public log
+    // carries no text a person typed (SPEC.md §4.6). Each list keeps the length it had as text, so
+    // the demo draws the same random numbers and fills the same region.
+    public static readonly string[] VerifiedReasons = ["document-confirmed", "registry-confirmed"];
 
     public static string RejectedReason(string category, SplitMix64 rng) => category == "sibling"
-        ? "Брат (сестра) не посещает указанный детский сад (демонстрационные данные)"
+        ? "sibling-not-attending"
         : rng.Pick(RejectedReasons);
 
-    private static readonly string[] RejectedReasons =
-    [
-        "Срок действия справки истёк; нужна новая (демонстрационные данные)",
-        "Ведомство не подтвердило сведения (демонстрационные данные)",
-        "Документ не соответствует заявленной категории (демонстрационные данные)",
-    ];
+    private static readonly string[] RejectedReasons = ["document-expired", "not-eligible", "document-missing"];
 
-    public static readonly string[] WithdrawalReasons =
-    [
-        "Семья переехала в другой регион (демонстрационные данные)",
-        "Ребёнок посещает частный детский сад (демонстрационные данные)",
-        "Заявление отозвано родителем (демонстрационные данные)",
-    ];
+    public static readonly string[] WithdrawalReasons = ["moved-away", "private-kindergarten", "parent-request"];
 }

@@ -139,9 +139,7 @@ internal sealed record DemoPlan(
                 if (kindergartens[k].District != district.Id) continue;
                 for (var g = 0; g < groups.Length; g++) rows.Add(new CapacityRow(kindergartens[k].Id, groups[g].Id, year, seats[k, g]));
             }
-            loads.Add(new CapacityLoaded(
-                $"Свободные места на {year}/{year + 1} учебный год: {district.Name} район, по данным заведующих (демонстрационные данные)",
-                rows.ToImmutable()));
+            loads.Add(new CapacityLoaded("annual-plan", rows.ToImmutable()));
         }
         return loads.ToImmutable();
     }

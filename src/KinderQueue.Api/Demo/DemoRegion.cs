@@ -147,9 +147,11 @@ public static class DemoRegion
             .OrderBy(e => e.Number, StringComparer.Ordinal).ToList();
         if (candidates.Count == 0) return null;
         var chosen = candidates[rng.Below(candidates.Count)];
-        var decisionDate = today.PlusDays(-rng.Between(10, 40));
-        var legalBasis = $"Решение районного суда от {decisionDate:dd.MM.uuuu} по административному делу № 2а-{rng.Between(1000, 9999)}/{decisionDate.Year}: " +
-            "обязать предоставить место в детском саду (вымышленное решение, демонстрационные данные)";
+        // The court decision's date and case number are drawn as before (the rest of the demo keeps its
+        // random numbers) but never published: the public event names only the published basis.
+        _ = today.PlusDays(-rng.Between(10, 40));
+        _ = rng.Between(1000, 9999);
+        const string legalBasis = "court-decision";
         var e = new EnrolmentExceptional(chosen.Number, preferences[chosen.Number][0], chosen.Group!, round.Year, legalBasis);
         await RunCountedAsync(log, [(chosen.Number, (ICommand)Append(e))], "exceptional enrolment", counts, logger, ct);
         return chosen.Number;

@@ -10,6 +10,8 @@ using KinderQueue.Storage;
 using KinderQueue.Storage.Appending;
 using NodaTime;
 
+using KinderQueue.Core.Criteria;
+
 namespace KinderQueue.Api.Endpoints;
 
 /// <summary>
@@ -33,7 +35,7 @@ public static class ApplicationsApi
             .Accepts<ChangePreferencesRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{number}/withdrawal", Withdraw).RequireAuthorization(Policies.Applicant)
-            .WithSummary("Withdraw an application; a held offer's seat is freed for the next round.")
+            .WithSummary("Withdraw an application with a reason code of the criteria's 'withdrawal' list (never free text: the log is public and permanent); a held offer's seat is freed for the next round.")
             .Accepts<ReasonRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{number}/offer-response", RespondToOffer).RequireAuthorization(Policies.OfferResponder)
@@ -56,14 +58,14 @@ public static class ApplicationsApi
             f.Add("$.channel", "application.channel", "An operator submits through 'centre' or 'federal'.");
         var input = SubmissionInput.Parse(doc!.RootElement, f, channel);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
-        var actor = pseudonyms.Actor(http.User, role);
-        var (key, keyProblem) = CommandEndpoint.IdempotencyKey(http.Request, actor);
+        var (key, keyProblem) = CommandEndpoint.IdempotencyKey(http.Request, pseudonyms.Actor(http.User, role));
         if (keyProblem is not null) return keyProblem;
         var owner = role == Roles.Parent ? pseudonyms.Of(Pseudonyms.Subject(http.User)) : null;
         // A fresh random number collides with an existing one only by extraordinary luck; try again then.
         for (var attempt = 0; ; attempt++)
         {
-            var command = new SubmitApplication(actor, key, input!, Secrets.NewApplicationNumber(), Secrets.NewAccessCode(), Secrets.NewSalt(), owner);
+            var number = Secrets.NewApplicationNumber();
+            var command = new SubmitApplication(pseudonyms.Actor(http.User, role, number), key, input!, number, Secrets.NewAccessCode(), Secrets.NewSalt(), owner);
             var result = await log.ExecuteAsync(command, http.RequestAborted);
             if (result.Accepted) return new StoredJsonResult(StatusCodes.Status201Created, result.Response!, result.Replayed);
             if (attempt < 3 && result.Problems.Any(p => p.Code == "application.duplicate-number")) continue;
@@ -92,7 +94,7 @@ public static class ApplicationsApi
                 var problems = ApplicationRules.CheckPreferences(criteria, state, preferences!.Value, desiredStart!.Value, a.BirthMonth, today);
                 if (problems.Count > 0) return CommandDecision.Refuse(Refusal.Invalid, problems);
                 return CommandDecision.Append(new ApplicationChanged(number, preferences.Value, desiredStart.Value), Appended);
-            }));
+            }), application: number);
     }
 
     private static async Task<IResult> Withdraw(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
@@ -103,10 +105,12 @@ public static class ApplicationsApi
         using var _ = doc;
         var f = new JsonFields();
         var reason = f.String(doc!.RootElement, "$", "reason");
-        if (reason is { Length: > 500 }) f.Add("$.reason", "field.too-long", "At most 500 characters.");
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Applicants, StatusCodes.Status200OK, (actor, key) =>
-            new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new ApplicationWithdrawn(number, reason!), Appended)));
+            new DelegateCommand(actor, key, (state, now) =>
+                state.Applications.ContainsKey(number) && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Withdrawal, reason!, "$.reason") is { } code
+                    ? CommandDecision.Refuse(Refusal.Invalid, code)
+                    : CommandDecision.Append(new ApplicationWithdrawn(number, reason!), Appended)), application: number);
     }
 
     private static async Task<IResult> RespondToOffer(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
@@ -121,7 +125,7 @@ public static class ApplicationsApi
             f.Add("$.response", "field.value", "'response' must be accept or decline.");
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Responders, StatusCodes.Status200OK, (actor, key) =>
-            new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new OfferResponded(number, response == "accept"), Appended)));
+            new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new OfferResponded(number, response == "accept"), Appended)), application: number);
     }
 
     /// <summary>

@@ -30,13 +30,20 @@ public static class CommandEndpoint
         return result.Accepted ? new StoredJsonResult(successStatus, result.Response!, result.Replayed) : ApiProblems.From(result);
     }
 
-    /// <summary>Builds and runs a command from the actor and key; refuses early on a malformed key.</summary>
+    /// <summary>
+    /// Builds and runs a command from the actor and key; refuses early on a malformed key. With
+    /// <paramref name="application"/>, a parent acts under that application's pseudonym
+    /// (<see cref="Pseudonyms.Actor(System.Security.Claims.ClaimsPrincipal, string, string)"/>); the
+    /// idempotency key stays scoped to the account.
+    /// </summary>
     public static async Task<IResult> RunAsync(HttpContext http, LiveLog log, Pseudonyms pseudonyms, string[] roles, int successStatus,
-        Func<string, string?, ICommand> build)
+        Func<string, string?, ICommand> build, string? application = null)
     {
-        var actor = pseudonyms.Actor(http.User, RoleOf(http.User, roles));
-        var (key, problem) = IdempotencyKey(http.Request, actor);
+        var role = RoleOf(http.User, roles);
+        var account = pseudonyms.Actor(http.User, role);
+        var (key, problem) = IdempotencyKey(http.Request, account);
         if (problem is not null) return problem;
+        var actor = application is null ? account : pseudonyms.Actor(http.User, role, application);
         return await ExecuteAsync(log, build(actor, key), successStatus, http.RequestAborted);
     }
 }

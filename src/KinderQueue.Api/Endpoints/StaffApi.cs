@@ -38,7 +38,7 @@ public static class StaffApi
             .WithSummary("Register a kindergarten or change its catchment (a list of district ids).")
             .Accepts<KindergartenRequest>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
         registry.MapPost("/capacity", LoadCapacity)
-            .WithSummary("Load seats from CSV (kindergarten,group,year,seats). dryRun=true returns per-row errors and the would-be changes; otherwise the whole file is one event with the given reason.")
+            .WithSummary("Load seats from CSV (kindergarten,group,year,seats). dryRun=true returns per-row errors and the would-be changes; otherwise the whole file is one event; 'reason' is a code of the criteria's 'capacity' list.")
             .Accepts<string>("text/csv").Produces<CapacityDryRunResponse>(200).Produces<AppendedResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413);
         registry.MapPost("/applications/{number}/erasure", ErasePrivateRecord)
@@ -47,7 +47,7 @@ public static class StaffApi
 
         v1.MapPost("/applications/{number}/claims/{claim:int}/review", ReviewClaim).WithTags("Department: verification")
             .RequireAuthorization(Policies.Verifier)
-            .WithSummary("Verify or reject a claimed priority right, with the reason; only a verified right counts.")
+            .WithSummary("Verify or reject a claimed priority right; 'reason' is a code of the criteria's 'claimReview' list. Only a verified right counts.")
             .Accepts<ClaimReviewRequest>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         var allocation = v1.MapGroup("").WithTags("Department: allocation").RequireAuthorization(Policies.Allocator);
@@ -62,7 +62,7 @@ public static class StaffApi
             .WithSummary("Record that an accepted offer became an enrolment.")
             .Produces<AppendedResponse>(201).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         allocation.MapPost("/enrolments/exceptional", RecordExceptionalEnrolment)
-            .WithSummary("Record an enrolment outside the algorithm (e.g. a court order); needs a legal basis and is counted publicly.")
+            .WithSummary("Record an enrolment outside the algorithm (e.g. a court order); 'legalBasis' is a code of the criteria's 'exceptionalBasis' list; counted publicly.")
             .Accepts<ExceptionalEnrolmentRequest>("application/json").Produces<AppendedResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         return v1;
@@ -90,7 +90,7 @@ public static class StaffApi
         var id = f.String(doc!.RootElement, "$", "id");
         var name = f.String(doc.RootElement, "$", "name");
         if (id is not null && !CriteriaValidator.IsValidId(id)) f.Add("$.id", "district.id", "Use lower-case letters, digits and '-' (up to 40).");
-        if (name is { Length: > 200 }) f.Add("$.name", "field.too-long", "At most 200 characters.");
+        if (name is not null && PublicText.Check(name, "$.name", PublicText.MaxName, "'name'") is { } bad) f.Add(bad.Path, bad.Code, bad.Message);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await Append(http, log, pseudonyms, RegistrarRole, (_, _) => CommandDecision.Append(new DistrictRegistered(id!, name!), ApplicationsApi.Appended));
     }
@@ -107,7 +107,7 @@ public static class StaffApi
         var district = f.String(root, "$", "district");
         var catchment = f.Strings(root, "$", "catchment", required: false) ?? [];
         if (id is not null && !CriteriaValidator.IsValidId(id)) f.Add("$.id", "kindergarten.id", "Use lower-case letters, digits and '-' (up to 40).");
-        if (name is { Length: > 200 }) f.Add("$.name", "field.too-long", "At most 200 characters.");
+        if (name is not null && PublicText.Check(name, "$.name", PublicText.MaxName, "'name'") is { } bad) f.Add(bad.Path, bad.Code, bad.Message);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await Append(http, log, pseudonyms, RegistrarRole, (state, _) =>
         {
@@ -142,10 +142,12 @@ public static class StaffApi
             var check = await log.ReadAsync((state, _) => CapacityCsv.Check(text, state, state.LocalDate(clock.GetCurrentInstant())), http.RequestAborted);
             return TypedResults.Ok(new CapacityDryRunResponse(check.Rows, check.Errors, check.Changes));
         }
-        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 500)
-            return ApiProblems.Validation("$query.reason", "capacity.reason", "A capacity load needs a reason (query parameter 'reason', up to 500 characters).");
+        if (string.IsNullOrWhiteSpace(reason))
+            return ApiProblems.Validation("$query.reason", "capacity.reason", "A capacity load needs a reason: a code of the criteria's 'capacity' list (query parameter 'reason').");
         return await Append(http, log, pseudonyms, RegistrarRole, (state, now) =>
         {
+            if (state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Capacity, reason, "$query.reason") is { } code)
+                return CommandDecision.Refuse(Refusal.Invalid, code);
             var check = CapacityCsv.Check(text, state, state.LocalDate(now));
             if (check.Errors.Length > 0)
                 return CommandDecision.Refuse(Refusal.Invalid, [.. check.Errors.Select(e => new ValidationProblem($"$csv.line[{e.Line}].{e.Field}", "capacity.row", e.Message))]);
@@ -166,9 +168,12 @@ public static class StaffApi
         var f = new JsonFields();
         var verified = f.Boolean(doc!.RootElement, "$", "verified");
         var reason = f.String(doc.RootElement, "$", "reason");
-        if (reason is { Length: > 500 }) f.Add("$.reason", "field.too-long", "At most 500 characters.");
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
-        return await Append(http, log, pseudonyms, VerifierRole, (_, _) => CommandDecision.Append(new ClaimReviewed(number, claim, verified!.Value, reason!), ApplicationsApi.Appended));
+        return await Append(http, log, pseudonyms, VerifierRole, (state, now) =>
+            // An unknown number or claim is reported as such (404) by the fold, before the reason.
+            state.Applications.ContainsKey(number) && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.ClaimReview, reason!, "$.reason") is { } code
+                ? CommandDecision.Refuse(Refusal.Invalid, code)
+                : CommandDecision.Append(new ClaimReviewed(number, claim, verified!.Value, reason!), ApplicationsApi.Appended));
     }
 
     private static async Task<IResult> RunRound(HttpContext http, LiveLog log, Pseudonyms pseudonyms, IClock clock)
@@ -180,7 +185,7 @@ public static class StaffApi
         var id = f.String(doc!.RootElement, "$", "id");
         var startDate = f.Date(doc.RootElement, "$", "startDate");
         var dryRun = f.Boolean(doc.RootElement, "$", "dryRun", required: false) ?? false;
-        if (id is { Length: > 64 }) f.Add("$.id", "field.too-long", "At most 64 characters.");
+        if (id is not null && PublicText.Check(id, "$.id", PublicText.MaxRoundId, "'id'") is { } bad) f.Add(bad.Path, bad.Code, bad.Message);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
 
         if (dryRun)
@@ -238,10 +243,7 @@ public static class StaffApi
         var group = f.String(root, "$", "group");
         var year = f.Integer(root, "$", "year", 2000, 2100);
         var legalBasis = f.String(root, "$", "legalBasis");
-        if (legalBasis is { Length: > 500 }) f.Add("$.legalBasis", "field.too-long", "At most 500 characters.");
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
-        if (legalBasis is not null && string.IsNullOrWhiteSpace(legalBasis)) f.Add("$.legalBasis", "field.empty", "'legalBasis' must not be blank.");
-        if (RequestJson.ProblemsOf(f) is { } blank) return blank;
         return await Append(http, log, pseudonyms, AllocatorRole, (state, now) =>
         {
             // A mistake in the request (400 naming the field), not a conflict with the queue; the fold does not check the group.
@@ -250,6 +252,9 @@ public static class StaffApi
             var criteria = state.CriteriaInForce(state.LocalDate(now));
             if (criteria is not null && criteria.FindGroup(group!) is null)
                 return CommandDecision.Refuse(Refusal.Invalid, new ValidationProblem("$.group", "enrolment.unknown-group", $"Age group '{group}' is not in criteria {criteria.Version}."));
+            if (state.Applications.ContainsKey(number!)
+                && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.ExceptionalBasis, legalBasis!, "$.legalBasis") is { } code)
+                return CommandDecision.Refuse(Refusal.Invalid, code);
             return CommandDecision.Append(new EnrolmentExceptional(number!, kindergarten!, group!, (int)year!.Value, legalBasis!), ApplicationsApi.Appended);
         });
     }

@@ -40,6 +40,74 @@ public sealed record AgeRule(int CutoffMonth, int CutoffDay, int ArchiveAge, Imm
 
 public sealed record OfferRules(int DeadlineDays, OfferOutcome OnDecline, OfferOutcome OnExpiry);
 
+/// <summary>One entry of a published code list: what a public event carries instead of typed text.</summary>
+public sealed record PublishedCode(string Id, LocalizedName Name);
+
+/// <summary>Which event field a code list serves (SPEC.md §4.6).</summary>
+public enum ReasonList
+{
+    /// <summary><c>capacity.loaded</c> <c>reason</c>: why seats changed.</summary>
+    Capacity,
+    /// <summary><c>claim.reviewed</c> <c>reason</c>: the review outcome.</summary>
+    ClaimReview,
+    /// <summary><c>enrolment.exceptional</c> <c>legalBasis</c>: the published legal basis.</summary>
+    ExceptionalBasis,
+    /// <summary><c>application.withdrawn</c> <c>reason</c>: why the application left the queue.</summary>
+    Withdrawal,
+}
+
+/// <summary>
+/// The code lists that public reasons are taken from (SPEC.md §4.6). A person's own words never
+/// enter the permanent public log: an event carries a code, and a note, where one is needed,
+/// stays in the private store. <see cref="None"/> is a criteria version from before the lists,
+/// under which the log kept whatever text was given (so such logs still fold).
+/// </summary>
+public sealed record ReasonCodes(
+    ImmutableArray<PublishedCode> Capacity,
+    ImmutableArray<PublishedCode> ClaimReview,
+    ImmutableArray<PublishedCode> ExceptionalBasis,
+    ImmutableArray<PublishedCode> Withdrawal)
+{
+    public static readonly ReasonCodes None = new([], [], [], []);
+
+    public bool IsPublished => !(Capacity.IsEmpty && ClaimReview.IsEmpty && ExceptionalBasis.IsEmpty && Withdrawal.IsEmpty);
+
+    public ImmutableArray<PublishedCode> Of(ReasonList list) => list switch
+    {
+        ReasonList.Capacity => Capacity,
+        ReasonList.ClaimReview => ClaimReview,
+        ReasonList.ExceptionalBasis => ExceptionalBasis,
+        ReasonList.Withdrawal => Withdrawal,
+        _ => throw new ArgumentOutOfRangeException(nameof(list)),
+    };
+
+    public PublishedCode? Find(ReasonList list, string id) => Of(list).FirstOrDefault(c => c.Id == id);
+
+    /// <summary>
+    /// What a request gets for a value that is not a code of <paramref name="list"/>: the problem
+    /// names the codes it could have used (SPEC.md §4.6). Null when the value is a published code.
+    /// </summary>
+    public ValidationProblem? CheckRequest(ReasonList list, string value, string path)
+    {
+        var codes = Of(list);
+        if (codes.IsEmpty)
+            return new(path, "reason.codes-unpublished", $"The criteria in force publish no '{Member(list)}' codes; nothing can be recorded until they do.");
+        if (Find(list, value) is not null) return null;
+        // The refused value is not repeated: it may be a person's words, and problems reach logs.
+        return new(path, "reason.unknown", $"Not a published '{Member(list)}' code; use one of: {string.Join(", ", codes.Select(c => c.Id))}.");
+    }
+
+    /// <summary>The member name in the criteria document and the event field it serves.</summary>
+    public static string Member(ReasonList list) => list switch
+    {
+        ReasonList.Capacity => "capacity",
+        ReasonList.ClaimReview => "claimReview",
+        ReasonList.ExceptionalBasis => "exceptionalBasis",
+        ReasonList.Withdrawal => "withdrawal",
+        _ => throw new ArgumentOutOfRangeException(nameof(list)),
+    };
+}
+
 /// <summary>
 /// The published, versioned allocation criteria of one region (SPEC.md §4). Tiers are ordered
 /// best first; the last tier is the default ("general") that everyone has everywhere.
@@ -52,8 +120,12 @@ public sealed record CriteriaDocument(
     AgeRule AgeRule,
     ImmutableArray<PriorityTier> Tiers,
     ImmutableArray<PriorityCategory> Categories,
-    OfferRules Offer)
+    OfferRules Offer,
+    ReasonCodes? Reasons = null)
 {
+    /// <summary>The published code lists; <see cref="ReasonCodes.None"/> for a version written before them.</summary>
+    public ReasonCodes ReasonCodes => Reasons ?? ReasonCodes.None;
+
     public PriorityTier DefaultTier => Tiers[^1];
 
     /// <summary>Rank of a tier: 0 is the best. -1 when the tier is unknown.</summary>

@@ -87,9 +87,23 @@ public static class CriteriaJson
             if (days is not null && onDecline is not null && onExpiry is not null)
                 offer = new OfferRules((int)days, onDecline.Value, onExpiry.Value);
         }
+        ReasonCodes? reasons = null;
+        // Optional: criteria written before the code lists (SPEC.md §4.6) have no 'reasons' member.
+        if (f.TryGet(root, path, "reasons", out var rs, required: false) && f.IsObject(rs, $"{path}.reasons"))
+        {
+            var p = $"{path}.reasons";
+            ImmutableArray<PublishedCode> List(ReasonList list) => f.Array(rs, p, ReasonCodes.Member(list), (e, ep) =>
+            {
+                if (!f.IsObject(e, ep)) return null;
+                var id = f.String(e, ep, "id");
+                var name = ReadName(f, e, ep);
+                return id is null || name is null ? null : new PublishedCode(id, name);
+            }) ?? [];
+            reasons = new ReasonCodes(List(ReasonList.Capacity), List(ReasonList.ClaimReview), List(ReasonList.ExceptionalBasis), List(ReasonList.Withdrawal));
+        }
         if (f.HasProblems) return Parsed<CriteriaDocument>.Fail(f.Problems);
         var document = new CriteriaDocument(version!, effectiveFrom!.Value, timeZone!, (int)maxPreferences!, ageRule!,
-            tiers!.Value, categories!.Value, offer!);
+            tiers!.Value, categories!.Value, offer!, reasons);
         var problems = CriteriaValidator.Validate(document, path);
         return problems.Count > 0 ? Parsed<CriteriaDocument>.Fail(problems) : Parsed<CriteriaDocument>.Ok(document);
     }
@@ -143,6 +157,25 @@ public static class CriteriaJson
         w.Property("onDecline", OutcomeText(c.Offer.OnDecline));
         w.Property("onExpiry", OutcomeText(c.Offer.OnExpiry));
         w.EndObject();
+        if (c.Reasons is { } reasons)
+        {
+            w.Key("reasons");
+            w.StartObject();
+            foreach (var list in (ReadOnlySpan<ReasonList>)[ReasonList.Capacity, ReasonList.ClaimReview, ReasonList.ExceptionalBasis, ReasonList.Withdrawal])
+            {
+                w.Key(ReasonCodes.Member(list));
+                w.StartArray();
+                foreach (var code in reasons.Of(list))
+                {
+                    w.StartObject();
+                    w.Property("id", code.Id);
+                    WriteName(w, code.Name);
+                    w.EndObject();
+                }
+                w.EndArray();
+            }
+            w.EndObject();
+        }
         w.Key("tiers");
         w.StartArray();
         foreach (var t in c.Tiers)

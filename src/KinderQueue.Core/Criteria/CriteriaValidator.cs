@@ -62,7 +62,26 @@ public static partial class CriteriaValidator
             if (!tiersWithCategory.Contains(c.Tiers[i].Id))
                 Add($"{path}.tiers[{i}]", "criteria.tier-without-category", $"Tier '{c.Tiers[i].Id}' has no category, so nothing gives it a legal basis.");
         }
+        if (c.Reasons is { } reasons) ValidateReasons(reasons, $"{path}.reasons", Add);
         return problems;
+    }
+
+    /// <summary>When a version publishes code lists, each list is needed: an event of that kind could not be written without one.</summary>
+    private static void ValidateReasons(ReasonCodes reasons, string path, Action<string, string, string> add)
+    {
+        foreach (var list in Enum.GetValues<ReasonList>())
+        {
+            var lp = $"{path}.{ReasonCodes.Member(list)}";
+            var codes = reasons.Of(list);
+            if (codes.IsEmpty) add(lp, "criteria.no-reason-codes", $"The '{ReasonCodes.Member(list)}' list is empty; events that need one of its codes could not be written.");
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < codes.Length; i++)
+            {
+                var ip = $"{lp}[{i}]";
+                if (!IsValidId(codes[i].Id)) add($"{ip}.id", "criteria.id", $"Code '{codes[i].Id}' must be lower-case letters, digits and '-'.");
+                if (!ids.Add(codes[i].Id)) add($"{ip}.id", "criteria.duplicate-id", $"Code '{codes[i].Id}' appears more than once in '{ReasonCodes.Member(list)}'.");
+            }
+        }
     }
 
     private static void ValidateAgeRule(AgeRule rule, string path, Action<string, string, string> add)

@@ -82,16 +82,16 @@ public sealed class QueueState
             CriteriaPublished c => ApplyCriteria(entry, c),
             DistrictRegistered d => ApplyDistrict(d),
             KindergartenRegistered k => ApplyKindergarten(k),
-            CapacityLoaded c => ApplyCapacity(c),
+            CapacityLoaded c => ApplyCapacity(entry, c),
             ApplicationSubmitted a => ApplySubmitted(entry, a),
-            ClaimReviewed r => ApplyClaimReviewed(r),
+            ClaimReviewed r => ApplyClaimReviewed(entry, r),
             ApplicationChanged c => ApplyChanged(entry, c),
-            ApplicationWithdrawn w => ApplyWithdrawn(w),
+            ApplicationWithdrawn w => ApplyWithdrawn(entry, w),
             AllocationDecided d => ApplyDecision(entry, d),
             OfferResponded r => ApplyResponse(entry, r),
             OffersExpired x => ApplyExpired(entry, x),
             EnrolmentConfirmed c => ApplyEnrolment(c),
-            EnrolmentExceptional x => ApplyExceptional(x),
+            EnrolmentExceptional x => ApplyExceptional(entry, x),
             _ => new ValidationProblem("$", "fold.type", $"No rule for event {e.Type}."),
         };
         if (problem is null) Size++;
@@ -118,6 +118,7 @@ public sealed class QueueState
     private ValidationProblem? ApplyDistrict(DistrictRegistered d)
     {
         if (!CriteriaValidator.IsValidId(d.Id)) return Problem("$.id", "district.id", $"District id '{d.Id}' must be lower-case letters, digits and '-'.");
+        if (PublicText.Check(d.Name, "$.name", PublicText.MaxName, "A district's name") is { } name) return name;
         _districts[d.Id] = new District(d.Id, d.Name);
         return null;
     }
@@ -125,6 +126,7 @@ public sealed class QueueState
     private ValidationProblem? ApplyKindergarten(KindergartenRegistered k)
     {
         if (!CriteriaValidator.IsValidId(k.Id)) return Problem("$.id", "kindergarten.id", $"Kindergarten id '{k.Id}' must be lower-case letters, digits and '-'.");
+        if (PublicText.Check(k.Name, "$.name", PublicText.MaxName, "A kindergarten's name") is { } name) return name;
         if (!_districts.ContainsKey(k.District)) return Problem("$.district", "kindergarten.unknown-district", $"District '{k.District}' is not registered.");
         for (var i = 0; i < k.Catchment.Length; i++)
         {
@@ -135,9 +137,33 @@ public sealed class QueueState
         return null;
     }
 
-    private ValidationProblem? ApplyCapacity(CapacityLoaded c)
+    /// <summary>
+    /// The code lists that apply to an entry: those of the criteria in force on its date, or before
+    /// any is in force (capacity is loaded ahead of a year), of the newest version published.
+    /// </summary>
+    public ReasonCodes ReasonCodesOn(LocalDate date) =>
+        (CriteriaInForce(date) ?? (_criteria.Count > 0 ? _criteria[^1].Criteria : null))?.ReasonCodes ?? ReasonCodes.None;
+
+    /// <summary>
+    /// A public reason must be a code of the published list (SPEC.md §4.6). Under criteria written
+    /// before the lists, the text is taken as it was written, so an older log still folds.
+    /// </summary>
+    private ValidationProblem? CheckCode(LogEntry entry, ReasonList list, string value, string path)
+    {
+        var codes = ReasonCodesOn(LocalDate(entry.At));
+        if (!codes.IsPublished)
+            return string.IsNullOrWhiteSpace(value) && list == ReasonList.ExceptionalBasis
+                ? Problem(path, "enrolment.no-legal-basis", "An enrolment outside the algorithm needs a legal basis.")
+                : null;
+        return codes.Find(list, value) is null
+            ? Problem(path, "reason.unknown", $"The value is not a code of the published '{ReasonCodes.Member(list)}' list.")
+            : null;
+    }
+
+    private ValidationProblem? ApplyCapacity(LogEntry entry, CapacityLoaded c)
     {
         if (_criteria.Count == 0) return Problem("$", "capacity.no-criteria", "Capacity needs published criteria (they define the age groups).");
+        if (CheckCode(entry, ReasonList.Capacity, c.Reason, "$.reason") is { } reason) return reason;
         var groups = _criteria.SelectMany(x => x.Criteria.AgeRule.Groups).Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<ProgramId>();
         for (var i = 0; i < c.Rows.Length; i++)
@@ -175,9 +201,10 @@ public sealed class QueueState
         return Problem("$.number", "application.unknown", $"Application {number} does not exist.");
     }
 
-    private ValidationProblem? ApplyClaimReviewed(ClaimReviewed r)
+    private ValidationProblem? ApplyClaimReviewed(LogEntry entry, ClaimReviewed r)
     {
         if (Find(r.Number, out var a) is { } missing) return missing;
+        if (CheckCode(entry, ReasonList.ClaimReview, r.Reason, "$.reason") is { } reason) return reason;
         if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {r.Number} is {a.Status}.");
         if (r.Claim < 0 || r.Claim >= a.Claims.Length)
             return Problem("$.claim", "claim.unknown", $"Application {r.Number} has {a.Claims.Length} claims; there is no claim {r.Claim}.");
@@ -199,9 +226,10 @@ public sealed class QueueState
         return null;
     }
 
-    private ValidationProblem? ApplyWithdrawn(ApplicationWithdrawn w)
+    private ValidationProblem? ApplyWithdrawn(LogEntry entry, ApplicationWithdrawn w)
     {
         if (Find(w.Number, out var a) is { } missing) return missing;
+        if (CheckCode(entry, ReasonList.Withdrawal, w.Reason, "$.reason") is { } reason) return reason;
         if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {w.Number} is {a.Status}.");
         _applications[w.Number] = a with { Status = ApplicationStatus.Withdrawn, Placement = null };
         return null;
@@ -210,6 +238,7 @@ public sealed class QueueState
     private ValidationProblem? ApplyDecision(LogEntry entry, AllocationDecided d)
     {
         if (d.Basis > entry.Seq) return Problem("$.basis", "decision.basis", $"A decision at {entry.Seq} cannot be based on {d.Basis} entries.");
+        if (PublicText.Check(d.Round, "$.round", PublicText.MaxRoundId, "A round id") is { } round) return round;
         var named = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < d.Offers.Length; i++)
         {
@@ -287,11 +316,11 @@ public sealed class QueueState
         return null;
     }
 
-    private ValidationProblem? ApplyExceptional(EnrolmentExceptional x)
+    private ValidationProblem? ApplyExceptional(LogEntry entry, EnrolmentExceptional x)
     {
         if (Find(x.Number, out var a) is { } missing) return missing;
         if (a.IsClosed) return Problem("$.number", "application.closed", $"Application {x.Number} is {a.Status}.");
-        if (string.IsNullOrWhiteSpace(x.LegalBasis)) return Problem("$.legalBasis", "enrolment.no-legal-basis", "An enrolment outside the algorithm needs a legal basis.");
+        if (CheckCode(entry, ReasonList.ExceptionalBasis, x.LegalBasis, "$.legalBasis") is { } basis) return basis;
         if (!_kindergartens.ContainsKey(x.Kindergarten)) return Problem("$.kindergarten", "enrolment.unknown-kindergarten", $"Kindergarten '{x.Kindergarten}' is not registered.");
         _applications[x.Number] = a with { Status = ApplicationStatus.Enrolled, Placement = new Placement(x.Kindergarten, x.Group, x.Year, null, true) };
         return null;

@@ -26,8 +26,8 @@ public sealed class EventCodecTests
         ],
         [CapacityLoaded.TypeName] =
         [
-            new CapacityLoaded("annual capacity 2027", [new CapacityRow("kg-1", "junior", 2027, 20), new CapacityRow("kg-1", "early", 2028, 0)]),
-            new CapacityLoaded("nothing", []),
+            new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 20), new CapacityRow("kg-1", "early", 2028, 0)]),
+            new CapacityLoaded("annual-plan", []),
         ],
         [ApplicationSubmitted.TypeName] =
         [
@@ -36,9 +36,9 @@ public sealed class EventCodecTests
             new ApplicationSubmitted("Б-7", "transfer", "federal", Instant.FromUnixTimeMilliseconds(0), new YearMonth(2021, 12), "north", [],
                 new LocalDate(2028, 1, 31), [new PriorityClaim("first", "")], "c"),
         ],
-        [ClaimReviewed.TypeName] = [new ClaimReviewed("A-0001", 1, true, "document checked"), new ClaimReviewed("A-0001", 0, false, "expired")],
+        [ClaimReviewed.TypeName] = [new ClaimReviewed("A-0001", 1, true, "document-confirmed"), new ClaimReviewed("A-0001", 0, false, "not-eligible")],
         [ApplicationChanged.TypeName] = [new ApplicationChanged("A-0001", ["kg-2"], new LocalDate(2028, 9, 1))],
-        [ApplicationWithdrawn.TypeName] = [new ApplicationWithdrawn("A-0001", "parent request")],
+        [ApplicationWithdrawn.TypeName] = [new ApplicationWithdrawn("A-0001", "parent-request")],
         [AllocationDecided.TypeName] =
         [
             new AllocationDecided("2027-main", 42, "2027.1", new LocalDate(2027, 5, 1), new LocalDate(2027, 9, 1), 2027,
@@ -49,7 +49,7 @@ public sealed class EventCodecTests
         [OfferResponded.TypeName] = [new OfferResponded("A-0001", true), new OfferResponded("A-0002", false)],
         [OffersExpired.TypeName] = [new OffersExpired(new LocalDate(2027, 5, 12), ["A-0001", "A-0002"]), new OffersExpired(new LocalDate(2027, 5, 12), [])],
         [EnrolmentConfirmed.TypeName] = [new EnrolmentConfirmed("A-0001")],
-        [EnrolmentExceptional.TypeName] = [new EnrolmentExceptional("A-0001", "kg-1", "junior", 2027, "Решение суда № 2-123/2027")],
+        [EnrolmentExceptional.TypeName] = [new EnrolmentExceptional("A-0001", "kg-1", "junior", 2027, "court-decision")],
     };
 
     public static TheoryData<string, int> AllSamples()

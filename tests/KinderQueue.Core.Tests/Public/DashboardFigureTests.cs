@@ -23,7 +23,7 @@ public sealed class DashboardFigureTests
         log.Ok(On(2026, 12, 2), new DistrictRegistered("north", "Северный район"));
         log.Ok(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
         log.Ok(On(2026, 12, 3), new KindergartenRegistered("kg-2", "Детский сад № 2", "north", []));
-        log.Ok(On(2026, 12, 4), new CapacityLoaded("2027 capacity",
+        log.Ok(On(2026, 12, 4), new CapacityLoaded("annual-plan",
             [new CapacityRow("kg-1", "junior", 2027, juniorSeats), new CapacityRow("kg-2", "junior", 2027, juniorSeats)]));
         return log;
     }
@@ -45,12 +45,12 @@ public sealed class DashboardFigureTests
         var log = World();
         // A-1 lives in kg-1's catchment and has a verified sibling claim at kg-2.
         log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-1", "kg-2"], desired: new LocalDate(2027, 3, 1), claims: new PriorityClaim("sibling", "kg-2")));
-        log.Ok(On(2027, 2, 2), new ClaimReviewed("A-1", 0, true, "birth certificate of the sibling"));
+        log.Ok(On(2027, 2, 2), new ClaimReviewed("A-1", 0, true, "document-confirmed"));
         // A-2's first-priority claim is still pending: it counts as general.
         log.Ok(On(2027, 2, 3), Submitted("A-2", ["kg-1"], desired: new LocalDate(2027, 3, 1), district: "north", claims: new PriorityClaim("first", null)));
         // A-3's is verified.
         log.Ok(On(2027, 2, 4), Submitted("A-3", ["kg-2"], desired: new LocalDate(2027, 3, 1), district: "north", claims: new PriorityClaim("first", null)));
-        log.Ok(On(2027, 2, 5), new ClaimReviewed("A-3", 0, true, "certificate"));
+        log.Ok(On(2027, 2, 5), new ClaimReviewed("A-3", 0, true, "document-confirmed"));
         // A-4 wants a place only from September: it waits "later", in the group of that year.
         log.Ok(On(2027, 2, 6), Submitted("A-4", ["kg-1"]));
 
@@ -94,7 +94,7 @@ public sealed class DashboardFigureTests
         log.Round("2027-main", new LocalDate(2027, 5, 1), September); // A-1 kg-2, A-2 kg-1; A-3 waits
         log.Ok(On(2027, 5, 3), new OfferResponded("A-2", true));
         log.Ok(On(2027, 5, 20), new EnrolmentConfirmed("A-2"));
-        log.Ok(On(2027, 6, 1), new EnrolmentExceptional("A-3", "kg-2", "junior", 2027, "Решение суда № 2-101/2027"));
+        log.Ok(On(2027, 6, 1), new EnrolmentExceptional("A-3", "kg-2", "junior", 2027, "court-decision"));
 
         var d = log.Truth(new LocalDate(2027, 10, 1)); // enrolment year 2027
         var kg1 = d.ByKindergarten.Single(r => r.Kindergarten == "kg-1" && r.Group == "junior");
@@ -174,8 +174,8 @@ public sealed class DashboardFigureTests
             log.Ok(On(2027, 5, 2, i), new OfferResponded($"A-{i}", true));
             log.Ok(On(2027, 5, 20, i), new EnrolmentConfirmed($"A-{i}"));
         }
-        log.Ok(On(2027, 6, 1), new EnrolmentExceptional("A-6", "kg-1", "junior", 2027, "Решение суда № 2-101/2027"));
-        log.Ok(On(2027, 6, 2), new EnrolmentExceptional("A-7", "kg-2", "junior", 2026, "Court order 7"));
+        log.Ok(On(2027, 6, 1), new EnrolmentExceptional("A-6", "kg-1", "junior", 2027, "court-decision"));
+        log.Ok(On(2027, 6, 2), new EnrolmentExceptional("A-7", "kg-2", "junior", 2026, "prosecutor-order"));
 
         var truth = log.Truth(new LocalDate(2027, 10, 1));
         truth.EnrolmentYears.Select(y => (y.Year, V(y.ByAlgorithm), V(y.Exceptional))).Should().Equal((2027, 6L, 1L));
@@ -183,7 +183,7 @@ public sealed class DashboardFigureTests
         truth.EnrolmentYears[0].Share.Should().Be(new ShareRange(8571, 8571, false));
         (V(truth.EnrolmentsAllTime.ByAlgorithm), V(truth.EnrolmentsAllTime.Exceptional)).Should().Be((6, 2));
         truth.EnrolmentsAllTime.Share.Should().Be(new ShareRange(7500, 7500, false));
-        truth.EnrolmentsAllTime.LegalBases.Should().Equal("Court order 7", "Решение суда № 2-101/2027");
+        truth.EnrolmentsAllTime.LegalBases.Should().Equal("court-decision", "prosecutor-order");
 
         // Published: the exceptional counts are under 5, so the share is the range the published
         // figures allow, and the legal bases (at least one per enrolment) are withheld with the count.
@@ -231,7 +231,7 @@ public sealed class DashboardFigureTests
         log.Ok(On(2027, 1, 10), Submitted("A-1", ["kg-1"], registeredAt: On(2027, 1, 10)));
         log.Ok(On(2027, 1, 11), Submitted("A-2", ["kg-2"], registeredAt: On(2027, 1, 11)));
         log.Ok(On(2027, 1, 12), Submitted("A-3", ["kg-1"], registeredAt: On(2027, 1, 12)));
-        log.Ok(On(2027, 1, 20), new ApplicationWithdrawn("A-3", "moved away"));
+        log.Ok(On(2027, 1, 20), new ApplicationWithdrawn("A-3", "parent-request"));
         // 22:00 UTC on 31 January is 01:00 on 1 February in Moscow: a February entry.
         var lateJanuaryUtc = Instant.FromUtc(2027, 1, 31, 22, 0);
         log.Ok(lateJanuaryUtc, Submitted("A-4", ["kg-1"], registeredAt: lateJanuaryUtc));
@@ -240,7 +240,7 @@ public sealed class DashboardFigureTests
         log.Ok(On(2027, 5, 3), new OfferResponded("A-1", false));    // declined: paused
         log.Ok(On(2027, 5, 20), new OffersExpired(new LocalDate(2027, 5, 20), ["A-2"])); // paused
         log.Ok(On(2027, 6, 5), new ApplicationChanged("A-1", ["kg-1", "kg-2"], September)); // waits again
-        log.Ok(On(2027, 6, 10), new EnrolmentExceptional("A-4", "kg-1", "junior", 2027, "Court order 7"));
+        log.Ok(On(2027, 6, 10), new EnrolmentExceptional("A-4", "kg-1", "junior", 2027, "court-decision"));
         log.Ok(On(2027, 7, 1), Submitted("A-6", ["kg-1"], registeredAt: On(2027, 7, 1))); // July is not complete on asOf
 
         var d = log.Truth(new LocalDate(2027, 7, 15));
@@ -285,11 +285,11 @@ public sealed class DashboardFigureTests
     public void CapacityCuts_OfTheRoundsYear_LoadedUpToSevenDaysBeforeIt()
     {
         var log = World(juniorSeats: 10);
-        log.Ok(On(2027, 1, 15), new CapacityLoaded("more", [new CapacityRow("kg-1", "middle", 2027, 8), new CapacityRow("kg-1", "junior", 2028, 9)]));
-        log.Ok(On(2027, 4, 23), new CapacityLoaded("eight days before", [new CapacityRow("kg-1", "junior", 2027, 9)]));
-        log.Ok(On(2027, 4, 24), new CapacityLoaded("seven days before",
+        log.Ok(On(2027, 1, 15), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "middle", 2027, 8), new CapacityRow("kg-1", "junior", 2028, 9)]));
+        log.Ok(On(2027, 4, 23), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 9)]));
+        log.Ok(On(2027, 4, 24), new CapacityLoaded("annual-plan",
             [new CapacityRow("kg-2", "junior", 2027, 7), new CapacityRow("kg-1", "middle", 2027, 2), new CapacityRow("kg-1", "junior", 2028, 1)]));
-        log.Ok(On(2027, 4, 30), new CapacityLoaded("first load is no cut; a rise is no cut",
+        log.Ok(On(2027, 4, 30), new CapacityLoaded("annual-plan",
             [new CapacityRow("kg-2", "middle", 2027, 3), new CapacityRow("kg-1", "junior", 2027, 12)]));
         log.Round("2027-main", new LocalDate(2027, 5, 1), September);
         log.Round("2027-06", new LocalDate(2027, 6, 15), September);
@@ -306,7 +306,7 @@ public sealed class DashboardFigureTests
     public void Recorder_RefusesAnEntryTheFoldDidNotAccept_AndAStateOfOtherEntries()
     {
         var log = World();
-        var bad = new ApplicationWithdrawn("NOPE", "unknown");
+        var bad = new ApplicationWithdrawn("NOPE", "parent-request");
         var entry = new KinderQueue.Core.Log.LogEntry(log.State.Size, On(2027, 2, 1), "staff:s-1", bad.Type, EventCodec.Encode(bad), log.Chain.Head.ToArray());
         log.State.Apply(entry, bad).Should().NotBeNull();
 

@@ -31,7 +31,7 @@ public sealed class DashboardJsonTests
         log.Ok(On(2026, 12, 1), new CriteriaPublished(Mini));
         log.Ok(On(2026, 12, 2), new DistrictRegistered("central", "Центральный"));
         log.Ok(On(2026, 12, 2), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", []));
-        log.Ok(On(2026, 12, 3), new CapacityLoaded("2027", [new CapacityRow("kg-1", "junior", 2027, 6)]));
+        log.Ok(On(2026, 12, 3), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 6)]));
         for (var i = 1; i <= 6; i++) log.Ok(On(2027, 1, 10 + i), Submit($"A-{i}", $"2024-0{i}", new LocalDate(2027, 9, 1), On(2027, 1, 10 + i)));
         log.Ok(On(2027, 2, 1), Submit("F-1", "2024-02", new LocalDate(2027, 9, 1), On(2025, 5, 5), "federal"));
         log.Ok(On(2027, 4, 25), new CapacityLoaded("correction", [new CapacityRow("kg-1", "junior", 2027, 5)]));
@@ -49,7 +49,7 @@ public sealed class DashboardJsonTests
         foreach (var n in new[] { "A-1", "A-2", "A-3", "A-4", "F-1" }) log.Ok(On(2027, 5, 5), new OfferResponded(n, true));
         foreach (var n in new[] { "A-1", "A-2", "A-3", "A-4", "F-1" }) log.Ok(On(2027, 6, 1), new EnrolmentConfirmed(n));
         log.Ok(On(2027, 6, 2), Submit("A-7", "2024-07", new LocalDate(2028, 1, 15), On(2027, 6, 2), "centre", new PriorityClaim("first", null)));
-        log.Ok(On(2027, 6, 3), new ClaimReviewed("A-7", 0, true, "certificate"));
+        log.Ok(On(2027, 6, 3), new ClaimReviewed("A-7", 0, true, "document-confirmed"));
 
         var json = System.Text.Encoding.UTF8.GetString(DashboardJson.ToCanonicalBytes(log.Build(new LocalDate(2027, 10, 1))));
 

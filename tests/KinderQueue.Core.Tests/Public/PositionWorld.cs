@@ -147,7 +147,7 @@ internal sealed class PositionWorld
         for (var d = 1; d <= LogScripts.Districts; d++) Ok(new DistrictRegistered($"d{d}", $"District {d}"));
         for (var k = 1; k <= LogScripts.Kindergartens; k++)
             Ok(new KindergartenRegistered($"kg-{k}", $"Kindergarten {k}", $"d{(k - 1) % LogScripts.Districts + 1}", [$"d{(k - 1) % LogScripts.Districts + 1}"]));
-        Ok(new CapacityLoaded("initial", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "early", 2027, 2), new CapacityRow("kg-3", "junior", 2027, 1)]));
+        Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "early", 2027, 2), new CapacityRow("kg-3", "junior", 2027, 1)]));
         Clock = Instant.FromUtc(2027, 1, 11, 6, 0);
     }
 
@@ -204,13 +204,13 @@ internal sealed class PositionWorld
                 SubmitApplication(s, today);
                 break;
             case Review r when Pick(r.Pick, a => !a.IsClosed && a.Claims.Length > 0) is { } a:
-                Try(new ClaimReviewed(a.Number, r.Claim % a.Claims.Length, r.Verified, "documents checked"));
+                Try(new ClaimReviewed(a.Number, r.Claim % a.Claims.Length, r.Verified, r.Verified ? "document-confirmed" : "not-eligible"));
                 break;
             case Change c when Pick(c.Pick, a => a.Status is ApplicationStatus.Waiting or ApplicationStatus.Paused) is { } a:
                 Try(new ApplicationChanged(a.Number, [.. c.Preferences.Select(Kg)], today.PlusDays(c.DesiredDays)));
                 break;
             case Withdraw w when Pick(w.Pick, a => !a.IsClosed) is { } a:
-                Try(new ApplicationWithdrawn(a.Number, "parent's request"));
+                Try(new ApplicationWithdrawn(a.Number, "parent-request"));
                 break;
             case Round r:
                 var outcome = Rounds.Decide(State, $"r{++_rounds}", today, today.PlusDays(r.StartDays));
@@ -230,14 +230,14 @@ internal sealed class PositionWorld
             case Exceptional x when Pick(x.Pick, a => !a.IsClosed) is { } a:
                 var groups = criteria.AgeRule.Groups;
                 Try(new EnrolmentExceptional(a.Number, Kg(x.Kg), groups[x.Group % groups.Length].Id,
-                    AgeCalculator.EnrolmentYear(criteria.AgeRule, today), "court order 2a-1/2027"));
+                    AgeCalculator.EnrolmentYear(criteria.AgeRule, today), "court-decision"));
                 break;
             case Capacity c:
                 var year = AgeCalculator.EnrolmentYear(criteria.AgeRule, today);
                 var rows = c.Rows
                     .Select(r => new CapacityRow(Kg(r.Kg), criteria.AgeRule.Groups[r.Group % criteria.AgeRule.Groups.Length].Id, year + r.YearOffset, r.Seats))
                     .DistinctBy(r => (r.Kindergarten, r.Group, r.Year)).ToImmutableArray();
-                Try(new CapacityLoaded("reload", rows));
+                Try(new CapacityLoaded("annual-plan", rows));
                 break;
             case NewCriteria n:
                 var version = Variant(DefaultCriteria.Value, n.Variant) with { Version = $"2027.{++_versions + 1}" };

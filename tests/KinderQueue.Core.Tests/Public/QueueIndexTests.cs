@@ -96,7 +96,7 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1"]);
         var seqs = Enumerable.Range(1, 25).Select(i => x.Submit($"B-{i}", ["kg-1"], district: "d1")).ToList();
-        var withdrawn = x.Ok(new ApplicationWithdrawn("B-3", "moved away"));
+        var withdrawn = x.Ok(new ApplicationWithdrawn("B-3", "parent-request"));
         x.World.Clock += Duration.FromDays(1);
         var nextDay = x.Submit("C", ["kg-1"], district: "d1");
 
@@ -118,7 +118,7 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1", "kg-2"]);
         var b = x.Submit("B", ["kg-1", "kg-2"], claims: new PriorityClaim("sibling", "kg-1"));
-        var review = x.Ok(new ClaimReviewed("B", 0, true, "sibling attends kg-1"));
+        var review = x.Ok(new ClaimReviewed("B", 0, true, "document-confirmed"));
 
         x.Lines("A", "kg-1")[^1].Should().Be($"1→2 right-verified+1[{review}]");
         x.Lines("A", "kg-2").Should().ContainSingle("the sibling right counts only at kg-1");
@@ -132,9 +132,9 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1"]);
         x.Submit("B", ["kg-1"], claims: new PriorityClaim("first", null));
-        var verified = x.Ok(new ClaimReviewed("B", 0, true, "certificate"));
+        var verified = x.Ok(new ClaimReviewed("B", 0, true, "document-confirmed"));
         x.World.Clock += Duration.FromDays(2);
-        var rejected = x.Ok(new ClaimReviewed("B", 0, false, "certificate revoked"));
+        var rejected = x.Ok(new ClaimReviewed("B", 0, false, "not-eligible"));
 
         x.Lines("A", "kg-1")[1..].Should().Equal($"1→2 right-verified+1[{verified}]", $"2→1 right-rejected-1[{rejected}]");
     }
@@ -143,7 +143,7 @@ public sealed class QueueIndexTests
     public void History_ChildrenAheadPlacedInARound_IsPlaced_AndTheirOwnHistoryEndsWithTheOffer()
     {
         var x = new Example();
-        x.Ok(new CapacityLoaded("2027", [new CapacityRow("kg-1", "junior", 2027, 2)]));
+        x.Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 2)]));
         x.Submit("A-1", ["kg-1"]);
         x.Submit("A-2", ["kg-1"]);
         x.Submit("A-3", ["kg-1"]);
@@ -175,8 +175,8 @@ public sealed class QueueIndexTests
         x.Submit("A", ["kg-1"]);
         x.Submit("B", ["kg-1"]);
         x.World.Clock += Duration.FromDays(1);
-        var first = x.Ok(new ApplicationWithdrawn("A", "found a place"));
-        var own = x.Ok(new ApplicationWithdrawn("B", "moved away"));
+        var first = x.Ok(new ApplicationWithdrawn("A", "parent-request"));
+        var own = x.Ok(new ApplicationWithdrawn("B", "parent-request"));
 
         x.Lines("B", "kg-1")[1..].Should().Equal($"2→1 withdrawn-1[{first}]", $"1→- own-status0[{own}] withdrawn");
     }
@@ -187,7 +187,7 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1"]);
         x.Submit("B", ["kg-1"]);
-        var court = x.Ok(new EnrolmentExceptional("A", "kg-1", "junior", 2026, "court order 2a-17/2027"));
+        var court = x.Ok(new EnrolmentExceptional("A", "kg-1", "junior", 2026, "court-decision"));
 
         x.Lines("B", "kg-1")[^1].Should().Be($"2→1 enrolled-outside-1[{court}]");
         x.Lines("A", "kg-1")[^1].Should().Be($"1→- own-status0[{court}] enrolled");
@@ -197,7 +197,7 @@ public sealed class QueueIndexTests
     public void History_DeclinedOfferUnderRequeue_ComesBackAsReturned()
     {
         var x = new Example(onDecline: OfferOutcome.Requeue);
-        x.Ok(new CapacityLoaded("2027", [new CapacityRow("kg-1", "junior", 2027, 1)]));
+        x.Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1)]));
         x.Submit("X", ["kg-1"]);
         x.Submit("A", ["kg-1"]);
         var round = x.Round(new LocalDate(2027, 9, 1));
@@ -216,7 +216,7 @@ public sealed class QueueIndexTests
         {
             Version = "2027.2", EffectiveFrom = January, Offer = DefaultCriteria.Value.Offer with { OnExpiry = OfferOutcome.Requeue },
         }));
-        x.Ok(new CapacityLoaded("2027", [new CapacityRow("kg-1", "junior", 2027, 1)]));
+        x.Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1)]));
         x.Submit("X", ["kg-1"]);
         x.Submit("A", ["kg-1"]);
         x.Round(new LocalDate(2027, 9, 1));
@@ -247,8 +247,8 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1"], claims: new PriorityClaim("first", null));
         x.Submit("B", ["kg-1"], claims: new PriorityClaim("extraordinary", null));
-        x.Ok(new ClaimReviewed("A", 0, true, "certificate"));
-        x.Ok(new ClaimReviewed("B", 0, true, "certificate"));
+        x.Ok(new ClaimReviewed("A", 0, true, "document-confirmed"));
+        x.Ok(new ClaimReviewed("B", 0, true, "document-confirmed"));
         var effective = new LocalDate(2027, 2, 1);
         var published = x.Ok(new CriteriaPublished(PositionWorld.Variant(DefaultCriteria.Value, 0) with { Version = "2027.2", EffectiveFrom = effective }));
         x.Position("A", "kg-1").Should().Be(2, "extraordinary is still the better tier until February");
@@ -298,8 +298,8 @@ public sealed class QueueIndexTests
         var x = new Example();
         x.Submit("A", ["kg-1"], desired: new LocalDate(2027, 9, 1));
         x.Submit("B", ["kg-1"], desired: new LocalDate(2027, 9, 1));
-        var load = x.Ok(new CapacityLoaded("new building", [new CapacityRow("kg-1", "junior", 2027, 3), new CapacityRow("kg-2", "junior", 2027, 5)]));
-        x.Ok(new CapacityLoaded("same again", [new CapacityRow("kg-1", "junior", 2027, 3)]));
+        var load = x.Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 3), new CapacityRow("kg-2", "junior", 2027, 5)]));
+        x.Ok(new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 3)]));
 
         x.Lines("B", "kg-1")[^1].Should().Be($"2→2 capacity0[{load}] seats 1→3");
         x.Steps("A", "kg-1").Should().HaveCount(2, "a load that changes no seat count is no step");

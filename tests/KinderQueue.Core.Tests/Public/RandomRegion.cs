@@ -23,7 +23,7 @@ internal sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate
 internal static class RandomRegion
 {
     private static readonly string[] Groups = ["early", "junior", "middle", "senior", "preparatory"];
-    private static readonly string[] LegalBases = ["Решение суда № 2-101/2027", "Решение суда № 2-202/2027", "Court order 7"];
+    private static readonly string[] LegalBases = ["court-decision", "prosecutor-order", "transfer"];
     private static readonly LocalDate[] AsOfDates = [new(2027, 3, 15), new(2027, 6, 15), new(2027, 10, 20), new(2027, 12, 1), new(2028, 2, 1)];
 
     public static Gen<RegionCase> Cases(int maxSize) =>
@@ -46,7 +46,7 @@ internal static class RandomRegion
             var catchment = Enumerable.Range(1, districtCount).Where(_ => rng.Next(3) == 0).Select(d => $"d{d}").ToArray();
             log.Ok(RecordedLog.On(2026, 12, 3, k), new KindergartenRegistered(kgs[k], $"Детский сад № {k + 1}", $"d{rng.Next(1, districtCount + 1)}", [.. catchment]));
         }
-        log.Ok(RecordedLog.On(2026, 12, 4), new CapacityLoaded("2027 capacity", [.. Capacity(rng, kgs, 2027)]));
+        log.Ok(RecordedLog.On(2026, 12, 4), new CapacityLoaded("annual-plan", [.. Capacity(rng, kgs, 2027)]));
 
         var numbers = new List<string>();
         var day = new LocalDate(2027, 1, 10);
@@ -165,12 +165,12 @@ internal static class RandomRegion
         if (numbers.Count == 0) return;
         var n = numbers[rng.Next(numbers.Count)];
         if (log.State.Applications[n].Claims.Length == 0) return;
-        log.Try(at, new ClaimReviewed(n, 0, rng.Next(4) != 0, "documents checked"));
+        log.Try(at, new ClaimReviewed(n, 0, rng.Next(4) != 0, rng.Next(4) != 0 ? "document-confirmed" : "not-eligible"));
     }
 
     private static void Withdraw(Random rng, RecordedLog log, Instant at, List<string> numbers)
     {
         if (numbers.Count == 0) return;
-        log.Try(at, new ApplicationWithdrawn(numbers[rng.Next(numbers.Count)], "parent's request"));
+        log.Try(at, new ApplicationWithdrawn(numbers[rng.Next(numbers.Count)], "parent-request"));
     }
 }

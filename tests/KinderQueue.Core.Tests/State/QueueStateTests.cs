@@ -70,7 +70,7 @@ public sealed class QueueStateTests
         log.Ok(On(2026, 12, 2), new DistrictRegistered("north", "Северный район"));
         log.Ok(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
         log.Ok(On(2026, 12, 3), new KindergartenRegistered("kg-2", "Детский сад № 2", "north", []));
-        log.Ok(On(2026, 12, 4), new CapacityLoaded("2027 capacity", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 1)]));
+        log.Ok(On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 1)]));
         return log;
     }
 
@@ -304,7 +304,7 @@ public sealed class QueueStateTests
         log.Status("A-1").Should().Be(ApplicationStatus.Enrolled);
         log.State.Applications["A-1"].Placement.Should().Be(new Placement("kg-1", "junior", 2027, null, false));
         log.State.HeldSeats()[new ProgramId("kg-1", "junior", 2027)].Should().Be(1);
-        log.Rejects(On(2027, 6, 2), new ApplicationWithdrawn("A-1", "moved"), "application.closed", "$.number");
+        log.Rejects(On(2027, 6, 2), new ApplicationWithdrawn("A-1", "parent-request"), "application.closed", "$.number");
     }
 
     [Fact]
@@ -324,13 +324,13 @@ public sealed class QueueStateTests
         log.Ok(On(2027, 5, 2), new OfferResponded("A-1", true));
         FreeSeats(log.State, "kg-1").Should().Be(0);
 
-        log.Ok(On(2027, 5, 5), new ApplicationWithdrawn("A-1", "moved away"));
+        log.Ok(On(2027, 5, 5), new ApplicationWithdrawn("A-1", "parent-request"));
 
         log.Status("A-1").Should().Be(ApplicationStatus.Withdrawn);
         log.State.Applications["A-1"].Placement.Should().BeNull();
         FreeSeats(log.State, "kg-1").Should().Be(1);
         FreeSeats(log.State, "kg-2").Should().Be(0, "A-2's open offer still holds its seat");
-        log.Ok(On(2027, 5, 6), new ApplicationWithdrawn("A-2", "changed mind"));
+        log.Ok(On(2027, 5, 6), new ApplicationWithdrawn("A-2", "parent-request"));
         FreeSeats(log.State, "kg-2").Should().Be(1, "withdrawing an open offer frees the seat too");
     }
 
@@ -340,11 +340,11 @@ public sealed class QueueStateTests
         var log = World();
         log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-2"], registeredAt: On(2027, 2, 1)));
         log.Ok(On(2027, 2, 2), Submitted("A-2", ["kg-2"], registeredAt: On(2027, 2, 2), claims: new PriorityClaim("first", null)));
-        log.Rejects(On(2027, 2, 3), new ClaimReviewed("A-2", 1, true, "checked"), "claim.unknown", "$.claim");
-        log.Rejects(On(2027, 2, 3), new ClaimReviewed("A-9", 0, true, "checked"), "application.unknown", "$.number");
+        log.Rejects(On(2027, 2, 3), new ClaimReviewed("A-2", 1, true, "document-confirmed"), "claim.unknown", "$.claim");
+        log.Rejects(On(2027, 2, 3), new ClaimReviewed("A-9", 0, true, "document-confirmed"), "application.unknown", "$.number");
 
         RoundBuilder.Build(log.State, RoundDate, September).Value!.Applicants.Single(a => a.Number == "A-2").Claims.Single().Verified.Should().BeFalse();
-        log.Ok(On(2027, 2, 3), new ClaimReviewed("A-2", 0, true, "certificate checked"));
+        log.Ok(On(2027, 2, 3), new ClaimReviewed("A-2", 0, true, "document-confirmed"));
 
         log.State.Applications["A-2"].Claims.Single().Verified.Should().BeTrue();
         Rounds.Decide(log.State, "r", RoundDate, September).Value!.Decision.Offers.Single().Number.Should().Be("A-2");
@@ -372,11 +372,11 @@ public sealed class QueueStateTests
         var at = On(2027, 5, 3);
 
         // Each batch event has a valid first part and a bad second part: nothing of it may be applied.
-        log.Rejects(at, new CapacityLoaded("bad", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-9", "junior", 2027, 1)]),
+        log.Rejects(at, new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-9", "junior", 2027, 1)]),
             "capacity.unknown-kindergarten", "$.rows[1].kindergarten");
-        log.Rejects(at, new CapacityLoaded("bad", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-1", "junior", 2027, 31)]),
+        log.Rejects(at, new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-1", "junior", 2027, 31)]),
             "capacity.duplicate-row", "$.rows[1]");
-        log.Rejects(at, new CapacityLoaded("bad", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-2", "nursery", 2027, 1)]),
+        log.Rejects(at, new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 30), new CapacityRow("kg-2", "nursery", 2027, 1)]),
             "capacity.unknown-group", "$.rows[1].group");
         log.Rejects(at, new AllocationDecided("bad", log.State.Size, "2027.1", RoundDate, September, 2027,
             [new Offer("A-3", "kg-1", "junior", RoundDate.PlusDays(10)), new Offer("A-1", "kg-1", "junior", RoundDate.PlusDays(10))], []),
@@ -389,13 +389,13 @@ public sealed class QueueStateTests
         log.Rejects(at, new DistrictRegistered("East", "Bad id"), "district.id", "$.id");
         log.Rejects(at, Submitted("A-3", ["kg-2"]), "application.duplicate-number", "$.number");
         log.Rejects(at, new ApplicationChanged("A-1", ["kg-2"], September), "application.not-changeable", "$.number");
-        log.Rejects(at, new EnrolmentExceptional("A-3", "kg-1", "junior", 2027, " "), "enrolment.no-legal-basis", "$.legalBasis");
-        log.Rejects(at, new EnrolmentExceptional("A-3", "kg-9", "junior", 2027, "court"), "enrolment.unknown-kindergarten", "$.kindergarten");
+        log.Rejects(at, new EnrolmentExceptional("A-3", "kg-1", "junior", 2027, " "), "reason.unknown", "$.legalBasis");
+        log.Rejects(at, new EnrolmentExceptional("A-3", "kg-9", "junior", 2027, "court-decision"), "enrolment.unknown-kindergarten", "$.kindergarten");
         log.Rejects(at, new CriteriaPublished(Default with { Version = "2027.9", EffectiveFrom = new LocalDate(2027, 5, 2) }),
             "criteria.retroactive", "$.criteria.effectiveFrom");
 
         Take(log.State).Should().Be(before);
-        log.Ok(at, new ApplicationWithdrawn("A-3", "the fold still accepts valid entries"));
+        log.Ok(at, new ApplicationWithdrawn("A-3", "parent-request"));
         log.State.Size.Should().Be(before.Size + 1);
     }
 
@@ -433,7 +433,7 @@ public sealed class QueueStateTests
     private static TestLog FullFlow()
     {
         var log = World();
-        log.Ok(On(2026, 12, 5), new CapacityLoaded("more", [new CapacityRow("kg-1", "junior", 2027, 2), new CapacityRow("kg-2", "preparatory", 2027, 1)]));
+        log.Ok(On(2026, 12, 5), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 2), new CapacityRow("kg-2", "preparatory", 2027, 1)]));
         log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-1", "kg-2"], registeredAt: On(2027, 2, 1)));
         log.Ok(On(2027, 2, 1), Submitted("A-2", ["kg-1"], registeredAt: On(2027, 2, 1), claims: new PriorityClaim("sibling", "kg-1")));
         log.Ok(On(2027, 2, 2), Submitted("A-3", ["kg-2", "kg-1"], district: "north", registeredAt: On(2027, 2, 2), claims: new PriorityClaim("first", null)));
@@ -441,9 +441,9 @@ public sealed class QueueStateTests
         log.Ok(On(2027, 2, 4), Submitted("A-5", ["kg-2"], birth: "2021-01", registeredAt: On(2027, 2, 4)));
         log.Ok(On(2027, 2, 5), Submitted("A-6", ["kg-2", "kg-1"], registeredAt: On(2027, 2, 5)));
         log.Ok(On(2027, 2, 6), Submitted("A-7", ["kg-1"], birth: "2025-06", registeredAt: On(2027, 2, 6)));
-        log.Ok(On(2027, 3, 1), new ClaimReviewed("A-3", 0, true, "certificate"));
-        log.Ok(On(2027, 3, 2), new ClaimReviewed("A-2", 0, false, "sibling does not attend"));
-        log.Ok(On(2027, 3, 3), new ClaimReviewed("A-2", 0, true, "corrected: sibling attends"));
+        log.Ok(On(2027, 3, 1), new ClaimReviewed("A-3", 0, true, "document-confirmed"));
+        log.Ok(On(2027, 3, 2), new ClaimReviewed("A-2", 0, false, "not-eligible"));
+        log.Ok(On(2027, 3, 3), new ClaimReviewed("A-2", 0, true, "document-confirmed"));
 
         log.Round("2027-main", RoundDate, September);
         log.Ok(On(2027, 5, 3), new OfferResponded("A-1", true));
@@ -451,12 +451,12 @@ public sealed class QueueStateTests
         log.Ok(On(2027, 5, 12), new OffersExpired(new LocalDate(2027, 5, 12),
             [.. log.State.Applications.Values.Where(a => a.Status == ApplicationStatus.Offered).Select(a => a.Number).Order(StringComparer.Ordinal)]));
         log.Ok(On(2027, 5, 20), new EnrolmentConfirmed("A-1"));
-        log.Ok(On(2027, 5, 21), new EnrolmentExceptional("A-7", "kg-1", "early", 2027, "Court decision 2-1/2027"));
+        log.Ok(On(2027, 5, 21), new EnrolmentExceptional("A-7", "kg-1", "early", 2027, "court-decision"));
         log.Ok(On(2027, 5, 22), new ApplicationChanged("A-2", ["kg-1", "kg-2"], September));
         log.Ok(On(2027, 5, 23), new ApplicationChanged("A-5", ["kg-1"], September)); // kg-1 has no preparatory group
 
         log.Round("2027-june", new LocalDate(2027, 6, 1), September);
-        log.Ok(On(2028, 4, 1), new CapacityLoaded("2028 capacity", [new CapacityRow("kg-1", "middle", 2028, 1)]));
+        log.Ok(On(2028, 4, 1), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "middle", 2028, 1)]));
         log.Round("2028-main", new LocalDate(2028, 5, 1), new LocalDate(2028, 9, 1));
         return log;
     }
@@ -535,5 +535,54 @@ public sealed class QueueStateTests
         Rounds.Decide(log.State, "r", new LocalDate(2026, 12, 31), September).Problems.Should().ContainSingle()
             .Which.Should().BeEquivalentTo(new { Code = "round.no-criteria", Path = "$.date" });
         Rounds.Decide(log.State, "r", RoundDate, September).Value!.Decision.Basis.Should().Be(log.State.Size);
+    }
+
+    [Fact]
+    public void Public_reasons_are_published_codes_and_typed_text_is_rejected()
+    {
+        var log = World();
+        log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-1"], claims: new PriorityClaim("first", null)));
+        log.Ok(On(2027, 2, 1, 7), Submitted("A-2", ["kg-1"]));
+        log.Ok(On(2027, 2, 1, 8), Submitted("A-3", ["kg-1"]));
+        const string typed = "Диагноз F84, звонить маме +7 900 123-45-67";
+        log.Rejects(On(2027, 2, 2), new ClaimReviewed("A-1", 0, true, typed), "reason.unknown", "$.reason");
+        log.Rejects(On(2027, 2, 2), new ApplicationWithdrawn("A-2", typed), "reason.unknown", "$.reason");
+        log.Rejects(On(2027, 2, 2), new CapacityLoaded(typed, [new CapacityRow("kg-1", "junior", 2027, 2)]), "reason.unknown", "$.reason");
+        log.Rejects(On(2027, 2, 2), new EnrolmentExceptional("A-3", "kg-1", "junior", 2027, "Решение суда по делу № 2а-1234/2027, Иванова И. И."),
+            "reason.unknown", "$.legalBasis");
+        // A label is not a code either: the event carries the id.
+        log.Rejects(On(2027, 2, 2), new ApplicationWithdrawn("A-2", "Переезд в другой регион"), "reason.unknown", "$.reason");
+        log.Lines.Should().NotContain(line => System.Text.Encoding.UTF8.GetString(line).Contains("+7 900"));
+
+        log.Ok(On(2027, 2, 3), new ClaimReviewed("A-1", 0, true, "document-confirmed"));
+        log.Ok(On(2027, 2, 3), new ApplicationWithdrawn("A-2", "moved-away"));
+        log.Ok(On(2027, 2, 3), new CapacityLoaded("renovation", [new CapacityRow("kg-1", "junior", 2027, 2)]));
+        log.Ok(On(2027, 2, 3), new EnrolmentExceptional("A-3", "kg-1", "junior", 2027, "court-decision"));
+    }
+
+    [Fact]
+    public void A_log_under_criteria_without_code_lists_still_folds_its_text()
+    {
+        // Criteria written before SPEC §4.6: no 'reasons'. Their logs keep the text they were written with.
+        var log = World(Default with { Reasons = null });
+        log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-1"]));
+        log.Ok(On(2027, 2, 1, 7), Submitted("A-2", ["kg-1"]));
+        log.Ok(On(2027, 2, 2), new CapacityLoaded("capacity 2027 loaded from the department's CSV", [new CapacityRow("kg-1", "junior", 2027, 2)]));
+        log.Ok(On(2027, 2, 2), new ApplicationWithdrawn("A-1", "family moved to another region"));
+        log.Rejects(On(2027, 2, 2), new EnrolmentExceptional("A-2", "kg-1", "junior", 2027, " "), "enrolment.no-legal-basis", "$.legalBasis");
+        log.Ok(On(2027, 2, 2), new EnrolmentExceptional("A-2", "kg-1", "junior", 2027, "Court decision 2-1/2027"));
+    }
+
+    [Fact]
+    public void Public_names_and_round_ids_refuse_hidden_characters()
+    {
+        var log = World();
+        log.Rejects(On(2026, 12, 5), new DistrictRegistered("east", "Восточный\u202e район"), "text.character", "$.name");
+        log.Rejects(On(2026, 12, 5), new DistrictRegistered("east", "Восточный\nрайон"), "text.character", "$.name");
+        log.Rejects(On(2026, 12, 5), new KindergartenRegistered("kg-3", "  ", "central", []), "text.blank", "$.name");
+        log.Rejects(On(2026, 12, 5), new KindergartenRegistered("kg-3", "Сад\u200b№ 3", "central", []), "text.character", "$.name");
+        log.Ok(On(2027, 2, 1), Submitted("A-1", ["kg-1"]));
+        var outcome = Rounds.Decide(log.State, "2027\u202e-main", RoundDate, September).GetValueOrThrow();
+        log.Rejects(On(2027, 5, 1), outcome.Decision, "text.character", "$.round");
     }
 }

@@ -48,7 +48,7 @@ internal sealed class VerifyWorld
         log.Ok(RecordedLog.On(2026, 12, 2), new DistrictRegistered("central", "Центральный район"));
         log.Ok(RecordedLog.On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
         log.Ok(RecordedLog.On(2026, 12, 3, 1), new KindergartenRegistered("kg-2", "Детский сад № 2", "central", []));
-        log.Ok(RecordedLog.On(2026, 12, 4), new CapacityLoaded("2027 capacity",
+        log.Ok(RecordedLog.On(2026, 12, 4), new CapacityLoaded("annual-plan",
             [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 1)]));
         string[][] prefs = [["kg-1", "kg-2"], ["kg-1"], ["kg-1", "kg-2"], ["kg-2"]];
         for (var i = 0; i < prefs.Length; i++)
@@ -57,7 +57,7 @@ internal sealed class VerifyWorld
             log.Ok(at, new ApplicationSubmitted($"A-{i + 1}", "new", "portal", at, new YearMonth(2024, 3), "central",
                 [.. prefs[i]], new LocalDate(2027, 9, 1), [], new string('0', 64)));
         }
-        log.Ok(RecordedLog.On(2027, 3, 1), new ApplicationWithdrawn("A-3", "parent's request"));
+        log.Ok(RecordedLog.On(2027, 3, 1), new ApplicationWithdrawn("A-3", "parent-request"));
         var round = log.Round("2027-main", RoundDate, new LocalDate(2027, 9, 1));
         round.Offers.Select(o => (o.Number, o.Kindergarten)).Should().Equal(("A-1", "kg-1"), ("A-4", "kg-2"));
         log.Ok(RecordedLog.On(2027, 5, 3), new OfferResponded("A-1", true));

@@ -40,7 +40,7 @@ internal static class TestCommands
 
     public static ICommand ReviewClaim(string number, int claim, bool verified) =>
         new DelegateCommand(Region.Staff, null, (_, _) =>
-            CommandDecision.Append(new ClaimReviewed(number, claim, verified, verified ? "documents-checked" : "documents-missing"),
+            CommandDecision.Append(new ClaimReviewed(number, claim, verified, verified ? "document-confirmed" : "document-missing"),
                 seq => Response("reviewed " + number, seq)));
 
     /// <summary>A command that refuses itself, as the API does for invalid input.</summary>
