@@ -47,8 +47,20 @@ public interface ILogStore : IAsyncDisposable
 
     Task<PrivateRecord?> GetPrivateAsync(string number, CancellationToken ct);
 
-    /// <summary>Erases the personal data of an application; the log, and its commitment, stay as they are.</summary>
+    /// <summary>Erases the personal data of an application (its record and notes); the log, and its commitment, stay as they are.</summary>
     Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct);
+
+    /// <summary>The notes kept beside entries of one application, in log order.</summary>
+    Task<IReadOnlyList<PrivateNote>> GetNotesAsync(string number, CancellationToken ct);
+
+    /// <summary>The note kept beside one entry, if any.</summary>
+    Task<PrivateNote?> GetNoteAsync(long seq, CancellationToken ct);
+
+    /// <summary>Records that a person read personal data; kept for ever, published only as monthly counts.</summary>
+    Task RecordPrivateReadAsync(PrivateRead read, CancellationToken ct);
+
+    /// <summary>Reads of personal data per month (UTC) and purpose, oldest first.</summary>
+    Task<IReadOnlyList<PrivateReadCount>> CountPrivateReadsAsync(CancellationToken ct);
 
     /// <summary>
     /// Deletes stored idempotent responses created before <paramref name="before"/>. A retry is a
@@ -71,6 +83,9 @@ public interface IWriteSession : IAsyncDisposable
 
     Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
         IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct);
+
+    /// <summary>Notes beside entries of this session (in its transaction; send before the commit).</summary>
+    Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct);
 
     Task CommitAsync(CancellationToken ct);
 

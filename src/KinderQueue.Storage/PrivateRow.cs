@@ -15,3 +15,16 @@ internal sealed class PrivateRow
     public PrivateRecord ToRecord() =>
         new(Number, Salt, Record, AccessHash, Owner, ErasedMs is null ? null : Instant.FromUnixTimeMilliseconds(ErasedMs.Value));
 }
+
+/// <summary>
+/// Row shape of the monthly read counts. A class with setters, not the record: SQLite reports
+/// computed columns of an empty result as BLOB, and only property mapping converts.
+/// </summary>
+internal sealed class PrivateReadCountRow
+{
+    public string Month { get; set; } = "";
+    public string Purpose { get; set; } = "";
+    public long Count { get; set; }
+
+    public PrivateReadCount ToCount() => new(Month, Purpose, Count);
+}

@@ -20,3 +20,17 @@ public sealed record StoredResponse(string Key, long? Seq, byte[] Response);
 /// private record whose salted hash the public event carries as its commitment; null once erased.
 /// </summary>
 public sealed record PrivateRecord(string Number, byte[] Salt, byte[]? Record, byte[] AccessHash, string? Owner, Instant? ErasedAt);
+
+/// <summary>
+/// Words a person typed about an entry (a verifier's remark, a parent's reason in their own words),
+/// kept beside the entry in the private store and never in the log, whose event carries only a
+/// published code (SPEC.md §4.6). <see cref="Number"/> ties it to an application, so that erasing the
+/// application's personal data erases it too; null for notes on entries of no application.
+/// </summary>
+public sealed record PrivateNote(long Seq, string? Number, string Text);
+
+/// <summary>One read of personal data by a person: who (role:pseudonym), why (a published purpose code), when.</summary>
+public sealed record PrivateRead(string Number, string Actor, string Purpose, Instant At);
+
+/// <summary>How many reads of personal data there were in one month (UTC, "yyyy-MM") for one purpose.</summary>
+public sealed record PrivateReadCount(string Month, string Purpose, long Count);

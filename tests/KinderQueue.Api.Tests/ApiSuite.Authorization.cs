@@ -149,9 +149,9 @@ public abstract partial class ApiSuite
         var stderr = new StringWriter();
         LocalTokenCommand.Run(["--role", Roles.Validator, "--subject", "cli-validator", "--data-dir", F.DataDir], stdout, stderr).Should().Be(0, stderr.ToString());
         var token = new Caller(Roles.Validator, "cli-validator", stdout.ToString().Trim());
-        await (await F.GetAsync("/api/v1/audit/applications/KQ-AAAAA-AAAAA", token))
+        await (await F.GetAsync("/api/v1/audit/applications/KQ-AAAAA-AAAAA?purpose=inspection", token))
             .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found", "an authorised validator asks for a number that does not exist");
-        (await F.GetAsync("/api/v1/audit/applications/KQ-AAAAA-AAAAA", token with { Token = token.Token + "x" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await F.GetAsync("/api/v1/audit/applications/KQ-AAAAA-AAAAA?purpose=inspection", token with { Token = token.Token + "x" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
 
         LocalTokenCommand.Run(["--role", "superuser", "--data-dir", F.DataDir], new StringWriter(), stderr).Should().Be(2);
         stderr.ToString().Should().Contain("superuser");

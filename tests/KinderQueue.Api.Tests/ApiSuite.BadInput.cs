@@ -140,8 +140,8 @@ public abstract partial class ApiSuite
             new("exceptional unknown number", HttpMethod.Post, "/api/v1/enrolments/exceptional", T.Allocator,
                 JsonBody(new { number = unknown, kindergarten = "bad-a", group = "junior", year, legalBasis = "court-decision" }), HttpStatusCode.NotFound, "$.number", "application.unknown"),
             new("erase unknown number", HttpMethod.Post, $"/api/v1/applications/{unknown}/erasure", T.Registrar, () => null, HttpStatusCode.NotFound, "$", "not-found"),
-            new("audit unknown number", HttpMethod.Get, $"/api/v1/audit/applications/{unknown}", T.Validator, () => null, HttpStatusCode.NotFound, "$", "not-found"),
-            new("audit absurd number", HttpMethod.Get, $"/api/v1/audit/applications/{Uri.EscapeDataString(new string('Ж', 500) + "'; DROP TABLE x;--")}", T.Validator, () => null, HttpStatusCode.NotFound, "$", "not-found"),
+            new("audit unknown number", HttpMethod.Get, $"/api/v1/audit/applications/{unknown}?purpose=complaint", T.Validator, () => null, HttpStatusCode.NotFound, "$", "not-found"),
+            new("audit absurd number", HttpMethod.Get, $"/api/v1/audit/applications/{Uri.EscapeDataString(new string('Ж', 500) + "'; DROP TABLE x;--")}?purpose=complaint", T.Validator, () => null, HttpStatusCode.NotFound, "$", "not-found"),
 
             // Idempotency keys.
             new("key with a space", HttpMethod.Post, "/api/v1/applications", op, JsonBody(good), HttpStatusCode.BadRequest, "$header.Idempotency-Key", "request.idempotency-key", "two words"),

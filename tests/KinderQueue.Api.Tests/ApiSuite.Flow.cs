@@ -170,7 +170,7 @@ public abstract partial class ApiSuite
             .ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "application.not-changeable");
 
         // Erasure of personal data: the validator sees the record match the commitment before, and "erased" after; the log is untouched.
-        var before = await (await F.GetAsync($"/api/v1/audit/applications/{a1.Number}", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
+        var before = await (await F.GetAsync($"/api/v1/audit/applications/{a1.Number}?purpose=commitment-check", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
         before.GetProperty("erased").GetBoolean().Should().BeFalse();
         Str(before, "record").Should().Contain("Ребёнок Тестовый");
         Str(before, "recomputed").Should().Be(Str(before, "commitmentInLog")).And.NotBeEmpty();
@@ -179,7 +179,7 @@ public abstract partial class ApiSuite
         var entriesBefore = await F.ReadEntriesAsync();
         var erased = await F.SendAsync(HttpMethod.Post, $"/api/v1/applications/{a1.Number}/erasure", T.Registrar);
         erased.StatusCode.Should().Be(HttpStatusCode.NoContent);
-        var after = await (await F.GetAsync($"/api/v1/audit/applications/{a1.Number}", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
+        var after = await (await F.GetAsync($"/api/v1/audit/applications/{a1.Number}?purpose=commitment-check", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
         after.GetProperty("erased").GetBoolean().Should().BeTrue();
         after.GetProperty("record").ValueKind.Should().Be(JsonValueKind.Null);
         after.GetProperty("recomputed").ValueKind.Should().Be(JsonValueKind.Null);

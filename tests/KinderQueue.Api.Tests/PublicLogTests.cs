@@ -308,7 +308,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
         var paths = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith(Base, StringComparison.Ordinal)).ToList();
         string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
-            $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}"];
+            $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}", $"{Base}/private-reads"];
         // A parent's lookups carry the number and access code in a body, never in a URL: POST.
         string[] lookups = [$"{Base}/positions", $"{Base}/receipts"];
         paths.Select(p => p.Name).Should().BeEquivalentTo([.. reads, .. lookups]);

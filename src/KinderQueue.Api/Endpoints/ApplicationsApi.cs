@@ -105,13 +105,17 @@ public static class ApplicationsApi
         using var _ = doc;
         var f = new JsonFields();
         var reason = f.String(doc!.RootElement, "$", "reason");
+        var note = RequestJson.Note(f, doc.RootElement);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Applicants, StatusCodes.Status200OK, (actor, key) =>
             new DelegateCommand(actor, key, (state, now) =>
                 state.Applications.ContainsKey(number) && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Withdrawal, reason!, "$.reason") is { } code
                     ? CommandDecision.Refuse(Refusal.Invalid, code)
-                    : CommandDecision.Append(new ApplicationWithdrawn(number, reason!), Appended)), application: number);
+                    : CommandDecision.Append(new ApplicationWithdrawn(number, reason!), Appended, note: Noted(number, note))), application: number);
     }
+
+    /// <summary>A note to keep privately beside the entry, tied to the application so that its erasure takes it too.</summary>
+    internal static NoteText? Noted(string number, string? note) => note is null ? null : new NoteText(number, note);
 
     private static async Task<IResult> RespondToOffer(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
     {
@@ -153,5 +157,7 @@ public sealed record ClaimRequest(string Category, string? Kindergarten, string?
 public sealed record SubmitApplicationRequest(ChildRequest Child, ParentRequest Parent, string District, string[] Preferences,
     string DesiredStart, ClaimRequest[]? Claims, string? Kind, string? Channel);
 public sealed record ChangePreferencesRequest(string[] Preferences, string DesiredStart);
-public sealed record ReasonRequest(string Reason);
+/// <param name="Reason">A code of the criteria's 'withdrawal' list (SPEC.md §4.6).</param>
+/// <param name="Note">Optional words of your own: kept privately beside the entry, never published.</param>
+public sealed record ReasonRequest(string Reason, string? Note);
 public sealed record OfferResponseRequest(string Response);

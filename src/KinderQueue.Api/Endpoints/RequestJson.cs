@@ -82,4 +82,18 @@ public static class RequestJson
     public static ProblemHttpResult? ProblemsOf(JsonFields fields) => fields.HasProblems ? ApiProblems.Validation(fields.Problems) : null;
 
     public static ProblemHttpResult? ProblemsOf(IReadOnlyList<ValidationProblem> problems) => problems.Count > 0 ? ApiProblems.Validation(problems) : null;
+
+    /// <summary>The most a private note may hold.</summary>
+    public const int MaxNote = 2000;
+
+    /// <summary>
+    /// The optional free-text 'note' beside a reason code: it goes to the private store, never the
+    /// log (SPEC.md §4.6). Blank is taken as no note.
+    /// </summary>
+    public static string? Note(JsonFields f, JsonElement root)
+    {
+        var note = f.String(root, "$", "note", required: false);
+        if (note is { Length: > MaxNote }) f.Add("$.note", "field.too-long", $"A note holds at most {MaxNote} characters.");
+        return string.IsNullOrWhiteSpace(note) ? null : note;
+    }
 }

@@ -168,12 +168,13 @@ public static class StaffApi
         var f = new JsonFields();
         var verified = f.Boolean(doc!.RootElement, "$", "verified");
         var reason = f.String(doc.RootElement, "$", "reason");
+        var note = RequestJson.Note(f, doc.RootElement);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await Append(http, log, pseudonyms, VerifierRole, (state, now) =>
             // An unknown number or claim is reported as such (404) by the fold, before the reason.
             state.Applications.ContainsKey(number) && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.ClaimReview, reason!, "$.reason") is { } code
                 ? CommandDecision.Refuse(Refusal.Invalid, code)
-                : CommandDecision.Append(new ClaimReviewed(number, claim, verified!.Value, reason!), ApplicationsApi.Appended));
+                : CommandDecision.Append(new ClaimReviewed(number, claim, verified!.Value, reason!), ApplicationsApi.Appended, note: ApplicationsApi.Noted(number, note)));
     }
 
     private static async Task<IResult> RunRound(HttpContext http, LiveLog log, Pseudonyms pseudonyms, IClock clock)
@@ -243,6 +244,7 @@ public static class StaffApi
         var group = f.String(root, "$", "group");
         var year = f.Integer(root, "$", "year", 2000, 2100);
         var legalBasis = f.String(root, "$", "legalBasis");
+        var note = RequestJson.Note(f, root);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         return await Append(http, log, pseudonyms, AllocatorRole, (state, now) =>
         {
@@ -255,16 +257,17 @@ public static class StaffApi
             if (state.Applications.ContainsKey(number!)
                 && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.ExceptionalBasis, legalBasis!, "$.legalBasis") is { } code)
                 return CommandDecision.Refuse(Refusal.Invalid, code);
-            return CommandDecision.Append(new EnrolmentExceptional(number!, kindergarten!, group!, (int)year!.Value, legalBasis!), ApplicationsApi.Appended);
+            return CommandDecision.Append(new EnrolmentExceptional(number!, kindergarten!, group!, (int)year!.Value, legalBasis!), ApplicationsApi.Appended,
+                note: ApplicationsApi.Noted(number!, note));
         });
     }
 }
 
 public sealed record DistrictRequest(string Id, string Name);
 public sealed record KindergartenRequest(string Id, string Name, string District, string[]? Catchment);
-public sealed record ClaimReviewRequest(bool Verified, string Reason);
+public sealed record ClaimReviewRequest(bool Verified, string Reason, string? Note);
 public sealed record RoundRequest(string Id, string StartDate, bool? DryRun);
-public sealed record ExceptionalEnrolmentRequest(string Number, string Kindergarten, string Group, int Year, string LegalBasis);
+public sealed record ExceptionalEnrolmentRequest(string Number, string Kindergarten, string Group, int Year, string LegalBasis, string? Note);
 public sealed record CapacityDryRunResponse(int Rows, IReadOnlyList<CsvRowError> Errors, IReadOnlyList<CapacityChange> Changes);
 public sealed record ExpiryResponse(long Seq, int Expired);
 public sealed record RoundOffer(string Number, string Kindergarten, string Group, string Deadline);

@@ -94,7 +94,7 @@ public sealed record ReasonCodes(
             return new(path, "reason.codes-unpublished", $"The criteria in force publish no '{Member(list)}' codes; nothing can be recorded until they do.");
         if (Find(list, value) is not null) return null;
         // The refused value is not repeated: it may be a person's words, and problems reach logs.
-        return new(path, "reason.unknown", $"Not a published '{Member(list)}' code; use one of: {string.Join(", ", codes.Select(c => c.Id))}.");
+        return new(path, "reason.unknown", $"Not a published '{Member(list)}' code; use one of: {string.Join(", ", codes.Select(c => c.Id))}.{(list == ReasonList.Capacity ? "" : " Words of your own go in 'note', which stays private.")}");
     }
 
     /// <summary>The member name in the criteria document and the event field it serves.</summary>

@@ -27,10 +27,11 @@ public sealed record CommandDecision(
     PrivateRecord? Record,
     Func<long, byte[]>? Response,
     Refusal Refusal,
-    IReadOnlyList<ValidationProblem> Problems)
+    IReadOnlyList<ValidationProblem> Problems,
+    NoteText? Note = null)
 {
-    public static CommandDecision Append(LogEvent e, Func<long, byte[]> response, PrivateRecord? record = null) =>
-        new(e, record, response, Refusal.Invalid, []);
+    public static CommandDecision Append(LogEvent e, Func<long, byte[]> response, PrivateRecord? record = null, NoteText? note = null) =>
+        new(e, record, response, Refusal.Invalid, [], note);
 
     public static CommandDecision Refuse(Refusal refusal, params ValidationProblem[] problems) =>
         new(null, null, null, refusal, problems);
@@ -38,6 +39,9 @@ public sealed record CommandDecision(
     public static CommandDecision Refuse(Refusal refusal, IReadOnlyList<ValidationProblem> problems) =>
         new(null, null, null, refusal, problems);
 }
+
+/// <summary>A free-text note to keep privately beside the appended entry (<see cref="PrivateNote"/>).</summary>
+public sealed record NoteText(string? Number, string Text);
 
 /// <summary>
 /// A state-changing request. Decide must not change the state: it looks at the state as of

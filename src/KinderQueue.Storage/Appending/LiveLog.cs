@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using KinderQueue.Core;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
@@ -194,7 +195,9 @@ public sealed class LiveLog : IAsyncDisposable
         var changed = false;
         try
         {
-            var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            // Rows are found by a hash of the scoped key and hold the response sealed under it (SealedResponses).
+            var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Select(SealedResponses.RowKey).ToList();
             var start = await _store.BeginWriteAsync(_chain.Size, keys, ct).ConfigureAwait(false);
             await using var session = start.Session;
             foreach (var e in start.Since) ApplyStored(e);
@@ -204,6 +207,7 @@ public sealed class LiveLog : IAsyncDisposable
             var entries = new List<StoredEntry>();
             var responses = new List<StoredResponse>();
             var records = new List<PrivateRecord>();
+            var notes = new List<PrivateNote>();
             var now = Formats.TruncateToMillisecond(_clock.GetCurrentInstant());
             // Entries never go back in time, even if this instance's clock is behind another's.
             if (now < _lastAt) now = _lastAt;
@@ -214,9 +218,12 @@ public sealed class LiveLog : IAsyncDisposable
                 var key = command.IdempotencyKey;
                 if (key is not null)
                 {
-                    if (stored.TryGetValue(key, out var earlier))
+                    if (stored.TryGetValue(SealedResponses.RowKey(key), out var earlier))
                     {
-                        results[i] = CommandResult.Replay(earlier);
+                        results[i] = SealedResponses.Open(key, earlier.Response) is { } opened
+                            ? CommandResult.Replay(earlier with { Response = opened })
+                            : CommandResult.Refused(Refusal.Conflict, [new ValidationProblem("$header.Idempotency-Key", "idempotency.unreadable",
+                                "The first response to this key cannot be read back; send the request with a new key.")]);
                         continue;
                     }
                     if (firstInBatch.TryGetValue(key, out var first))
@@ -247,13 +254,15 @@ public sealed class LiveLog : IAsyncDisposable
                 var (appended, _, hash) = _chain.Append(now, command.Actor, decision.Event.Type, payload);
                 entries.Add(StoredEntry.From(appended, hash));
                 if (decision.Record is not null) records.Add(decision.Record);
+                if (decision.Note is { } note) notes.Add(new PrivateNote(appended.Seq, note.Number, note.Text));
                 var response = decision.Response!(appended.Seq);
-                if (key is not null) responses.Add(new StoredResponse(key, appended.Seq, response));
+                if (key is not null) responses.Add(new StoredResponse(SealedResponses.RowKey(key), appended.Seq, SealedResponses.Seal(key, response)));
                 results[i] = CommandResult.Appended(appended.Seq, response);
             }
 
             if (entries.Count > 0 || responses.Count > 0)
             {
+                if (notes.Count > 0) await session.AppendNotesAsync(notes, ct).ConfigureAwait(false);
                 await session.AppendAndCommitAsync(entries, responses, records, now, ct).ConfigureAwait(false);
                 foreach (var e in entries) _merkle.Append(e.Hash);
                 _lastAt = now;

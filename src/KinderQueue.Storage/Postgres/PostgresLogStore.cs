@@ -43,6 +43,13 @@ public sealed class PostgresLogStore : ILogStore
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
         "UPDATE private_records SET record = NULL, erased_ms = @At WHERE number = @Number AND record IS NOT NULL";
+    private const string InsertNoteSql = "INSERT INTO private_notes (seq, number, text) VALUES (@Seq, @Number, @Text)";
+    private const string GetNotesSql = "SELECT seq, number, text FROM private_notes WHERE number = @Number ORDER BY seq";
+    private const string GetNoteSql = "SELECT seq, number, text FROM private_notes WHERE seq = @Seq";
+    private const string EraseNotesSql = "DELETE FROM private_notes WHERE number = @Number";
+    private const string InsertReadSql = "INSERT INTO private_reads (at_ms, number, actor, purpose) VALUES (@AtMs, @Number, @Actor, @Purpose)";
+    private const string CountReadsSql =
+        "SELECT to_char(to_timestamp(at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM') AS Month, purpose AS Purpose, COUNT(*) AS Count FROM private_reads GROUP BY 1, 2 ORDER BY 1, 2";
     private const string MigrationsTableSql =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)";
 
@@ -179,11 +186,47 @@ public sealed class PostgresLogStore : ILogStore
         return row?.ToRecord();
     }
 
+    /// <summary>
+    /// The record and the application's notes go in one transaction. PostgreSQL keeps the old row
+    /// version until VACUUM reclaims it, and WAL segments until they are recycled: SPEC.md §16 says
+    /// what an operator runs so that no copy stays in the files.
+    /// </summary>
     public async Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var n = await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(EraseNotesSql, new { Number = number }, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return n == 1;
     }
+
+    public async Task<IReadOnlyList<PrivateNote>> GetNotesAsync(string number, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<PrivateNote>(new CommandDefinition(GetNotesSql, new { Number = number }, cancellationToken: ct)).ConfigureAwait(false)];
+    }
+
+    public async Task<PrivateNote?> GetNoteAsync(long seq, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<PrivateNote>(new CommandDefinition(GetNoteSql, new { Seq = seq }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task RecordPrivateReadAsync(PrivateRead read, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertReadSql,
+            new { AtMs = read.At.ToUnixTimeMilliseconds(), read.Number, read.Actor, read.Purpose }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<PrivateReadCount>> CountPrivateReadsAsync(CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return [.. (await connection.QueryAsync<PrivateReadCountRow>(new CommandDefinition(CountReadsSql, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.ToCount())];
+    }
+
+
 
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
     {
@@ -234,6 +277,12 @@ public sealed class PostgresLogStore : ILogStore
             var list = new List<StoredEntry>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) list.Add(ReadEntry(reader));
             return list;
+        }
+
+        public async Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct)
+        {
+            if (notes.Count == 0) return;
+            await connection.ExecuteAsync(new CommandDefinition(InsertNoteSql, notes, cancellationToken: ct)).ConfigureAwait(false);
         }
 
         public async Task<IReadOnlyDictionary<string, StoredResponse>> FindResponsesAsync(IReadOnlyCollection<string> keys, CancellationToken ct)

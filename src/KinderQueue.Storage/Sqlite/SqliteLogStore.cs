@@ -30,6 +30,15 @@ public sealed class SqliteLogStore : ILogStore
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
         "UPDATE private_records SET record = NULL, erased_ms = @At WHERE number = @Number AND record IS NOT NULL";
+    private const string InsertNoteSql = "INSERT INTO private_notes (seq, number, text) VALUES (@Seq, @Number, @Text)";
+    private const string GetNotesSql = "SELECT seq, number, text FROM private_notes WHERE number = @Number ORDER BY seq";
+    private const string GetNoteSql = "SELECT seq, number, text FROM private_notes WHERE seq = @Seq";
+    private const string EraseNotesSql = "DELETE FROM private_notes WHERE number = @Number";
+    private const string InsertReadSql = "INSERT INTO private_reads (at_ms, number, actor, purpose) VALUES (@AtMs, @Number, @Actor, @Purpose)";
+    private const string CountReadsSql =
+        "SELECT strftime('%Y-%m', at_ms / 1000, 'unixepoch') AS Month, purpose AS Purpose, COUNT(*) AS Count FROM private_reads GROUP BY 1, 2 ORDER BY 1, 2";
+    // First column of the result: 1 if a reader kept the checkpoint from finishing.
+    private const string WalTruncateSql = "PRAGMA wal_checkpoint(TRUNCATE)";
     private const string MigrationsTableSql =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)";
 
@@ -54,8 +63,10 @@ public sealed class SqliteLogStore : ILogStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct).ConfigureAwait(false);
-        // Durable commits (fsync) and concurrent readers while one writer appends.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;", cancellationToken: ct)).ConfigureAwait(false);
+        // Durable commits (fsync) and concurrent readers while one writer appends. secure_delete makes
+        // SQLite overwrite freed content with zeros, so an erased private record leaves no copy in free
+        // space of the database file (its older copies in the WAL go with ErasePrivateAsync's checkpoint).
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;", cancellationToken: ct)).ConfigureAwait(false);
         return connection;
     }
 
@@ -121,8 +132,60 @@ public sealed class SqliteLogStore : ILogStore
     public async Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        var n = await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+        int n;
+        await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, ct).ConfigureAwait(false))
+        {
+            n = await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            var notes = await connection.ExecuteAsync(new CommandDefinition(EraseNotesSql, new { Number = number }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            if (n == 0 && notes == 0) return false;
+        }
+        await TruncateWalAsync(connection, ct).ConfigureAwait(false);
         return n == 1;
+    }
+
+    public async Task<IReadOnlyList<PrivateNote>> GetNotesAsync(string number, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return [.. await connection.QueryAsync<PrivateNote>(new CommandDefinition(GetNotesSql, new { Number = number }, cancellationToken: ct)).ConfigureAwait(false)];
+    }
+
+    public async Task<PrivateNote?> GetNoteAsync(long seq, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<PrivateNote>(new CommandDefinition(GetNoteSql, new { Seq = seq }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task RecordPrivateReadAsync(PrivateRead read, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertReadSql,
+            new { AtMs = read.At.ToUnixTimeMilliseconds(), read.Number, read.Actor, read.Purpose }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<PrivateReadCount>> CountPrivateReadsAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return [.. (await connection.QueryAsync<PrivateReadCountRow>(new CommandDefinition(CountReadsSql, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.ToCount())];
+    }
+
+
+
+    /// <summary>
+    /// The WAL still holds the pages written when the record was stored, personal data included.
+    /// A TRUNCATE checkpoint copies every frame into the database file (where secure_delete has
+    /// zeroed the old record) and cuts the WAL to zero bytes. A reader in the middle of a long read
+    /// can make it report busy; it is tried again a few times, and otherwise the next erasure or
+    /// SQLite's own checkpoints finish the job (the record is unreadable through SQL either way).
+    /// </summary>
+    private static async Task TruncateWalAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var busy = await connection.ExecuteScalarAsync<long>(new CommandDefinition(WalTruncateSql, cancellationToken: ct)).ConfigureAwait(false);
+            if (busy == 0) return;
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
     }
 
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
@@ -171,6 +234,12 @@ public sealed class SqliteLogStore : ILogStore
             var rows = await connection.QueryAsync<(string Key, long? Seq, byte[] Response)>(
                 new CommandDefinition(FindResponsesSql, new { Keys = keys }, tx, cancellationToken: ct)).ConfigureAwait(false);
             return rows.ToDictionary(r => r.Key, r => new StoredResponse(r.Key, r.Seq, r.Response), StringComparer.Ordinal);
+        }
+
+        public async Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct)
+        {
+            if (notes.Count == 0) return;
+            await connection.ExecuteAsync(new CommandDefinition(InsertNoteSql, notes, tx, cancellationToken: ct)).ConfigureAwait(false);
         }
 
         public async Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,

@@ -193,6 +193,31 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task IdempotencyRows_HoldNeitherTheKeyNorTheResponseInTheClear()
+    {
+        var log = await StartWithRegionAsync();
+        const string key = "parent:pa-19c2e0:req-Zqx3";
+        var first = await ExecuteAsync(log, TestCommands.Submit(Region.Number(7), key));
+        var response = Encoding.UTF8.GetString(first.Response!);
+
+        // Read the table as a copy of the database would: no key, no response text (an access code lives there).
+        await using var connection = await Scope.OpenConnectionAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key, response FROM idempotency";
+        var rows = new List<(string Key, byte[] Response)>();
+        await using (var reader = await command.ExecuteReaderAsync(Ct))
+            while (await reader.ReadAsync(Ct)) rows.Add((reader.GetString(0), (byte[])reader.GetValue(1)));
+        rows.Should().ContainSingle();
+        rows[0].Key.Should().NotContain("Zqx3").And.MatchRegex("^[0-9a-f]{64}$");
+        Encoding.UTF8.GetString(rows[0].Response).Should().NotContain("\"what\"");
+        rows[0].Response.AsSpan().IndexOf(first.Response).Should().Be(-1);
+
+        (await ExecuteAsync(log, TestCommands.Submit(Region.Number(7), key))).Response.Should().Equal(first.Response, "the caller with the key still gets it back");
+        var other = await ExecuteAsync(log, TestCommands.Submit(Region.Number(7), key + "-other"));
+        Encoding.UTF8.GetString(other.Response ?? []).Should().NotBe(response, "another key opens nothing of the first");
+    }
+
+    [Fact]
     public async Task ExecuteAsync_SameKeyTwiceInOneBatch_AppendsOnceAndReplaysTheSecond()
     {
         var store = new StoreDecorator(Store);

@@ -55,6 +55,14 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
     public Task<bool> ErasePrivateAsync(string number, Instant at, CancellationToken ct) => inner.ErasePrivateAsync(number, at, ct);
 
+    public Task<IReadOnlyList<PrivateNote>> GetNotesAsync(string number, CancellationToken ct) => inner.GetNotesAsync(number, ct);
+
+    public Task<PrivateNote?> GetNoteAsync(long seq, CancellationToken ct) => inner.GetNoteAsync(seq, ct);
+
+    public Task RecordPrivateReadAsync(PrivateRead read, CancellationToken ct) => inner.RecordPrivateReadAsync(read, ct);
+
+    public Task<IReadOnlyList<PrivateReadCount>> CountPrivateReadsAsync(CancellationToken ct) => inner.CountPrivateReadsAsync(ct);
+
     public Task<bool> PingAsync(CancellationToken ct) => inner.PingAsync(ct);
 
     public Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct) => inner.PurgeResponsesAsync(before, ct);
@@ -74,6 +82,8 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
         public Task<IReadOnlyDictionary<string, StoredResponse>> FindResponsesAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
             inner.FindResponsesAsync(keys, ct);
+
+        public Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct) => inner.AppendNotesAsync(notes, ct);
 
         public Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
             IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
