@@ -310,6 +310,91 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         }
     }
 
+    /// <summary>
+    /// A property over random canaries (seeded; the seed is in every failure message): whatever a
+    /// person types into a personal or free-text field of any write endpoint appears in no public
+    /// output: the export, checkpoint, proofs, positions, receipts, dashboard, kindergartens, audit
+    /// counts, site pages, and the service's own log. Fields that must be codes are tried with a
+    /// canary too, and must refuse it.
+    /// </summary>
+    [Fact]
+    public async Task Property_canaries_typed_into_any_field_appear_in_no_public_output()
+    {
+        var seed = Random.Shared.Next();
+        var rng = new Random(seed);
+        const string letters = "абвгдежзиклмнпрстфхцчшщэюяqwrtzpsdfghjklxvbnm";
+        string Canary(string shape) => shape.Replace("#", new string([.. Enumerable.Range(0, 7).Select(_ => letters[rng.Next(letters.Length)])]));
+        string AsciiCanary() => "key-" + Convert.ToHexString(BitConverter.GetBytes(rng.NextInt64())).ToLowerInvariant();
+        var canaries = new List<string>();
+        var everyApp = new List<Submitted>();
+        string Typed(string shape) { var c = Canary(shape); canaries.Add(c); return c; }
+
+        for (var run = 0; run < 3; run++)
+        {
+            var p = $"cn{run}-{rng.Next(1000, 9999)}";
+            await AreaAsync(F, $"{p}-d", $"{p}-a", $"{p}-b");
+            var csv = $"kindergarten,group,year,seats\n{p}-a,junior,{EnrolmentYear},1\n{p}-b,junior,{EnrolmentYear},1\n";
+            await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, Typed("Приказ #")), T.Registrar, Csv(csv)))
+                .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$query.reason", "reason.unknown");
+            await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
+
+            var apps = new List<Submitted>();
+            foreach (var caller in new[] { T.Operator, T.Parent, T.OtherParent })
+            {
+                var key = AsciiCanary();
+                canaries.Add(key);
+                apps.Add(await SubmitAsync(F, caller, Submission($"{p}-d", [$"{p}-a", $"{p}-b"], Typed("Ребёнок #"), Typed("Родитель #"),
+                    $"+7 9{rng.Next(10, 99)} {rng.Next(100, 999)}-{rng.Next(10, 99)}-{rng.Next(10, 99)}", Typed("#@example.test").Replace(' ', '.'),
+                    claims: [("disability", null, Typed("Справка МСЭ #")), ("sibling", $"{p}-b", Typed("Свидетельство #"))]), key));
+            }
+            canaries.AddRange(apps.Select(a => a.AccessCode));
+            everyApp.AddRange(apps);
+
+            var review = $"/api/v1/applications/{apps[0].Number}/claims/0/review";
+            await (await F.PostAsync(review, T.Verifier, new { verified = true, reason = Typed("диагноз #") }))
+                .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
+            await (await F.PostAsync(review, T.Verifier, new { verified = true, reason = "document-confirmed", note = Typed("заметка #") }))
+                .ShouldSucceedAsync(HttpStatusCode.Created);
+            var withdrawal = $"/api/v1/applications/{apps[2].Number}/withdrawal";
+            await (await F.PostAsync(withdrawal, T.OtherParent, new { reason = Typed("переезд #") }))
+                .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
+            await (await F.PostAsync(withdrawal, T.OtherParent, new { reason = "moved-away", note = Typed("адрес #") })).ShouldSucceedAsync(HttpStatusCode.OK);
+            var exceptional = new { number = apps[1].Number, kindergarten = $"{p}-a", group = "junior", year = EnrolmentYear };
+            await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
+                    new { exceptional.number, exceptional.kindergarten, exceptional.group, exceptional.year, legalBasis = Typed("дело № #") }))
+                .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.legalBasis", "reason.unknown");
+            await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
+                    new { exceptional.number, exceptional.kindergarten, exceptional.group, exceptional.year, legalBasis = "court-decision", note = Typed("суд #") }))
+                .ShouldSucceedAsync(HttpStatusCode.Created);
+            await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(p), startDate = Format(DesiredStart) })).ShouldSucceedAsync(HttpStatusCode.Created);
+            await (await F.GetAsync($"/api/v1/audit/applications/{apps[0].Number}?purpose=complaint", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
+        }
+        await SyncAsync();
+
+        var outputs = new List<(string What, string Body)>();
+        foreach (var url in new[] { "/log", "/checkpoint", "/log-key", "/proofs/inclusion?seq=0", "/proofs/consistency?from=1", "/dashboard",
+                     "/kindergartens", "/private-reads" })
+            outputs.Add((url, await (await F.GetAsync(Base + url)).Content.ReadAsStringAsync()));
+        foreach (var app in everyApp) outputs[0].Body.Should().Contain(app.Number, "the export covers every application");
+        foreach (var page in new[] { "/", "/position.html", "/kindergarten.html", "/check.html", "/how.html", "/docs.html" })
+            outputs.Add((page, await (await F.GetAsync(page)).Content.ReadAsStringAsync()));
+        foreach (var app in everyApp)
+        {
+            outputs.Add(($"position of {app.Number}", await (await LookupAsync("/positions", app.Number, app.AccessCode)).Content.ReadAsStringAsync()));
+            outputs.Add(($"receipt of {app.Number}", (await ReceiptAsync(app)).GetRawText()));
+            outputs.Add(($"inclusion proof of {app.Number}", await (await F.GetAsync($"{Base}/proofs/inclusion?seq={app.Seq}")).Content.ReadAsStringAsync()));
+        }
+        outputs.Add(("service log", string.Join('\n', F.Factory.Lines)));
+        F.Factory.Lines.Should().NotBeEmpty("the service's own log is collected");
+
+        foreach (var (what, body) in outputs)
+        {
+            var text = body.Length > 0 && (body[0] == '{' || body[0] == '[') ? JsonUnescape(body) : body;
+            foreach (var c in canaries)
+                text.Should().NotContainEquivalentOf(c, $"{what} must not hold what a person typed (seed {seed})");
+        }
+    }
+
     [Fact]
     public async Task Report_and_receipt_write_the_fields_their_documentation_names()
     {

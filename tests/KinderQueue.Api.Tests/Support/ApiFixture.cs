@@ -23,6 +23,9 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOn
     /// <summary>Log lines at Error or above (an unhandled exception is logged there).</summary>
     public ConcurrentQueue<string> Errors { get; } = new();
 
+    /// <summary>Every line the service logs, at any level: the service's own log must not hold personal data either.</summary>
+    public ConcurrentQueue<string> Lines { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("KinderQueue:DataDir", DataDir);
@@ -33,7 +36,8 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOn
         builder.ConfigureLogging(l =>
         {
             l.ClearProviders();
-            l.AddProvider(new CollectingLoggerProvider(Errors));
+            l.SetMinimumLevel(LogLevel.Trace);
+            l.AddProvider(new CollectingLoggerProvider(Errors, Lines));
         });
     }
 }
@@ -153,23 +157,28 @@ public sealed class ServerErrorGuard : DelegatingHandler
     }
 }
 
-internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> errors) : ILoggerProvider
+internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> errors, ConcurrentQueue<string> lines) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, errors);
+    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, errors, lines);
 
     public void Dispose()
     {
     }
 
-    private sealed class Collector(string category, ConcurrentQueue<string> errors) : ILogger
+    private sealed class Collector(string category, ConcurrentQueue<string> errors, ConcurrentQueue<string> lines) : ILogger
     {
+        // Kept to a bounded number of lines: a test class runs thousands of requests.
+        private const int MaxLines = 200_000;
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (logLevel >= LogLevel.Error) errors.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+            var line = $"{category}: {formatter(state, exception)} {exception}";
+            if (lines.Count < MaxLines) lines.Enqueue(line);
+            if (logLevel >= LogLevel.Error) errors.Enqueue(line);
         }
     }
 }
