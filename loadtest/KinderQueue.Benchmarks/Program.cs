@@ -275,6 +275,7 @@ internal static class Program
         return 0;
     }
 
+    /// <summary>The counts of the queue tables: the only ones that can be suppressed (SPEC.md §13.4).</summary>
     private static IEnumerable<Count> AllCounts(Dashboard d)
     {
         static IEnumerable<Count> Tiers(TierCounts t) => t.ByTier.Append(t.Total);
@@ -282,11 +283,7 @@ internal static class Program
         return d.ByKindergarten.SelectMany(r => Queue(r.Counts))
             .Concat(d.ByDistrict.SelectMany(r => Queue(r.Counts)))
             .Concat(d.ByGroup.SelectMany(r => Queue(r.Counts)))
-            .Concat(d.Region is null ? [] : Queue(d.Region))
-            .Concat(d.Months.SelectMany(m => new[] { m.Submitted, m.Offers, m.Declined, m.Expired, m.Enrolments, m.Withdrawals, m.WaitingAtEnd }))
-            .Concat(d.EnrolmentYears.SelectMany(y => new[] { y.ByAlgorithm, y.Exceptional }))
-            .Concat([d.EnrolmentsAllTime.ByAlgorithm, d.EnrolmentsAllTime.Exceptional])
-            .Concat(d.Channels.SelectMany(c => new[] { c.Submitted, c.Backdated }));
+            .Concat(d.Region is null ? [] : Queue(d.Region));
     }
 
     private static CriteriaDocument LoadCriteria(string? file)

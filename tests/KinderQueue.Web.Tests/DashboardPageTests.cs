@@ -118,6 +118,69 @@ public sealed class DashboardPageTests(SiteFixture site)
         });
     }
 
+    [Fact]
+    public async Task Headline_IsTheExactShareWithItsVerdict_InBothLanguages()
+    {
+        using var api = await DashboardAsync();
+        var enrolments = api.RootElement.GetProperty("enrolments");
+        var all = enrolments.GetProperty("allTime");
+        var share = all.GetProperty("share");
+        var (algorithm, exceptional) = (all.GetProperty("byAlgorithm").GetInt64(), all.GetProperty("exceptional").GetInt64());
+        algorithm.Should().BePositive("the demo enrols children after its round");
+        // The share is exact: every enrolment is a public entry (SPEC.md §13.2.2).
+        share.GetProperty("basisPoints").GetInt32().Should().Be((int)(10_000 * algorithm / (algorithm + exceptional)));
+        var met = share.GetProperty("met").GetBoolean();
+        var percent = share.GetProperty("basisPoints").GetInt32() / 100m;
+
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            var page = session.Page;
+            var headline = page.Locator("[data-metric='headline.share']");
+            await Expect(headline).ToContainTextAsync(percent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture).Replace('.', ',') + " %");
+            await Expect(headline).ToContainTextAsync(met ? "выполнена" : "НЕ выполнена");
+            (await headline.InnerTextAsync()).Should().NotContainAny("сказать нельзя", "от ", "скрыто");
+            var card = page.Locator("[data-metric='share.allTime']");
+            (await Text(card.Locator("[data-count='byAlgorithm']"))).Should().Be(Shown(new Cell(algorithm, null)));
+            (await Text(card.Locator("[data-count='exceptional']"))).Should().Be(Shown(new Cell(exceptional, null)));
+            foreach (var basis in all.GetProperty("legalBases").EnumerateArray())
+            {
+                var item = card.Locator($"li[data-basis='{basis.GetProperty("basis").GetString()}']");
+                await Expect(item).ToContainTextAsync(basis.GetProperty("name").GetProperty("ru").GetString()!);
+            }
+
+            await page.Locator("#lang-switch").ClickAsync();
+            await Expect(headline).ToContainTextAsync(percent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " %");
+            await Expect(headline).ToContainTextAsync(met ? "is met" : "is NOT met");
+            (await headline.InnerTextAsync()).Should().NotContainAny("cannot be told", "between", "hidden");
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+    }
+
+    [Fact]
+    public async Task ReadsOfPersonalData_ShowTheMonthlyCountsThePublicApiPublishes()
+    {
+        using var reads = JsonDocument.Parse(await site.Api.GetStringAsync("api/v1/public/private-reads"));
+        var months = reads.RootElement.GetProperty("months").EnumerateArray().ToList();
+
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            var section = session.Page.Locator("#reads");
+            await Expect(section.Locator("h2")).ToHaveTextAsync("Кто читал персональные данные");
+            if (months.Count == 0)
+            {
+                await Expect(section).ToContainTextAsync("Персональные данные ещё никто не читал.");
+                return;
+            }
+            foreach (var m in months)
+            {
+                var cell = section.Locator($"tr[data-month='{m.GetProperty("month").GetString()}'] td[data-purpose='{m.GetProperty("purpose").GetString()}']");
+                (await Text(cell)).Should().Be(Shown(new Cell(m.GetProperty("count").GetInt64(), null)));
+            }
+        });
+    }
+
     private static readonly string[] Measures = ["waitingNow", "waitingLater", "offered", "enrolled"];
 
     private static Cell Total(JsonElement counts) => new(Number(counts.GetProperty("total")), Marker(counts, null, "total"));

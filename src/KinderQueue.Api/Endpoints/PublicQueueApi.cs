@@ -11,7 +11,7 @@ namespace KinderQueue.Api.Endpoints;
 /// The anonymous public side of the queue, for parents and for everyone: a parent's position with
 /// its history (number and access code in a POST body, never in a URL), a receipt that proves the
 /// application is in the log, the dashboard and each kindergarten's figures. Nothing here names a
-/// person; every count of people is small-cell suppressed.
+/// person; every count of the queue tables (kindergarten × age group × tier) is small-cell suppressed.
 /// </summary>
 public static class PublicQueueApi
 {
@@ -27,7 +27,7 @@ public static class PublicQueueApi
             .Accepts<LookupRequest>("application/json")
             .Produces<ApplicationReceipt>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
         group.MapGet("/dashboard", Dashboard)
-            .WithSummary("Anonymised statistics: queues by district, kindergarten, age group and tier; waiting times; dynamics; share allocated by the algorithm. Cells below 5 are suppressed.")
+            .WithSummary("Anonymised statistics: queues by district, kindergarten, age group and tier; waiting times; dynamics; share allocated by the algorithm (exact), months and channels (exact). Queue-table cells below 5 are suppressed, also against subtraction.")
             .Produces(200, contentType: "application/json").Produces(304).ProducesProblem(503);
         group.MapGet("/kindergartens", Kindergartens)
             .WithSummary("Every kindergarten with its district, seats and queue (suppressed).")

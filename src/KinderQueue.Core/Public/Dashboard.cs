@@ -47,36 +47,44 @@ public sealed record GroupRow(string Group, QueueCounts Counts);
 /// <summary>
 /// Queue dynamics of one calendar month (local dates of the entries). The month of <c>asOf</c> is
 /// published too, not <see cref="Complete"/>: its flows so far and the current waiting count.
+/// Exact: counts of entries that the log publishes one by one, split by nothing about a child
+/// (SPEC.md §13.4).
 /// </summary>
 public sealed record MonthRow(
     YearMonth Month,
     bool Complete,
-    Count Submitted,
-    Count Offers,
-    Count Declined,
-    Count Expired,
-    Count Enrolments,
-    Count Withdrawals,
-    Count WaitingAtEnd);
+    long Submitted,
+    long Offers,
+    long Declined,
+    long Expired,
+    long Enrolments,
+    long Withdrawals,
+    long WaitingAtEnd);
 
 /// <summary>
-/// The share of enrolments by the algorithm, in basis points (1/100 of a percent), as the range the
-/// published counts allow: a function of published values only, so it cannot reveal a hidden one.
-/// <see cref="Met"/> is true when even the minimum reaches the target, false when even the maximum misses it.
+/// The share of enrolments by the algorithm, in basis points (1/100 of a percent, rounded down so
+/// that 98 % is never reached by rounding), and whether it reaches <see cref="Dashboard.TargetShare"/>.
 /// </summary>
-public readonly record struct ShareRange(int Min, int Max, bool? Met);
+public readonly record struct Share(int BasisPoints, bool Met);
 
-/// <summary>Enrolments of one enrolment year: after an offer (the algorithm) or outside it (a legal exception).</summary>
-public sealed record EnrolmentYearRow(int Year, Count ByAlgorithm, Count Exceptional, ShareRange? Share);
+/// <summary>Enrolments of one enrolment year: after an offer (the algorithm) or outside it (a legal exception). Exact.</summary>
+public sealed record EnrolmentYearRow(int Year, long ByAlgorithm, long Exceptional, Share? Share);
 
-/// <summary>All enrolments since the log began; the legal bases are listed only when the exceptional count is published.</summary>
-public sealed record EnrolmentTotals(Count ByAlgorithm, Count Exceptional, ShareRange? Share, ImmutableArray<string>? LegalBases);
+/// <summary>
+/// How many of the enrolments outside the algorithm rest on one legal basis, with the basis's
+/// published name (from the latest criteria that list it), or null for a basis written as text
+/// before the criteria published the list (SPEC.md §4.6).
+/// </summary>
+public sealed record LegalBasisCount(string Basis, long Enrolments, Criteria.LocalizedName? Name);
+
+/// <summary>All enrolments since the log began, exact, with the enrolments outside the algorithm per legal basis.</summary>
+public sealed record EnrolmentTotals(long ByAlgorithm, long Exceptional, Share? Share, ImmutableArray<LegalBasisCount> LegalBases);
 
 /// <summary>Days from the later of registration and desired start to the start of the first offered seat.</summary>
 public sealed record WaitingTime(string? District, int? MedianDays, int? P90Days);
 
-/// <summary>Submissions of one channel and how many of them carry a registration instant earlier than their entry.</summary>
-public sealed record ChannelRow(string Channel, Count Submitted, Count Backdated);
+/// <summary>Submissions of one channel and how many of them carry a registration instant earlier than their entry. Exact.</summary>
+public sealed record ChannelRow(string Channel, long Submitted, long Backdated);
 
 /// <summary>Capacity reductions of a round's enrolment year loaded within the window before the round (SPEC.md §13.3).</summary>
 public sealed record CapacityCutRow(string Round, LocalDate Date, int Year, int Programs, long Seats);
@@ -86,9 +94,10 @@ public sealed record RegisteredDistrict(string Id, string Name);
 public sealed record RegisteredKindergarten(string Id, string Name, string District);
 
 /// <summary>
-/// The anonymised public dashboard of a region (SPEC.md §13): aggregate counts of applications with
-/// small cells suppressed, waiting times, queue dynamics, the share of places allocated by the
-/// algorithm and two anomaly signals. Every figure is a function of the public log and
+/// The anonymised public dashboard of a region (SPEC.md §13): queue tables by kindergarten, age
+/// group and tier with small cells suppressed, and exact figures of what the log publishes entry
+/// by entry (enrolments by the algorithm and outside it, their share, queue dynamics, channels),
+/// waiting times and two anomaly signals. Every figure is a function of the public log and
 /// <see cref="AsOf"/>; <see cref="DashboardJson"/> writes its one canonical form.
 /// </summary>
 public sealed record Dashboard(
@@ -112,7 +121,7 @@ public sealed record Dashboard(
     ImmutableArray<ChannelRow> Channels,
     ImmutableArray<CapacityCutRow> CapacityCuts)
 {
-    /// <summary>No published count of applications lies in 1..(Threshold − 1).</summary>
+    /// <summary>No published queue-table count lies in 1..(Threshold − 1) unless the exact figures determine it.</summary>
     public const int Threshold = 5;
 
     /// <summary>The brief's success metric: at least 98 % of enrolments by the algorithm, in basis points.</summary>

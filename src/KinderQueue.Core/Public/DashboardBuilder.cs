@@ -7,9 +7,9 @@ using NodaTime;
 namespace KinderQueue.Core.Public;
 
 /// <summary>
-/// Computes the true figures of the dashboard (SPEC.md §13.2–11.3) from the state and the
-/// recorder, then hands them to <see cref="DashboardSuppression"/>. The unsuppressed figures never
-/// leave Core: only tests look at them, to check that what is published equals them.
+/// Computes the true figures of the dashboard (SPEC.md §13.2–13.3) from the state and the
+/// recorder, then hands the queue tables to <see cref="DashboardSuppression"/>. The unsuppressed
+/// tables never leave Core: only tests look at them, to check that what is published equals them.
 /// </summary>
 internal static class DashboardBuilder
 {
@@ -50,7 +50,7 @@ internal static class DashboardBuilder
             WaitingFrom: WaitingWindowStart(asOf),
             WaitingTimes: WaitingTimes(recorder, districts, asOf),
             Channels: [.. DashboardRecorder.ChannelOrder.Select((c, i) =>
-                new ChannelRow(c, Count.Exact(recorder.SubmittedByChannel[i]), Count.Exact(recorder.BackdatedByChannel[i])))],
+                new ChannelRow(c, recorder.SubmittedByChannel[i], recorder.BackdatedByChannel[i]))],
             CapacityCuts: [.. recorder.Rounds]);
     }
 
@@ -72,9 +72,8 @@ internal static class DashboardBuilder
             long waiting = m >= recorder.CurrentMonth!.Value ? recorder.WaitingNow : flows?.WaitingAtEnd ?? carried;
             carried = waiting;
             rows.Add(new MonthRow(m, Complete: m < last,
-                Count.Exact(flows?.Submitted ?? 0), Count.Exact(flows?.Offers ?? 0), Count.Exact(flows?.Declined ?? 0),
-                Count.Exact(flows?.Expired ?? 0), Count.Exact(flows?.Enrolments ?? 0), Count.Exact(flows?.Withdrawals ?? 0),
-                Count.Exact(waiting)));
+                flows?.Submitted ?? 0, flows?.Offers ?? 0, flows?.Declined ?? 0,
+                flows?.Expired ?? 0, flows?.Enrolments ?? 0, flows?.Withdrawals ?? 0, waiting));
         }
         return rows.ToImmutable();
     }
@@ -96,19 +95,36 @@ internal static class DashboardBuilder
         {
             var alg = byAlgorithm.GetValueOrDefault(year);
             var exc = exceptional.GetValueOrDefault(year);
-            return new EnrolmentYearRow(year, Count.Exact(alg), Count.Exact(exc), Shares.Of(Count.Exact(alg), Count.Exact(exc)));
+            return new EnrolmentYearRow(year, alg, exc, Shares.Of(alg, exc));
         })];
     }
 
     private static EnrolmentTotals EnrolmentsAllTime(QueueState state, DashboardRecorder recorder)
     {
         long alg = 0, exc = 0;
+        var byBasis = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var a in state.Applications.Values)
         {
             if (a.Status != ApplicationStatus.Enrolled) continue;
-            if (a.Placement!.OutsideAlgorithm) exc++; else alg++;
+            if (!a.Placement!.OutsideAlgorithm)
+            {
+                alg++;
+                continue;
+            }
+            exc++;
+            var basis = recorder.LegalBasisOf(a.Number);
+            byBasis[basis] = byBasis.GetValueOrDefault(basis) + 1;
         }
-        return new EnrolmentTotals(Count.Exact(alg), Count.Exact(exc), Shares.Of(Count.Exact(alg), Count.Exact(exc)), [.. recorder.LegalBases]);
+        return new EnrolmentTotals(alg, exc, Shares.Of(alg, exc), [.. byBasis.Select(b => new LegalBasisCount(b.Key, b.Value, PublishedName(state, b.Key)))]);
+    }
+
+    private static LocalizedName? PublishedName(QueueState state, string basis)
+    {
+        for (var i = state.CriteriaVersions.Count - 1; i >= 0; i--)
+        {
+            if (state.CriteriaVersions[i].Criteria.ReasonCodes.Find(ReasonList.ExceptionalBasis, basis) is { } code) return code.Name;
+        }
+        return null;
     }
 
     /// <summary>Rounds dated within the year that ends on <paramref name="asOf"/> count: from the day after asOf minus one year.</summary>
@@ -144,31 +160,16 @@ internal static class DashboardBuilder
     internal static int NearestRank(List<int> ascending, int percent) => ascending[(percent * ascending.Count + 99) / 100 - 1];
 }
 
-/// <summary>The share of enrolments by the algorithm as the range published counts allow (SPEC.md §13.2).</summary>
+/// <summary>The share of enrolments by the algorithm (SPEC.md §13.2.2).</summary>
 internal static class Shares
 {
     private const long Scale = 10_000;
 
-    public static ShareRange? Of(Count byAlgorithm, Count exceptional)
+    /// <summary>Null when nobody was enrolled: there is no share to show.</summary>
+    public static Share? Of(long byAlgorithm, long exceptional)
     {
-        var (aLo, aHi) = Range(byAlgorithm);
-        var (xLo, xHi) = Range(exceptional);
-        // When the published counts allow that nobody was enrolled, there is no share to show.
-        if (aLo + xLo == 0) return null;
-        // a / (a + x) grows with a and falls with x: the extremes are at two corners of the ranges.
-        var min = xHi == SmallCellSuppression.Unbounded ? 0 : (int)(Scale * aLo / (aLo + xHi));
-        var max = aHi != SmallCellSuppression.Unbounded ? (int)(Scale * aHi / (aHi + xLo))
-            : xLo == 0 ? (int)Scale
-            : (int)Scale - 1; // approached, never reached
-        bool? met = min >= Dashboard.TargetShare ? true : max < Dashboard.TargetShare ? false : null;
-        return new ShareRange(min, max, met);
+        if (byAlgorithm + exceptional == 0) return null;
+        var basisPoints = (int)(Scale * byAlgorithm / (byAlgorithm + exceptional));
+        return new Share(basisPoints, basisPoints >= Dashboard.TargetShare);
     }
-
-    /// <summary>What a published count says about its value (SPEC.md §13.4): exact, 1..4, or at least 1.</summary>
-    private static (long Lo, long Hi) Range(Count c) => c.Marker switch
-    {
-        CountMarker.None => (c.Value!.Value, c.Value.Value),
-        CountMarker.LessThanFive => (1, Dashboard.Threshold - 1),
-        _ => (1, SmallCellSuppression.Unbounded),
-    };
 }

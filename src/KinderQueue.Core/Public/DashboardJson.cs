@@ -4,8 +4,8 @@ namespace KinderQueue.Core.Public;
 
 /// <summary>
 /// The one canonical JSON form of a dashboard (SPEC.md §13.5): canonical JSON (SPEC.md §3), keys
-/// ascending, arrays in the order the spec gives. A hidden count is written as null and named, with
-/// its marker, in the <c>suppressed</c> member of the object that holds it. The service serves exactly
+/// ascending, arrays in the order the spec gives. A hidden queue count is written as null and named,
+/// with its marker, in the <c>suppressed</c> member of the measure that holds it. The service serves exactly
 /// these bytes, so equal dashboards give equal bytes.
 /// </summary>
 public static class DashboardJson
@@ -26,10 +26,9 @@ public static class DashboardJson
         foreach (var c in d.Channels)
         {
             w.StartObject();
-            CountProperty(w, "backdated", c.Backdated);
+            w.Property("backdated", c.Backdated);
             w.Property("channel", c.Channel);
-            CountProperty(w, "submitted", c.Submitted);
-            Suppressed(w, ("backdated", c.Backdated), ("submitted", c.Submitted));
+            w.Property("submitted", c.Submitted);
             w.EndObject();
         }
         w.EndArray();
@@ -58,21 +57,31 @@ public static class DashboardJson
         w.Key("allTime");
         w.StartObject();
         var all = d.EnrolmentsAllTime;
-        CountProperty(w, "byAlgorithm", all.ByAlgorithm);
-        CountProperty(w, "exceptional", all.Exceptional);
+        w.Property("byAlgorithm", all.ByAlgorithm);
+        w.Property("exceptional", all.Exceptional);
         w.Key("legalBases");
-        if (all.LegalBases is { } bases)
+        w.StartArray();
+        foreach (var b in all.LegalBases)
         {
-            w.StartArray();
-            foreach (var b in bases) w.String(b);
-            w.EndArray();
+            w.StartObject();
+            w.Property("basis", b.Basis);
+            w.Property("enrolments", b.Enrolments);
+            w.Key("name");
+            if (b.Name is { } name)
+            {
+                w.StartObject();
+                w.Property("en", name.En);
+                w.Property("ru", name.Ru);
+                w.EndObject();
+            }
+            else
+            {
+                w.Null();
+            }
+            w.EndObject();
         }
-        else
-        {
-            w.Null();
-        }
+        w.EndArray();
         Share(w, all.Share);
-        Suppressed(w, ("byAlgorithm", all.ByAlgorithm), ("exceptional", all.Exceptional));
         w.EndObject();
         w.Property("targetBasisPoints", Dashboard.TargetShare);
         w.Key("years");
@@ -80,10 +89,9 @@ public static class DashboardJson
         foreach (var y in d.EnrolmentYears)
         {
             w.StartObject();
-            CountProperty(w, "byAlgorithm", y.ByAlgorithm);
-            CountProperty(w, "exceptional", y.Exceptional);
+            w.Property("byAlgorithm", y.ByAlgorithm);
+            w.Property("exceptional", y.Exceptional);
             Share(w, y.Share);
-            Suppressed(w, ("byAlgorithm", y.ByAlgorithm), ("exceptional", y.Exceptional));
             w.Property("year", y.Year);
             w.EndObject();
         }
@@ -98,16 +106,14 @@ public static class DashboardJson
         {
             w.StartObject();
             w.Property("complete", m.Complete);
-            CountProperty(w, "declined", m.Declined);
-            CountProperty(w, "enrolments", m.Enrolments);
-            CountProperty(w, "expired", m.Expired);
+            w.Property("declined", m.Declined);
+            w.Property("enrolments", m.Enrolments);
+            w.Property("expired", m.Expired);
             w.Property("month", Formats.Format(m.Month));
-            CountProperty(w, "offers", m.Offers);
-            CountProperty(w, "submitted", m.Submitted);
-            Suppressed(w, ("declined", m.Declined), ("enrolments", m.Enrolments), ("expired", m.Expired), ("offers", m.Offers),
-                ("submitted", m.Submitted), ("waitingAtEnd", m.WaitingAtEnd), ("withdrawals", m.Withdrawals));
-            CountProperty(w, "waitingAtEnd", m.WaitingAtEnd);
-            CountProperty(w, "withdrawals", m.Withdrawals);
+            w.Property("offers", m.Offers);
+            w.Property("submitted", m.Submitted);
+            w.Property("waitingAtEnd", m.WaitingAtEnd);
+            w.Property("withdrawals", m.Withdrawals);
             w.EndObject();
         }
         w.EndArray();
@@ -275,20 +281,7 @@ public static class DashboardJson
         if (c.Value is { } v && !c.IsSuppressed) w.Integer(v); else w.Null();
     }
 
-    /// <summary>The <c>suppressed</c> member of a flat object: hidden fields (given in key order) and their markers.</summary>
-    private static void Suppressed(CanonicalJsonWriter w, params (string Key, Count Count)[] fields)
-    {
-        if (!fields.Any(f => f.Count.IsSuppressed)) return;
-        w.Key("suppressed");
-        w.StartObject();
-        foreach (var (key, c) in fields)
-        {
-            if (c.IsSuppressed) w.Property(key, MarkerText(c.Marker));
-        }
-        w.EndObject();
-    }
-
-    private static void Share(CanonicalJsonWriter w, ShareRange? share)
+    private static void Share(CanonicalJsonWriter w, Share? share)
     {
         w.Key("share");
         if (share is not { } s)
@@ -297,10 +290,9 @@ public static class DashboardJson
             return;
         }
         w.StartObject();
-        w.Property("max", s.Max);
+        w.Property("basisPoints", s.BasisPoints);
         w.Key("met");
-        if (s.Met is { } met) w.Boolean(met); else w.Null();
-        w.Property("min", s.Min);
+        w.Boolean(s.Met);
         w.EndObject();
     }
 

@@ -30,7 +30,8 @@ public sealed class DashboardRecorder
     private readonly List<CapacityCutRow> _rounds = [];
     private readonly List<FirstOffer> _firstOffers = [];
     private readonly HashSet<string> _offeredBefore = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _legalBases = new(StringComparer.Ordinal);
+    // Per application enrolled outside the algorithm, the legal basis of its latest such enrolment.
+    private readonly Dictionary<string, string> _legalBases = new(StringComparer.Ordinal);
     private readonly long[] _submittedByChannel = new long[ChannelOrder.Length];
     private readonly long[] _backdatedByChannel = new long[ChannelOrder.Length];
     private DateTimeZone _zone = DateTimeZone.Utc;
@@ -69,7 +70,8 @@ public sealed class DashboardRecorder
     internal IReadOnlyDictionary<YearMonth, MonthFlows> Months => _months;
     internal IReadOnlyList<FirstOffer> FirstOffers => _firstOffers;
     internal IReadOnlyList<CapacityCutRow> Rounds => _rounds;
-    internal IReadOnlyCollection<string> LegalBases => _legalBases;
+    /// <summary>The legal basis of an application's latest enrolment outside the algorithm.</summary>
+    internal string LegalBasisOf(string number) => _legalBases[number];
     internal IReadOnlyList<long> SubmittedByChannel => _submittedByChannel;
     internal IReadOnlyList<long> BackdatedByChannel => _backdatedByChannel;
 
@@ -135,7 +137,7 @@ public sealed class DashboardRecorder
                 Transition(c.Number, after, flows);
                 break;
             case EnrolmentExceptional x:
-                _legalBases.Add(x.LegalBasis);
+                _legalBases[x.Number] = x.LegalBasis;
                 Transition(x.Number, after, flows);
                 break;
             default:

@@ -8,8 +8,11 @@ internal sealed partial class SmallCellSuppression
     /// <summary>The audit's intervals of every cell for the given markers: what an attacker can derive.</summary>
     internal (long Lo, long Hi)[] Intervals(IReadOnlyList<CountMarker> markers) => new Solver(this).IntervalsFor(markers);
 
-    /// <summary>Markers per cell; how many were hidden as small (primary), published cells hidden and "&lt;5" labels withdrawn (secondary); candidate trials.</summary>
-    internal sealed record SuppressionResult(CountMarker[] Markers, int Primary, int HiddenPublished, int Relabelled, int Trials);
+    /// <summary>
+    /// Markers per cell; how many were hidden as small (primary), published cells hidden and "&lt;5" labels withdrawn (secondary);
+    /// small counts published because the exact figures determine them; candidate trials.
+    /// </summary>
+    internal sealed record SuppressionResult(CountMarker[] Markers, int Primary, int HiddenPublished, int Relabelled, int Determined, int Trials);
 
     /// <summary>
     /// Computes the unique interval fixpoint incrementally. Every bound remembers the relation that
@@ -26,6 +29,8 @@ internal sealed partial class SmallCellSuppression
 
         private readonly long[] _value;
         private readonly int[] _weight;
+        // Cells that are never hidden: published exactly elsewhere, or determined by those and the zeros.
+        private readonly bool[] _fixed;
         private readonly int[][] _cells;       // per relation (in RelationOrder), its cells ascending
         private readonly int[][] _signs;
         private readonly int[][] _relationsOf; // per cell, the relations that contain it, ascending
@@ -65,6 +70,7 @@ internal sealed partial class SmallCellSuppression
         {
             _value = [.. problem._values];
             _weight = [.. problem._weights];
+            _fixed = [.. problem._exact];
             var ordered = problem._relations.ToArray();
             Array.Sort(ordered, RelationOrder);
             _cells = [.. ordered.Select(r => r.Cells)];
@@ -121,11 +127,14 @@ internal sealed partial class SmallCellSuppression
 
         public SuppressionResult Run(bool secondary)
         {
+            var determined = FixDetermined();
             var primary = 0;
             for (var i = 0; i < _value.Length; i++)
             {
-                // Primary suppression: a count of 1..4 is never published (SPEC.md §13.4 step 1).
-                if (_value[i] is >= 1 and < Dashboard.Threshold)
+                // Primary suppression: a count of 1..4 is never published (SPEC.md §13.4 step 2),
+                // unless the exact figures determine it (step 1).
+                _marker[i] = CountMarker.None;
+                if (!_fixed[i] && _value[i] is >= 1 and < Dashboard.Threshold)
                 {
                     _marker[i] = CountMarker.LessThanFive;
                     primary++;
@@ -138,7 +147,27 @@ internal sealed partial class SmallCellSuppression
             }
             var hiddenPublished = Enumerable.Range(0, _value.Length).Count(i => _marker[i] == CountMarker.Hidden && _value[i] >= Dashboard.Threshold);
             var relabelled = Enumerable.Range(0, _value.Length).Count(i => _marker[i] == CountMarker.Hidden && _value[i] < Dashboard.Threshold);
-            return new SuppressionResult(_marker, primary, hiddenPublished, relabelled, _trials);
+            return new SuppressionResult(_marker, primary, hiddenPublished, relabelled, determined, _trials);
+        }
+
+        /// <summary>
+        /// SPEC.md §13.4 step 1: with every count hidden except the exact figures and the zeros, the
+        /// cells the relations still pin to one value are determined by what is published anyway, so
+        /// they are published and never hidden. One pass is enough: publishing a pinned cell gives it
+        /// the interval it already had. Returns how many of them are small (1..4).
+        /// </summary>
+        private int FixDetermined()
+        {
+            for (var i = 0; i < _value.Length; i++) _marker[i] = _fixed[i] || _value[i] == 0 ? CountMarker.None : CountMarker.Hidden;
+            AuditAll();
+            var small = 0;
+            for (var i = 0; i < _value.Length; i++)
+            {
+                if (!IsExposed(i)) continue;
+                _fixed[i] = true;
+                if (_value[i] < Dashboard.Threshold) small++;
+            }
+            return small;
         }
 
         public (long Lo, long Hi)[] IntervalsFor(IReadOnlyList<CountMarker> markers)
@@ -466,7 +495,7 @@ internal sealed partial class SmallCellSuppression
                         var taken = 0;
                         foreach (var c in _candidateOrder[r])
                         {
-                            var eligible = published ? !IsHidden(c) && _value[c] >= Dashboard.Threshold : _marker[c] == CountMarker.LessThanFive;
+                            var eligible = published ? !IsHidden(c) && !_fixed[c] && _value[c] >= Dashboard.Threshold : _marker[c] == CountMarker.LessThanFive;
                             if (!eligible) continue;
                             if (seen.Add(c)) candidates.Add(c);
                             if (++taken == TrialsPerRelation) break;

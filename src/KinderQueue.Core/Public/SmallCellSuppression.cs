@@ -2,7 +2,9 @@ namespace KinderQueue.Core.Public;
 
 /// <summary>
 /// Small-cell suppression over a set of counts ("cells") tied by linear relations
-/// (SPEC.md §13.4). Every count of 1..4 is hidden as "&lt;5" (primary); zeros are always published.
+/// (SPEC.md §13.4). Cells published exactly elsewhere, and cells that they and the zeros determine
+/// through the relations, are published: hiding them would protect nothing. Every other count of
+/// 1..4 is hidden as "&lt;5" (primary); zeros are always published.
 /// Then an audit does what an attacker would do: it gives each hidden cell the interval its marker
 /// allows ("&lt;5": 1..4, "hidden": 1 or more), tightens the intervals through every relation until
 /// nothing changes, and while some hidden cell's interval is a single value it hides one more
@@ -30,6 +32,7 @@ internal sealed partial class SmallCellSuppression
 
     private readonly List<long> _values = [];
     private readonly List<int> _weights = [];
+    private readonly List<bool> _exact = [];
     private readonly List<(int[] Cells, int[] Signs)> _relations = [];
     private readonly HashSet<string> _relationKeys = new(StringComparer.Ordinal);
 
@@ -38,11 +41,21 @@ internal sealed partial class SmallCellSuppression
     public int RelationCount => _relations.Count;
 
     /// <summary>Adds a count; <paramref name="weight"/> says how aggregated it is (lower is hidden first).</summary>
-    public int AddCell(long value, int weight)
+    public int AddCell(long value, int weight) => Add(value, weight, exact: false);
+
+    /// <summary>
+    /// Adds a figure that is published exactly elsewhere (an enrolment total, a month's waiting
+    /// count): never hidden and never a candidate, but it takes part in the relations, because a
+    /// reader knows it.
+    /// </summary>
+    public int AddExactCell(long value) => Add(value, weight: 0, exact: true);
+
+    private int Add(long value, int weight, bool exact)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(value);
         _values.Add(value);
         _weights.Add(weight);
+        _exact.Add(exact);
         return _values.Count - 1;
     }
 

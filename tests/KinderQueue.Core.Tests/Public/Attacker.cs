@@ -37,6 +37,8 @@ internal sealed class Attacker
             _cells.Add(new Cell(name, p, t.Value!.Value));
             return _cells.Count - 1;
         }
+        // Enrolments, months and channels are published exactly (SPEC.md §13.4): they enter the relations as known values.
+        int E(string name, long p, long t) => C(name, Count.Exact(p), Count.Exact(t));
         // Per measure: tier cells then the total (index tiers).
         int[][] Q(string name, QueueCounts p, QueueCounts t)
         {
@@ -53,21 +55,21 @@ internal sealed class Attacker
         var groups = published.ByGroup.Zip(truth.ByGroup, (p, t) => (p.Group, Cells: Q($"group[{p.Group}]", p.Counts, t.Counts))).ToList();
         var region = published.Region is null ? null : Q("region", published.Region, truth.Region!);
         var months = published.Months.Zip(truth.Months, (p, t) => (
-            Submitted: C($"month[{p.Month}].submitted", p.Submitted, t.Submitted),
-            Offers: C($"month[{p.Month}].offers", p.Offers, t.Offers),
-            Declined: C($"month[{p.Month}].declined", p.Declined, t.Declined),
-            Expired: C($"month[{p.Month}].expired", p.Expired, t.Expired),
-            Enrolments: C($"month[{p.Month}].enrolments", p.Enrolments, t.Enrolments),
-            Withdrawals: C($"month[{p.Month}].withdrawals", p.Withdrawals, t.Withdrawals),
-            Waiting: C($"month[{p.Month}].waitingAtEnd", p.WaitingAtEnd, t.WaitingAtEnd))).ToList();
+            Submitted: E($"month[{p.Month}].submitted", p.Submitted, t.Submitted),
+            Offers: E($"month[{p.Month}].offers", p.Offers, t.Offers),
+            Declined: E($"month[{p.Month}].declined", p.Declined, t.Declined),
+            Expired: E($"month[{p.Month}].expired", p.Expired, t.Expired),
+            Enrolments: E($"month[{p.Month}].enrolments", p.Enrolments, t.Enrolments),
+            Withdrawals: E($"month[{p.Month}].withdrawals", p.Withdrawals, t.Withdrawals),
+            Waiting: E($"month[{p.Month}].waitingAtEnd", p.WaitingAtEnd, t.WaitingAtEnd))).ToList();
         var years = published.EnrolmentYears.Zip(truth.EnrolmentYears, (p, t) => (p.Year,
-            Algorithm: C($"year[{p.Year}].byAlgorithm", p.ByAlgorithm, t.ByAlgorithm),
-            Exceptional: C($"year[{p.Year}].exceptional", p.Exceptional, t.Exceptional))).ToList();
-        var allAlgorithm = C("allTime.byAlgorithm", published.EnrolmentsAllTime.ByAlgorithm, truth.EnrolmentsAllTime.ByAlgorithm);
-        var allExceptional = C("allTime.exceptional", published.EnrolmentsAllTime.Exceptional, truth.EnrolmentsAllTime.Exceptional);
+            Algorithm: E($"year[{p.Year}].byAlgorithm", p.ByAlgorithm, t.ByAlgorithm),
+            Exceptional: E($"year[{p.Year}].exceptional", p.Exceptional, t.Exceptional))).ToList();
+        var allAlgorithm = E("allTime.byAlgorithm", published.EnrolmentsAllTime.ByAlgorithm, truth.EnrolmentsAllTime.ByAlgorithm);
+        var allExceptional = E("allTime.exceptional", published.EnrolmentsAllTime.Exceptional, truth.EnrolmentsAllTime.Exceptional);
         var channels = published.Channels.Zip(truth.Channels, (p, t) => (
-            Submitted: C($"channel[{p.Channel}].submitted", p.Submitted, t.Submitted),
-            Backdated: C($"channel[{p.Channel}].backdated", p.Backdated, t.Backdated))).ToList();
+            Submitted: E($"channel[{p.Channel}].submitted", p.Submitted, t.Submitted),
+            Backdated: E($"channel[{p.Channel}].backdated", p.Backdated, t.Backdated))).ToList();
 
         // Rows: total = sum of tiers.
         foreach (var row in kgs.Select(k => k.Cells).Concat(districts.Select(d => d.Cells)).Concat(groups.Select(g => g.Cells))

@@ -35,6 +35,8 @@ public sealed class DashboardFigureTests
 
     private static long V(Count c) => c.Value!.Value;
 
+    private static long V(long exact) => exact;
+
     private static long[] Tiers(TierCounts t) => [.. t.ByTier.Select(V)];
 
     // ----------------------------------------------------------------- queue tables
@@ -180,46 +182,49 @@ public sealed class DashboardFigureTests
         var truth = log.Truth(new LocalDate(2027, 10, 1));
         truth.EnrolmentYears.Select(y => (y.Year, V(y.ByAlgorithm), V(y.Exceptional))).Should().Equal((2027, 6L, 1L));
         // 6 / 7 = 85.71 % → 8571 basis points (rounded down, so 98 % is never reached by rounding).
-        truth.EnrolmentYears[0].Share.Should().Be(new ShareRange(8571, 8571, false));
+        truth.EnrolmentYears[0].Share.Should().Be(new Share(8571, false));
         (V(truth.EnrolmentsAllTime.ByAlgorithm), V(truth.EnrolmentsAllTime.Exceptional)).Should().Be((6, 2));
-        truth.EnrolmentsAllTime.Share.Should().Be(new ShareRange(7500, 7500, false));
-        truth.EnrolmentsAllTime.LegalBases.Should().Equal("court-decision", "prosecutor-order");
+        truth.EnrolmentsAllTime.Share.Should().Be(new Share(7500, false));
+        truth.EnrolmentsAllTime.LegalBases.Select(b => (b.Basis, b.Enrolments)).Should().Equal(("court-decision", 1L), ("prosecutor-order", 1L));
 
-        // Published: the exceptional counts are under 5, so the share is the range the published
-        // figures allow, and the legal bases (at least one per enrolment) are withheld with the count.
+        // Published exactly although the exceptional counts are under 5: each enrolment is an entry of
+        // the public log, so hiding the count would hide nothing (SPEC.md §13.4).
         var published = log.Build(new LocalDate(2027, 10, 1));
-        var all = published.EnrolmentsAllTime;
-        all.Exceptional.IsSuppressed.Should().BeTrue();
-        all.Share.Should().Be(Shares.Of(all.ByAlgorithm, all.Exceptional));
-        all.Share!.Value.Min.Should().BeLessThanOrEqualTo(7500);
-        all.Share.Value.Max.Should().BeGreaterThanOrEqualTo(7500);
-        all.LegalBases.Should().BeNull();
+        published.EnrolmentsAllTime.Should().BeEquivalentTo(truth.EnrolmentsAllTime);
+        published.EnrolmentYears.Should().BeEquivalentTo(truth.EnrolmentYears);
+    }
+
+    [Fact]
+    public void LegalBases_CountTheEnrolmentsStillInForce_UnderTheirLatestBasis()
+    {
+        var log = World(juniorSeats: 6);
+        for (var i = 0; i < 3; i++) log.Ok(On(2027, 2, 1, i), Submitted($"A-{i}", ["kg-1"], registeredAt: On(2027, 2, 1, i)));
+        log.Ok(On(2027, 6, 1), new EnrolmentExceptional("A-0", "kg-1", "junior", 2027, "court-decision"));
+        log.Ok(On(2027, 6, 1, 1), new EnrolmentExceptional("A-1", "kg-1", "junior", 2027, "court-decision"));
+        log.Ok(On(2027, 6, 1, 2), new EnrolmentExceptional("A-2", "kg-1", "junior", 2027, "prosecutor-order"));
+
+        var all = log.Build(new LocalDate(2027, 10, 1)).EnrolmentsAllTime;
+        all.Exceptional.Should().Be(3);
+        all.LegalBases.Sum(b => b.Enrolments).Should().Be(all.Exceptional, "every enrolment outside the algorithm has one basis");
+        all.LegalBases.Select(b => (b.Basis, b.Enrolments)).Should().Equal(("court-decision", 2L), ("prosecutor-order", 1L));
+        // Each with the name the criteria publish for it.
+        all.LegalBases[0].Name!.En.Should().StartWith("A court decision in force");
+        all.Share.Should().Be(new Share(0, false));
     }
 
     [Theory]
-    [InlineData("0", "0", null, null, null)]            // nothing enrolled: no share
-    [InlineData("0", "<5", 0, 0, false)]                // some enrolled, none by the algorithm
-    [InlineData("<5", "<5", 2000, 8000, false)]         // 1/5 .. 4/5
-    [InlineData("200", "0", 10000, 10000, true)]
-    [InlineData("200", "4", 9803, 9803, true)]
-    [InlineData("200", "<5", 9803, 9950, true)]         // 200/204 .. 200/201: 98 % met either way
-    [InlineData("100", "<5", 9615, 9900, null)]         // 100/104 < 98 % ≤ 100/101: undecided
-    [InlineData("10", "hidden", 0, 9090, false)]        // at most 10/11
-    [InlineData("<5", "12", 769, 2500, false)]          // 1/13 .. 4/16
-    [InlineData("hidden", "<5", 2000, 9999, null)]      // 1/5 .. approaching 1 without reaching it
-    [InlineData("hidden", "7", 1250, 9999, null)]
-    [InlineData("hidden", "hidden", 0, 9999, null)]
-    public void Share_IsTheRangeThePublishedCountsAllow(string algorithm, string exceptional, int? min, int? max, bool? met)
+    [InlineData(0, 0, null, null)]          // nothing enrolled: no share
+    [InlineData(0, 3, 0, false)]            // some enrolled, none by the algorithm
+    [InlineData(200, 0, 10000, true)]
+    [InlineData(200, 4, 9803, true)]        // 200/204
+    [InlineData(49, 1, 9800, true)]         // exactly 98 %
+    [InlineData(4899, 101, 9798, false)]    // 97.98 %: rounding down never reaches the target
+    [InlineData(1182, 1, 9991, true)]
+    public void Share_IsExact_RoundedDown(long algorithm, long exceptional, int? basisPoints, bool? met)
     {
-        static Count Parse(string text) => text switch
-        {
-            "<5" => new Count(null, CountMarker.LessThanFive),
-            "hidden" => new Count(null, CountMarker.Hidden),
-            _ => Count.Exact(long.Parse(text)),
-        };
-        var share = Shares.Of(Parse(algorithm), Parse(exceptional));
-        if (min is null) share.Should().BeNull();
-        else share.Should().Be(new ShareRange(min.Value, max!.Value, met));
+        var share = Shares.Of(algorithm, exceptional);
+        if (basisPoints is null) share.Should().BeNull();
+        else share.Should().Be(new Share(basisPoints.Value, met!.Value));
     }
 
     // ----------------------------------------------------------------- months
@@ -259,8 +264,8 @@ public sealed class DashboardFigureTests
         // On the first of a month the month before is complete and ends with the count at that moment;
         // the new month is published with no flows yet.
         var august = log.Truth(new LocalDate(2027, 8, 1)).Months;
-        august[^2].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 7) && m.Complete && m.WaitingAtEnd.Value == 3);
-        august[^1].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 8) && !m.Complete && m.Submitted.Value == 0 && m.WaitingAtEnd.Value == 3);
+        august[^2].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 7) && m.Complete && m.WaitingAtEnd == 3);
+        august[^1].Should().Match<MonthRow>(m => m.Month == new YearMonth(2027, 8) && !m.Complete && m.Submitted == 0 && m.WaitingAtEnd == 3);
     }
 
     private static string Formats(YearMonth m) => KinderQueue.Core.Encoding.Formats.Format(m);

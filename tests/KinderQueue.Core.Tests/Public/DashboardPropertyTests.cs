@@ -8,7 +8,8 @@ using KinderQueue.Core.State;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>
-/// Small-cell suppression on random small regions (SPEC.md §13.4): no published count in 1..4, no
+/// Small-cell suppression on random small regions (SPEC.md §13.4): no published queue count in 1..4
+/// that the exact figures do not determine, no
 /// hidden count that an attacker can pin down, every published count true, the same log giving the
 /// same bytes. Each property runs on 200 random logs with mostly small cells.
 /// </summary>
@@ -20,16 +21,63 @@ public sealed class DashboardPropertyTests
         Check.One(Quick, Prop.ForAll(RandomRegion.Cases(maxSize: 40).ToArbitrary(), property));
 
     [Fact]
-    public void Published_NoCountFromOneToFour()
+    public void Published_NoCountFromOneToFour_UnlessTheExactFiguresDetermineIt()
     {
         ForAll(c =>
         {
             var published = c.Log.Build(c.AsOf);
-            var attacker = new Attacker(published, c.Log.Truth(c.AsOf));
-            attacker.Cells.Should().NotContain(x => x.Published.Value >= 1 && x.Published.Value <= 4);
-            // And in the bytes the service serves: every integer under a count key.
-            JsonCounts(DashboardJson.ToCanonicalBytes(published)).Should().NotContain(v => v >= 1 && v <= 4);
+            var truth = c.Log.Truth(c.AsOf);
+            var attacker = new Attacker(published, truth);
+            // What a reader knows with every queue count hidden but the zeros: the exact figures alone.
+            // (The cells of both attackers are in the same order.)
+            var blind = new Attacker(HideEveryQueueCount(truth), truth);
+            var pinned = blind.Narrow();
+            for (var i = 0; i < attacker.Cells.Count; i++)
+            {
+                var cell = attacker.Cells[i];
+                if (cell.Published.Value is not (>= 1 and <= 4) || !blind.Cells[i].Published.IsSuppressed) continue;
+                pinned[i].Lo.Should().Be(pinned[i].Hi, $"{cell.Name} = {cell.Published.Value} is published although the exact figures do not determine it ({c})");
+            }
+            // And in the bytes the service serves: a small integer under a queue count key is one of those.
+            var small = attacker.Cells.Count(x => x.Published.Value is >= 1 and <= 4 && !x.Name.StartsWith("month", StringComparison.Ordinal)
+                && !x.Name.StartsWith("year", StringComparison.Ordinal) && !x.Name.StartsWith("allTime", StringComparison.Ordinal)
+                && !x.Name.StartsWith("channel", StringComparison.Ordinal));
+            QueueJsonCounts(DashboardJson.ToCanonicalBytes(published)).Count(v => v is >= 1 and <= 4).Should().Be(small);
         });
+    }
+
+    [Fact]
+    public void SmallCounts_ArePublished_WhenTheEnrolmentFiguresDetermineThem()
+    {
+        // Three enrolled this year: the enrolment figures say so exactly, and the region's enrolled
+        // total equals them (R8), so hiding that total would protect nothing.
+        var seen = 0;
+        for (var seed = 0; seed < 200 && seen == 0; seed++)
+        {
+            var c = RandomRegion.Generate(seed, size: 30);
+            var truth = c.Log.Truth(c.AsOf);
+            if (truth.Region is null || truth.Year is not { } year) continue;
+            var enrolled = truth.EnrolmentYears.Where(y => y.Year >= year).Sum(y => y.ByAlgorithm + y.Exceptional);
+            if (enrolled is < 1 or > 4 || truth.Region.Enrolled.Total.Value != enrolled) continue;
+            seen++;
+            c.Log.Build(c.AsOf).Region!.Enrolled.Total.Should().Be(Count.Exact(enrolled));
+        }
+        seen.Should().BePositive("some random region has 1..4 enrolments this year");
+    }
+
+    /// <summary>The truth with every nonzero queue count hidden; enrolments, months and channels stay exact.</summary>
+    private static Dashboard HideEveryQueueCount(Dashboard truth)
+    {
+        static Count H(Count c) => c.Value == 0 ? c : new Count(null, CountMarker.Hidden);
+        static TierCounts T(TierCounts t) => new([.. t.ByTier.Select(H)], H(t.Total));
+        static QueueCounts Q(QueueCounts q) => new(T(q.WaitingNow), T(q.WaitingLater), T(q.Offered), T(q.Enrolled));
+        return truth with
+        {
+            ByKindergarten = [.. truth.ByKindergarten.Select(r => r with { Counts = Q(r.Counts) })],
+            ByDistrict = [.. truth.ByDistrict.Select(r => r with { Counts = Q(r.Counts) })],
+            ByGroup = [.. truth.ByGroup.Select(r => r with { Counts = Q(r.Counts) })],
+            Region = truth.Region is null ? null : Q(truth.Region),
+        };
     }
 
     [Fact]
@@ -142,11 +190,10 @@ public sealed class DashboardPropertyTests
         broken.Should().BeGreaterThan(100, $"primary-only suppression should be broken often ({broken} of 200 regions, {exposedCells} cells)");
     }
 
-    /// <summary>Every integer under a count key of the JSON (not seats, years, days, shares or sizes).</summary>
-    internal static List<long> JsonCounts(byte[] json)
+    /// <summary>Every integer of a queue count in the JSON: a tier count or a total of <c>queues</c>.</summary>
+    internal static List<long> QueueJsonCounts(byte[] json)
     {
-        string[] countKeys = ["backdated", "submitted", "byAlgorithm", "exceptional", "declined", "enrolments", "expired", "offers",
-            "waitingAtEnd", "withdrawals", "total"];
+        string[] countKeys = ["total"];
         var values = new List<long>();
         void Walk(JsonElement e, string? key, bool inByTier)
         {
@@ -170,7 +217,7 @@ public sealed class DashboardPropertyTests
             }
         }
         using var doc = JsonDocument.Parse(json);
-        foreach (var p in doc.RootElement.EnumerateObject()) Walk(p.Value, p.Name, false);
+        Walk(doc.RootElement.GetProperty("queues"), "queues", false);
         return values;
     }
 }

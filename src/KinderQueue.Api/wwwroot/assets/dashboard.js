@@ -1,13 +1,15 @@
 // The public dashboard: everything /api/v1/public/dashboard publishes, as charts with their
-// numbers and as tables, in plain words. It shows exactly the published values: a suppressed
-// cell stays "< 5" or "скрыто", and any sum we show is of published values only (so it reveals
-// nothing the API does not).
+// numbers and as tables, in plain words, and the monthly count of reads of personal data
+// (/api/v1/public/private-reads). It shows exactly the published values: a suppressed queue cell
+// stays "< 5" or "скрыто", and any sum we show is of published values only (so it reveals nothing
+// the API does not). Enrolments, their share, months and channels are exact.
 'use strict';
 
 (() => {
   const { el, t, fill } = KQ;
   const MEASURES = ['waitingNow', 'waitingLater', 'offered', 'enrolled'];
   let data = null;
+  let reads = null; // /api/v1/public/private-reads, or { failed } when it could not be loaded
   const PAGE = 25; // kindergarten rows shown at a time: 100 kindergartens × 5 groups is too long a page
   const view = { measure: 'waitingNow', search: '', group: '', limit: PAGE };
 
@@ -46,6 +48,7 @@
     }
     data = result.body;
     render();
+    loadReads();
     // A link to a section ("/#kindergartens-h", from a kindergarten's page) names an element that
     // exists only now: the browser looked for it before the data came.
     let target = null;
@@ -65,6 +68,7 @@
       dynamicsSection(),
       shareSection(),
       signalsSection(),
+      readsSection(),
       kindergartenSection(),
       el('p', { class: 'muted' }, t('dash.suppressionNote', { threshold: data.threshold })));
     root.removeAttribute('aria-busy');
@@ -83,10 +87,14 @@
     };
     const figure = (metric, count, label, m) => el('li', { class: 'figure', 'data-metric': metric },
       el('span', { class: 'value' }, value(count, m)), el('span', { class: 'label' }, label));
+    const share = data.enrolments.allTime.share;
     return el('section', { 'aria-labelledby': 'summary-h' },
       el('p', { class: 'lead', id: 'summary-h' }, t('dash.asOf', {
         date: KQ.date(data.asOf), entries: KQ.number(data.basis), criteria: data.criteria ?? '—',
       })),
+      // The region's headline metric: exact, with its verdict (every enrolment is an entry of the log).
+      el('p', { class: `headline ${share ? (share.met ? 'good' : 'bad') : ''}`, 'data-metric': 'headline.share' },
+        el('strong', {}, t('share.headline')), ' ', shareText(share)),
       region ? el('ul', { class: 'figures' },
         MEASURES.map(m => figure(`region.${m}`, totalCount(region[m]), t(`measure.${m}.long`), m)))
         : el('p', {}, t('dash.noCriteria')));
@@ -212,11 +220,8 @@
 
   function shareText(share) {
     if (!share) return t('share.none');
-    const range = share.min === share.max ? percent(share.min) : t('share.range', { min: percent(share.min), max: percent(share.max) });
-    const verdict = share.met === true ? t('share.met', { target: percent(data.enrolments.targetBasisPoints) })
-      : share.met === false ? t('share.notMet', { target: percent(data.enrolments.targetBasisPoints) })
-        : t('share.unknown', { target: percent(data.enrolments.targetBasisPoints) });
-    return `${range}. ${verdict}`;
+    const target = percent(data.enrolments.targetBasisPoints);
+    return `${percent(share.basisPoints)}. ${share.met ? t('share.met', { target }) : t('share.notMet', { target })}`;
   }
 
   function shareBlock(title, row, metric) {
@@ -224,13 +229,17 @@
       el('h3', {}, title),
       el('p', {}, el('strong', {}, shareText(row.share))),
       row.share ? KQCharts.shareBand({
-        title: t('share.chart'), min: row.share.min, max: row.share.max, target: data.enrolments.targetBasisPoints,
+        title: t('share.chart'), min: row.share.basisPoints, max: row.share.basisPoints, target: data.enrolments.targetBasisPoints,
         targetLabel: t('share.target', { target: percent(data.enrolments.targetBasisPoints) }),
         description: shareText(row.share),
       }) : null,
-      el('p', {}, t('share.byAlgorithm'), ' ', cellOf(fieldCount(row, 'byAlgorithm')), '; ',
-        t('share.exceptional'), ' ', cellOf(fieldCount(row, 'exceptional')), '.'),
-      row.legalBases?.length ? el('p', {}, t('share.bases'), ' ', row.legalBases.join('; ')) : null);
+      el('p', {}, t('share.byAlgorithm'), ' ', el('span', { 'data-count': 'byAlgorithm' }, KQ.number(row.byAlgorithm)), '; ',
+        t('share.exceptional'), ' ', el('span', { 'data-count': 'exceptional' }, KQ.number(row.exceptional)), '.'),
+      row.legalBases?.length ? [
+        el('p', {}, t('share.bases')),
+        el('ul', { class: 'bases' }, row.legalBases.map(b => el('li', { 'data-basis': b.basis },
+          b.name ? b.name[KQ.language] ?? b.name.ru : b.basis, ': ', KQ.number(b.enrolments)))),
+      ] : null);
   }
 
   function shareSection() {
@@ -240,6 +249,41 @@
       el('p', {}, t('share.explain')),
       shareBlock(t('share.allTime'), e.allTime, 'share.allTime'),
       e.years.map(y => shareBlock(t('share.year', { year: y.year }), y, `share.${y.year}`)));
+  }
+
+  // ------------------------------------------------------------------ reads of personal data
+
+  async function loadReads() {
+    const result = await KQ.getJson('/api/v1/public/private-reads');
+    reads = result.ok && result.body ? result.body : { failed: KQ.failureMessage(result) };
+    const section = document.getElementById('reads');
+    if (section) section.replaceWith(readsSection());
+  }
+
+  const PURPOSES = ['commitment-check', 'complaint', 'court-request', 'data-subject-request', 'inspection'];
+
+  function readsSection() {
+    const body = reads === null ? el('p', { 'aria-busy': 'true' }, t('reads.loading'))
+      : reads.failed ? el('p', { class: 'message bad' }, t('reads.failed'), ' ', reads.failed)
+        : reads.months.length === 0 ? el('p', {}, t('reads.none'))
+          : readsTable();
+    return el('section', { id: 'reads', 'aria-labelledby': 'reads-h' },
+      el('h2', { id: 'reads-h' }, t('reads.heading')),
+      el('p', {}, t('reads.explain')),
+      body);
+  }
+
+  function readsTable() {
+    const months = [...new Set(reads.months.map(r => r.month))].sort();
+    const count = (month, purpose) => reads.months.find(r => r.month === month && r.purpose === purpose)?.count ?? 0;
+    return el('div', { class: 'table-wrap' },
+      el('table', { id: 'reads-table' },
+        el('caption', {}, t('reads.caption', { total: KQ.number(reads.total) })),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('reads.month')),
+          PURPOSES.map(p => el('th', { scope: 'col', class: 'num' }, t(`purpose.${p}`))))),
+        el('tbody', {}, months.map(m => el('tr', { 'data-month': m },
+          el('th', { scope: 'row' }, KQ.month(m, true)),
+          PURPOSES.map(p => el('td', { class: 'num', 'data-purpose': p }, KQ.number(count(m, p)))))))));
   }
 
   // ------------------------------------------------------------------ anomaly signals
@@ -333,7 +377,7 @@
       'dash.retry': 'Попробовать ещё раз',
       'dash.asOf': 'Данные на {date}; посчитано по {entries} записям открытого журнала; правила очереди — версия {criteria}.',
       'dash.noCriteria': 'Правила очереди ещё не опубликованы, поэтому очереди пока нет.',
-      'dash.suppressionNote': 'Числа меньше {threshold} показаны как «< 5», а некоторые другие — как «скрыто»: так по таблицам нельзя узнать конкретного ребёнка. Все числа на этой странице можно пересчитать по открытому журналу.',
+      'dash.suppressionNote': 'В таблицах очереди по садам, группам и категориям числа меньше {threshold} показаны как «< 5», а некоторые другие — как «скрыто»: так таблица не указывает на семью с льготой. Зачисления, их доля, движение по месяцам и каналы подачи — точные. Все числа на этой странице можно пересчитать по открытому журналу.',
       'dash.measure': 'Что показать',
       'measure.waitingNow.long': 'детей ждут места сейчас',
       'measure.waitingLater.long': 'детей ждут места с более поздней даты',
@@ -378,19 +422,30 @@
       'dash.declines.explain': 'Отказ и истечение срока — законные решения семьи. Место при этом не пропадает: в следующем туре его получает следующий по очереди.',
       'sum.atLeast': 'не меньше {n}',
       'share.heading': 'Доля мест, распределённых программой',
-      'share.explain': 'Почти все места должны распределяться программой по очереди. Исключения — только по решению суда или другому законному основанию, и каждое видно в журнале. Доля показана диапазоном: точнее по опубликованным (округлённым для защиты данных) числам сказать нельзя.',
+      'share.explain': 'Почти все места должны распределяться программой по очереди. Исключения — только по решению суда или другому законному основанию, и каждое видно в журнале. Эти числа точные: каждое зачисление — запись открытого журнала, скрывать их незачем.',
+      'share.headline': 'Доля мест, распределённых программой, за всё время:',
       'share.allTime': 'За всё время',
       'share.year': 'Зачисления на {year} год',
       'share.none': 'Зачислений ещё не было',
-      'share.range': 'от {min} до {max}',
       'share.met': 'Цель — не меньше {target} — выполнена.',
       'share.notMet': 'Цель — не меньше {target} — НЕ выполнена.',
-      'share.unknown': 'Выполнена ли цель (не меньше {target}), по опубликованным числам сказать нельзя.',
-      'share.chart': 'Доля по программе: возможный диапазон и цель',
+      'share.chart': 'Доля по программе и цель',
       'share.target': 'цель {target}',
       'share.byAlgorithm': 'Зачислено по направлению программы:',
       'share.exceptional': 'вне очереди по законному основанию:',
-      'share.bases': 'Законные основания зачислений вне программы:',
+      'share.bases': 'Законные основания зачислений вне программы (сколько зачислений на каждом):',
+      'reads.heading': 'Кто читал персональные данные',
+      'reads.explain': 'Имена, контакты и документы хранятся отдельно от журнала. Каждое чтение такой записи человеком (проверка, жалоба, запрос суда, запрос самой семьи, инспекция) записывается до того, как данные показаны. Здесь — сколько таких чтений было за месяц, по целям, без исключений.',
+      'reads.caption': 'Чтения персональных данных по месяцам (UTC) и целям; всего {total}',
+      'reads.month': 'Месяц',
+      'reads.none': 'Персональные данные ещё никто не читал.',
+      'reads.loading': 'Загружаем…',
+      'reads.failed': 'Не удалось загрузить число чтений.',
+      'purpose.commitment-check': 'Сверка с журналом',
+      'purpose.complaint': 'Жалоба',
+      'purpose.court-request': 'Запрос суда',
+      'purpose.data-subject-request': 'Запрос семьи',
+      'purpose.inspection': 'Инспекция',
       'signals.heading': 'Сигналы для проверки',
       'signals.explain': 'Эти числа сами по себе не значат нарушения. Они показывают места, куда стоит посмотреть журналистам и общественным наблюдателям.',
       'signals.backdated': 'Заявления с датой постановки раньше даты записи',
@@ -428,7 +483,7 @@
       'dash.retry': 'Try again',
       'dash.asOf': 'Figures as of {date}, computed from {entries} entries of the public log; queue rules version {criteria}.',
       'dash.noCriteria': 'No queue rules are published yet, so there is no queue yet.',
-      'dash.suppressionNote': 'Numbers below {threshold} are shown as "< 5", and some others as "hidden", so that no child can be identified from the tables. Every number on this page can be recomputed from the public log.',
+      'dash.suppressionNote': 'In the queue tables by kindergarten, age group and priority, numbers below {threshold} are shown as "< 5", and some others as "hidden", so that a table does not point at a family with a priority right. Enrolments, their share, the monthly dynamics and the channels are exact. Every number on this page can be recomputed from the public log.',
       'dash.measure': 'What to show',
       'measure.waitingNow.long': 'children waiting for a place now',
       'measure.waitingLater.long': 'children waiting for a place from a later date',
@@ -473,19 +528,30 @@
       'dash.declines.explain': 'Declining or letting an offer expire is a family\'s lawful choice. The place is not lost: the next child in the queue gets it in the next round.',
       'sum.atLeast': 'at least {n}',
       'share.heading': 'Share of places assigned by the program',
-      'share.explain': 'Almost every place must be assigned by the program, in queue order. Exceptions are only by court decision or another legal basis, and each one is visible in the log. The share is shown as a range: the published (privacy-protected) numbers allow no more precision.',
+      'share.explain': 'Almost every place must be assigned by the program, in queue order. Exceptions are only by court decision or another legal basis, and each one is visible in the log. These numbers are exact: every enrolment is an entry of the public log, so there is nothing to hide.',
+      'share.headline': 'Share of places assigned by the program, all time:',
       'share.allTime': 'All time',
       'share.year': 'Enrolments for {year}',
       'share.none': 'No enrolments yet',
-      'share.range': 'between {min} and {max}',
       'share.met': 'The target of at least {target} is met.',
       'share.notMet': 'The target of at least {target} is NOT met.',
-      'share.unknown': 'Whether the target of at least {target} is met cannot be told from the published numbers.',
-      'share.chart': 'Share by the program: possible range and target',
+      'share.chart': 'Share by the program and the target',
       'share.target': 'target {target}',
       'share.byAlgorithm': 'Enrolled after the program\'s offer:',
       'share.exceptional': 'outside the queue on a legal basis:',
-      'share.bases': 'Legal bases of enrolments outside the program:',
+      'share.bases': 'Legal bases of enrolments outside the program (how many enrolments on each):',
+      'reads.heading': 'Who read personal data',
+      'reads.explain': 'Names, contacts and documents are kept apart from the log. Every time a person reads such a record (a check, a complaint, a court request, the family\'s own request, an inspection) the read is recorded before the data is shown. Here is how many reads there were each month, by purpose, without exception.',
+      'reads.caption': 'Reads of personal data by month (UTC) and purpose; {total} in all',
+      'reads.month': 'Month',
+      'reads.none': 'Nobody has read personal data yet.',
+      'reads.loading': 'Loading…',
+      'reads.failed': 'The number of reads could not be loaded.',
+      'purpose.commitment-check': 'Check against the log',
+      'purpose.complaint': 'Complaint',
+      'purpose.court-request': 'Court request',
+      'purpose.data-subject-request': 'Family\'s request',
+      'purpose.inspection': 'Inspection',
       'signals.heading': 'Signals worth a look',
       'signals.explain': 'These numbers do not mean wrongdoing by themselves. They point journalists and public observers to places worth checking.',
       'signals.backdated': 'Applications registered earlier than they were recorded',
