@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using KinderQueue.Web.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -9,7 +10,9 @@ namespace KinderQueue.Web.Tests;
 /// <summary>
 /// A parent's side against the demo region: look an application up with its number and access
 /// code, read its place and the timeline of changes, see the offer, get and check the receipt;
-/// a wrong code gets a friendly message. The page shows what POST /api/v1/public/positions says.
+/// a wrong code gets a friendly message; see what the public log holds about the application. The
+/// page shows what POST /api/v1/public/positions says, and the application's own entry as GET
+/// /api/v1/public/log serves it.
 /// </summary>
 [Collection(SiteCollectionDefinition.Name)]
 [Trait("Category", "Browser")]
@@ -137,6 +140,176 @@ public sealed class PositionPageTests(SiteFixture site)
             await Expect(session.Page.Locator("#status")).ToContainTextAsync("In the queue");
             await Expect(session.Page.Locator(".queue .position").First).ToContainTextAsync(" of ");
         });
+    }
+
+    [Fact]
+    public async Task WhatIsPublic_ShowsTheApplicationsOwnLogEntry_FieldByField_InBothLanguages_AndNoPrivateData()
+    {
+        // An offered application: its entry has a claim if the demo gave one, and a round named it later.
+        var (application, report, line) = await OfferedWithClaimAsync();
+        using var _ = report;
+        using var entry = JsonDocument.Parse(line);
+        var expected = PublicFields(entry.RootElement);
+        var number = application.Number;
+        var laterSeqs = OwnSeqs(report.RootElement).Where(s => s != report.RootElement.GetProperty("seq").GetInt64()).ToList();
+        foreach (var seq in laterSeqs) (await NamedInAsync(seq)).Should().Contain(number, $"entry {seq}, listed as a later entry, is about the application");
+        // What only the private store holds: none of it may reach the page, in either language.
+        using var record = await site.PrivateRecordAsync(application);
+        var secrets = PrivateValues(record.RootElement, entry.RootElement);
+        secrets.Should().Contain(record.RootElement.GetProperty("child").GetProperty("name").GetString());
+
+        await site.RunAsync(async session =>
+        {
+            var page = session.Page;
+            await LookUpAsync(session, number, application.AccessCode);
+            var section = page.Locator("#published");
+            await Expect(section.Locator("h2")).ToHaveTextAsync("Что о вашем заявлении опубликовано");
+            await Expect(section.Locator("#not-published")).ToContainTextAsync("точная дата рождения");
+
+            // Opening the section fetches the entry from the public log, as any visitor could.
+            var fetched = await page.RunAndWaitForResponseAsync(
+                () => section.Locator("#published-details > summary").ClickAsync(),
+                r => r.Url.Contains("/api/v1/public/log?from=", StringComparison.Ordinal));
+            fetched.Status.Should().Be(200);
+            var fields = section.Locator("dl.published .field");
+            await Expect(fields).ToHaveCountAsync(expected.Count);
+            await CheckFieldsAsync(page, expected, cyrillicWhy: true);
+            await CheckLaterAsync(page, laterSeqs);
+            await CheckNoPrivateDataAsync(page, secrets);
+            var axe = await section.RunAxe();
+            axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}")
+                .Should().BeEmpty("the section must have no serious or critical accessibility violation");
+
+            // English: the same fields from the same entry, explained in English, the section still open.
+            await page.Locator("#lang-switch").ClickAsync();
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+            await Expect(section.Locator("h2")).ToHaveTextAsync("What is public about your application");
+            await Expect(section.Locator("#not-published")).ToContainTextAsync("exact date of birth");
+            await Expect(fields).ToHaveCountAsync(expected.Count);
+            await CheckFieldsAsync(page, expected, cyrillicWhy: false);
+            await CheckLaterAsync(page, laterSeqs);
+            await CheckNoPrivateDataAsync(page, secrets);
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+    }
+
+    /// <summary>
+    /// The first offered demo application whose log entry claims a right (else the first offered one),
+    /// with its position report and its application.submitted entry as the public log serves it.
+    /// </summary>
+    private async Task<(DemoApplication Application, JsonDocument Report, string Entry)> OfferedWithClaimAsync()
+    {
+        (DemoApplication, JsonDocument, string)? first = null;
+        var offered = site.Service.Applications.Where(a => a.Status == "offered").DefaultIfEmpty(site.Service.Application("offered"));
+        foreach (var application in offered)
+        {
+            var report = await ReportAsync(application);
+            var seq = report.RootElement.GetProperty("seq").GetInt64();
+            var lines = (await site.Api.GetStringAsync($"api/v1/public/log?from={seq}&count=1")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            lines.Should().ContainSingle();
+            using (var entry = JsonDocument.Parse(lines[0]))
+            {
+                entry.RootElement.GetProperty("type").GetString().Should().Be("application.submitted");
+                entry.RootElement.GetProperty("payload").GetProperty("number").GetString().Should().Be(application.Number);
+                if (entry.RootElement.GetProperty("payload").GetProperty("claims").GetArrayLength() > 0)
+                {
+                    first?.Item2.Dispose();
+                    return (application, report, lines[0]);
+                }
+            }
+            if (first is null) first = (application, report, lines[0]);
+            else report.Dispose();
+        }
+        return first ?? throw new InvalidOperationException("The demo lists no application.");
+    }
+
+    /// <summary>Every field of the entry as the page names it (payload.x, or the envelope's own name) with its value as text.</summary>
+    private static Dictionary<string, string> PublicFields(JsonElement entry)
+    {
+        static string Text(JsonElement v) => v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText();
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in entry.GetProperty("payload").EnumerateObject()) fields[$"payload.{p.Name}"] = Text(p.Value);
+        foreach (var p in entry.EnumerateObject().Where(p => p.Name != "payload")) fields[p.Name] = Text(p.Value);
+        return fields;
+    }
+
+    /// <summary>The seqs of the application's own changes that its position history names (reasons own-…).</summary>
+    private static IEnumerable<long> OwnSeqs(JsonElement report) =>
+        report.GetProperty("queues").EnumerateArray().Concat(report.GetProperty("formerQueues").EnumerateArray())
+            .SelectMany(q => q.GetProperty("history").EnumerateArray())
+            .SelectMany(step => step.GetProperty("reasons").EnumerateArray())
+            .Where(r => r.GetProperty("reason").GetString()!.StartsWith("own-", StringComparison.Ordinal))
+            .SelectMany(r => r.GetProperty("seqs").EnumerateArray().Select(s => s.GetInt64()))
+            .Distinct().Order();
+
+    /// <summary>
+    /// The private record's values: names, birth date, contacts, documents, and each claim's category
+    /// unless it happens to be spelled like a public tier id of the entry (the demo's "sibling").
+    /// </summary>
+    private static List<string> PrivateValues(JsonElement record, JsonElement entry)
+    {
+        var tiers = entry.GetProperty("payload").GetProperty("claims").EnumerateArray().Select(c => c.GetProperty("tier").GetString()).ToHashSet();
+        var values = new List<string?>
+        {
+            record.GetProperty("child").GetProperty("name").GetString(),
+            record.GetProperty("parent").GetProperty("name").GetString(),
+            record.GetProperty("birthDate").GetString(),
+            record.GetProperty("parent").GetProperty("phone").GetString(),
+            record.GetProperty("parent").GetProperty("email").GetString(),
+        };
+        foreach (var claim in record.GetProperty("claims").EnumerateArray())
+        {
+            values.Add(claim.GetProperty("documents").GetString());
+            if (!tiers.Contains(claim.GetProperty("category").GetString())) values.Add(claim.GetProperty("category").GetString());
+        }
+        return [.. values.Where(v => !string.IsNullOrEmpty(v)).Select(v => v!)];
+    }
+
+    private static async Task CheckFieldsAsync(IPage page, Dictionary<string, string> expected, bool cyrillicWhy)
+    {
+        var shown = await page.EvaluateAsync<string[][]>(@"() => [...document.querySelectorAll('#published dl.published .field')]
+            .map(f => [f.dataset.field, f.querySelector('dd.value code').textContent, f.querySelector('dd.why').textContent])");
+        shown.Select(f => f[0]).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(expected.Keys, "every field of the entry is shown, and nothing else");
+        foreach (var f in shown)
+        {
+            f[1].Should().Be(expected[f[0]], $"the page shows {f[0]} exactly as the log carries it");
+            f[2].Should().NotBeNullOrWhiteSpace().And.NotStartWith("pub.", $"{f[0]} says why it is public");
+            f[2].Any(c => c is >= 'А' and <= 'я').Should().Be(cyrillicWhy, $"the line on {f[0]} is in the page's language: {f[2]}");
+        }
+    }
+
+    /// <summary>The application numbers an entry names (SPEC.md §12.3: number, numbers, each offer's number, archived).</summary>
+    private async Task<HashSet<string>> NamedInAsync(long seq)
+    {
+        using var entry = JsonDocument.Parse((await site.Api.GetStringAsync($"api/v1/public/log?from={seq}&count=1")).TrimEnd('\n'));
+        var payload = entry.RootElement.GetProperty("payload");
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        if (payload.TryGetProperty("number", out var n)) named.Add(n.GetString()!);
+        foreach (var list in new[] { "numbers", "archived" })
+        {
+            if (payload.TryGetProperty(list, out var items)) named.UnionWith(items.EnumerateArray().Select(i => i.GetString()!));
+        }
+        if (payload.TryGetProperty("offers", out var offers)) named.UnionWith(offers.EnumerateArray().Select(o => o.GetProperty("number").GetString()!));
+        return named;
+    }
+
+    /// <summary>The later entries listed are the application's own changes (the test checked that each names the application).</summary>
+    private async Task CheckLaterAsync(IPage page, List<long> laterSeqs)
+    {
+        var listed = await page.Locator("#published-later li").EvaluateAllAsync<long[]>("items => items.map(i => Number(i.dataset.seq))");
+        listed.Should().Equal(laterSeqs);
+        await Expect(page.Locator("#published-types li")).ToHaveCountAsync(8);
+    }
+
+    private static async Task CheckNoPrivateDataAsync(IPage page, List<string> secrets)
+    {
+        var html = await page.ContentAsync();
+        var text = await page.Locator("body").InnerTextAsync();
+        foreach (var secret in secrets)
+        {
+            html.Should().NotContain(secret, "the private record stays private");
+            text.Should().NotContain(secret, "the private record stays private");
+        }
     }
 
     /// <summary>A number as the page writes it (grouped with spaces) and as JSON has it, compared digit for digit.</summary>

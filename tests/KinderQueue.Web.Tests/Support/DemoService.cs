@@ -24,14 +24,16 @@ internal sealed class DemoService : IAsyncDisposable
     private readonly LogSink _log;
     private readonly Task _ready;
     private readonly string _dataRoot;
+    private readonly string _dll;
 
     public Uri BaseAddress { get; }
     public string LogFile { get; }
     public IReadOnlyList<DemoApplication> Applications { get; private set; } = [];
 
-    private DemoService(Process process, LogSink log, Task ready, string logFile, string dataRoot, Uri baseAddress)
+    private DemoService(Process process, LogSink log, Task ready, string logFile, string dataRoot, string dll, Uri baseAddress)
     {
         _process = process;
+        _dll = dll;
         _log = log;
         _ready = ready;
         LogFile = logFile;
@@ -82,7 +84,7 @@ internal sealed class DemoService : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new DemoService(process, log, ready.Task, logFile, root, baseAddress);
+        var service = new DemoService(process, log, ready.Task, logFile, root, dll, baseAddress);
         try
         {
             await service.WaitUntilReadyAsync(Path.Combine(dataDir, "demo-applications.txt"));
@@ -113,6 +115,26 @@ internal sealed class DemoService : IAsyncDisposable
         Applications = DemoApplication.ParseFile(await File.ReadAllTextAsync(demoFile));
         if (Applications.Count == 0) throw new InvalidOperationException($"{demoFile} lists no demo application.");
         _log.Write($"# tests: ready after {clock.Elapsed.TotalSeconds:F1} s: {readyz}");
+    }
+
+    /// <summary>
+    /// A staff bearer token for this service, minted as its README says (<c>dotnet KinderQueue.Api.dll token
+    /// --role R</c>) with the key in the demo's data folder.
+    /// </summary>
+    public async Task<string> StaffTokenAsync(string role)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { _dll, "token", "--role", role, "--subject", "web-tests", "--data-dir", Path.Combine(_dataRoot, "data") })
+            start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the token command.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(wait.Token);
+        return process.ExitCode == 0
+            ? (await stdout).Trim()
+            : throw new InvalidOperationException($"token --role {role} exited with {process.ExitCode}: {await stderr}");
     }
 
     /// <summary>The first demo application with the given status, else the first one listed.</summary>

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace KinderQueue.Web.Tests.Support;
@@ -33,6 +35,7 @@ public sealed class SiteFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private HttpClient? _api;
+    private string? _validatorToken;
 
     internal DemoService Service => _service ?? throw new InvalidOperationException("The service did not start.");
     public Uri BaseAddress => Service.BaseAddress;
@@ -136,6 +139,25 @@ public sealed class SiteFixture : IAsyncLifetime
         return response.StatusCode == HttpStatusCode.OK
             ? text
             : throw new InvalidOperationException($"POST /api/v1/public/receipts for {application.Number}: {(int)response.StatusCode} {text}");
+    }
+
+    /// <summary>
+    /// The application's private record as an auditor reads it (GET /api/v1/audit/applications/{number},
+    /// purpose inspection, with a validator token): what must never appear on a public page. The read is
+    /// recorded and counted by the service like any other.
+    /// </summary>
+    public async Task<JsonDocument> PrivateRecordAsync(DemoApplication application)
+    {
+        _validatorToken ??= await Service.StaffTokenAsync("validator");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/audit/applications/{application.Number}?purpose=inspection");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _validatorToken);
+        using var response = await Api.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"GET audit record of {application.Number}: {(int)response.StatusCode} {text}");
+        using var check = JsonDocument.Parse(text);
+        return JsonDocument.Parse(check.RootElement.GetProperty("record").GetString()
+            ?? throw new InvalidOperationException($"The private record of {application.Number} was erased."));
     }
 
     /// <summary>A parent's lookup (positions or receipts): the application's number and access code in the body.</summary>

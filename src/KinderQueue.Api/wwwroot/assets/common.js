@@ -322,7 +322,7 @@ const KQ = (() => {
   });
 
   return {
-    addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, getJson, postJson, failureMessage,
+    addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, request, getJson, postJson, failureMessage,
     number, date, month, dateTime, kindergartenHref, countOf, countText, countCell, groupName, tierName, get language() { return language; },
   };
 })();

@@ -1,14 +1,18 @@
 // The position page: a parent enters the application number and the access code (sent in a POST
 // body, never in the address, so they stay out of history, logs and referrers) and sees the
 // status, the place in each kindergarten's queue, how and why that place changed, the offer and
-// its deadline, and each kindergarten's figures. The receipt button fetches the proof that the
-// application is in the public log and hands it to the check page.
+// its deadline, and each kindergarten's figures. "What is public" shows the application's own entry
+// as the public log serves it, field by field with why each is public (SPEC.md §16.1). The receipt
+// button fetches the proof that the application is in the public log and hands it to the check page.
 'use strict';
 
 (() => {
   const { el, t, fill } = KQ;
   let report = null;
   let credentials = null; // kept in memory only, for the receipt request
+  // The application's own log entry, fetched when the parent opens "what is public" (one small,
+  // immutable line) and kept for a language switch: { seq, open, state, entry, problem }.
+  let published = null;
 
   const { groupName, tierName } = KQ;
   const ordinal = n => t('pos.place', { n: KQ.number(n) });
@@ -42,12 +46,14 @@
     if (response.ok && response.body) {
       report = response.body;
       credentials = { number, accessCode };
+      published = { seq: report.seq, open: false, state: 'idle', entry: null, problem: null };
       renderReport();
       document.getElementById('report-heading')?.focus();
       return;
     }
     report = null;
     credentials = null;
+    published = null;
     if (response.status === 404) showError('not-found', t('pos.notFound.title'), t('pos.notFound'));
     else if (response.status === 400) showError('invalid', t('pos.missing'), null);
     else showError(response.status === 429 ? 'too-many' : 'failed', t('pos.failed'), KQ.failureMessage(response));
@@ -80,6 +86,7 @@
       el('h2', {}, t('pos.queues')),
       r.queues.length === 0 ? el('p', {}, t('pos.noQueues')) : r.queues.map((q, i) => queueCard(q, r.kindergartens[i], i)),
       r.formerQueues.length ? [el('h2', {}, t('pos.former')), r.formerQueues.map(q => queueCard(q, null, -1))] : null,
+      publishedBlock(),
       receiptBlock());
   }
 
@@ -189,6 +196,152 @@
       shown.map((seq, i) => [i ? ', ' : '', el('a', { href: `/api/v1/public/log?from=${seq}&count=1`, 'aria-label': t('step.entry', { seq }) }, `№${seq}`)]),
       rest > 0 ? ` ${t('step.more', { n: KQ.number(rest) })}` : '', ')');
   }
+
+  // ------------------------------------------------------------------ what is public
+
+  // The fields of an application.submitted entry and of every entry's envelope that SPEC.md §16.1
+  // and §6 explain; a field the page does not know is still shown, with a general line.
+  const PAYLOAD_FIELDS = ['birthMonth', 'channel', 'claims', 'commitment', 'desiredStart', 'district', 'kind', 'number', 'preferences', 'registeredAt'];
+  const ENTRY_FIELDS = ['actor', 'at', 'prev', 'seq', 'type'];
+
+  function publishedBlock() {
+    return el('section', { class: 'card', id: 'published', 'aria-labelledby': 'published-h' },
+      el('h2', { id: 'published-h' }, t('pub.heading')),
+      el('p', {}, t('pub.intro')),
+      el('details', { id: 'published-details', open: published.open, ontoggle: toggled },
+        el('summary', {}, t('pub.show', { seq: published.seq })),
+        el('div', { id: 'published-content', 'aria-live': 'polite' }, publishedContent())),
+      el('p', { id: 'not-published' }, el('strong', {}, t('pub.not.title')), ' ', t('pub.not')));
+  }
+
+  function toggled(event) {
+    if (!published) return;
+    published.open = event.currentTarget.open;
+    // A failed fetch is tried again the next time the parent opens the section.
+    if (published.open && (published.state === 'idle' || published.state === 'failed')) loadEntry(published);
+  }
+
+  /** Fetches the entry from the public log, as anyone can; the report only says which seq to ask for. */
+  async function loadEntry(target) {
+    target.state = 'loading';
+    redrawPublished(target);
+    const response = await KQ.request(`/api/v1/public/log?from=${target.seq}&count=1`, { headers: { Accept: 'application/x-ndjson' } });
+    if (!response.ok) {
+      target.state = 'failed';
+      target.problem = KQ.failureMessage(response);
+    } else {
+      let entry = null;
+      try { entry = JSON.parse(response.text.split('\n')[0]); } catch { entry = null; }
+      // The log must name this very application at this seq; anything else is a discrepancy to report.
+      const matches = entry && entry.seq === target.seq && entry.type === 'application.submitted' && entry.payload?.number === report?.number;
+      target.state = matches ? 'ready' : 'mismatch';
+      target.entry = entry;
+    }
+    redrawPublished(target);
+  }
+
+  function redrawPublished(target) {
+    const content = document.getElementById('published-content');
+    // A new lookup since the request was sent: its own section is drawn, not this one.
+    if (content && target === published) fill(content, publishedContent());
+  }
+
+  function publishedContent() {
+    const p = published;
+    if (p.state === 'idle' || p.state === 'loading') return el('p', {}, t('loading'));
+    if (p.state === 'failed') return el('div', { class: 'message bad', role: 'alert' }, el('p', {}, p.problem));
+    if (p.state === 'mismatch') {
+      return el('div', { class: 'message bad', role: 'alert', id: 'published-mismatch' },
+        el('strong', {}, t('pub.mismatch.title')), el('p', {}, t('pub.mismatch', { seq: p.seq })));
+    }
+    const entry = p.entry;
+    const payloadKeys = Object.keys(entry.payload);
+    const entryKeys = Object.keys(entry).filter(k => k !== 'payload');
+    return [
+      el('p', {}, t('pub.entry', { seq: entry.seq }), ' ',
+        el('a', { href: `/api/v1/public/log?from=${entry.seq}&count=1` }, t('pub.entry.link', { seq: entry.seq }))),
+      el('h3', { id: 'published-application' }, t('pub.application')),
+      el('dl', { class: 'published', 'aria-labelledby': 'published-application' },
+        payloadKeys.map(key => fieldItem(`payload.${key}`, key, entry.payload[key], PAYLOAD_FIELDS.includes(key)))),
+      el('h3', { id: 'published-envelope' }, t('pub.envelope')),
+      el('dl', { class: 'published', 'aria-labelledby': 'published-envelope' },
+        entryKeys.map(key => fieldItem(key, key, entry[key], ENTRY_FIELDS.includes(key)))),
+      laterEntries(),
+    ];
+  }
+
+  /** One field: its name, its value exactly as the log has it (text as it is, anything else as JSON), and why it is public. */
+  function fieldItem(path, key, value, known) {
+    const shown = typeof value === 'string' ? value : JSON.stringify(value);
+    const gloss = known ? glossOf(path, value) : null;
+    return el('div', { class: 'field', 'data-field': path },
+      el('dt', {}, known ? t(`pub.name.${path}`) : t('pub.name.other'), ' ', el('code', {}, key)),
+      el('dd', { class: 'value' }, el('code', { class: 'mono' }, shown), gloss ? el('span', { class: 'gloss' }, gloss) : null),
+      el('dd', { class: 'why' }, t(known ? `pub.why.${path}` : 'pub.why.other')));
+  }
+
+  /** The value in words, beside the exact value; nothing more than the value says. */
+  function glossOf(path, value) {
+    const r = report;
+    const names = new Map([...r.queues, ...r.formerQueues].map(q => [q.kindergarten, q.kindergartenName]));
+    const kg = id => names.get(id) ?? id;
+    switch (path) {
+      case 'payload.birthMonth': return /^\d{4}-\d{2}$/.test(value) ? KQ.month(value) : null;
+      case 'payload.desiredStart': return KQ.date(value);
+      case 'payload.registeredAt': case 'at': return KQ.dateTime(value);
+      case 'payload.channel': case 'payload.kind': {
+        const key = `pub.value.${path.slice(8)}.${value}`;
+        return t(key) === key ? null : t(key);
+      }
+      case 'payload.district': return r.kindergartens.find(b => b.district === value)?.districtName ?? null;
+      case 'payload.preferences': return Array.isArray(value) && value.length ? value.map(kg).join('; ') : null;
+      case 'payload.claims':
+        if (!Array.isArray(value)) return null;
+        return value.length === 0 ? t('pub.value.noClaims')
+          : value.map(c => tierName(c.tier) + (c.kindergarten ? ` (${kg(c.kindergarten)})` : '')).join('; ');
+      case 'actor': {
+        const role = typeof value === 'string' ? value.split(':')[0] : '';
+        const key = `pub.value.actor.${role}`;
+        return t(key) === key ? null : t(key);
+      }
+      default: return null;
+    }
+  }
+
+  /**
+   * What later entries about the application can publish (SPEC.md §5), and those of them the
+   * position history above names: entries that changed the application's own place. An entry
+   * that moved no place (a review that left the tier as it was, an answer to an offer) is in the
+   * log all the same, under the same number.
+   */
+  function laterEntries() {
+    const own = new Map();
+    for (const q of [...report.queues, ...report.formerQueues]) {
+      for (const step of q.history) {
+        for (const reason of step.reasons) {
+          if (!reason.reason.startsWith('own-')) continue;
+          for (const seq of reason.seqs) {
+            if (seq !== published.seq && !own.has(seq)) own.set(seq, { seq, date: step.date, reason, step });
+          }
+        }
+      }
+    }
+    const named = [...own.values()].sort((a, b) => a.seq - b.seq);
+    return [
+      el('h3', {}, t('pub.later')),
+      el('p', {}, t('pub.later.intro')),
+      el('ul', { id: 'published-types' }, LATER_TYPES.map(type => el('li', {}, el('code', {}, type), ' — ', t(`pub.type.${type}`)))),
+      named.length
+        ? [el('p', {}, t('pub.later.named')),
+          el('ul', { id: 'published-later' }, named.map(n => el('li', { 'data-seq': n.seq },
+            el('a', { href: `/api/v1/public/log?from=${n.seq}&count=1` }, t('pub.entry.link', { seq: n.seq })),
+            `, ${KQ.date(n.date)}: `, reasonText(n.reason, n.step))))]
+        : el('p', {}, t('pub.later.none')),
+    ];
+  }
+
+  const LATER_TYPES = ['claim.reviewed', 'application.changed', 'application.withdrawn', 'allocation.decided', 'offer.responded',
+    'offers.expired', 'enrolment.confirmed', 'enrolment.exceptional'];
 
   // ------------------------------------------------------------------ receipt
 
@@ -339,6 +492,70 @@
       'pos.receipt.download': 'Сохранить квитанцию в файл',
       'pos.receipt.waiting': 'Получаем квитанцию…',
       'pos.receipt.saved': 'Квитанция сохранена в файл {file}.',
+      'pub.heading': 'Что о вашем заявлении опубликовано',
+      'pub.intro': 'Заявление записано в открытый журнал, который может скачать и проверить любой. Здесь эта запись показана точно так, как её выдаёт журнал, поле за полем, и для каждого поля сказано, зачем оно публикуется.',
+      'pub.show': 'Показать запись №{seq} из открытого журнала',
+      'pub.entry': 'Запись №{seq}, как её видит любой посетитель:',
+      'pub.entry.link': 'запись №{seq} в журнале',
+      'pub.application': 'Поля заявления',
+      'pub.envelope': 'Поля самой записи (они есть у каждой записи журнала)',
+      'pub.mismatch.title': 'Запись в журнале не совпадает с заявлением',
+      'pub.mismatch': 'Запись №{seq} открытого журнала не является подачей этого заявления. Так быть не должно: сообщите об этом в управление образования или независимым проверяющим (раздел «Как проверить самому»).',
+      'pub.name.payload.number': 'Номер заявления',
+      'pub.name.payload.kind': 'Вид заявления',
+      'pub.name.payload.channel': 'Способ подачи',
+      'pub.name.payload.registeredAt': 'Время регистрации',
+      'pub.name.payload.birthMonth': 'Год и месяц рождения',
+      'pub.name.payload.district': 'Район',
+      'pub.name.payload.preferences': 'Выбранные сады',
+      'pub.name.payload.desiredStart': 'Желаемая дата начала',
+      'pub.name.payload.claims': 'Льготы',
+      'pub.name.payload.commitment': 'Отпечаток закрытой записи',
+      'pub.name.actor': 'Кто внёс запись',
+      'pub.name.at': 'Время записи',
+      'pub.name.prev': 'Отпечаток предыдущей записи',
+      'pub.name.seq': 'Номер записи',
+      'pub.name.type': 'Тип записи',
+      'pub.name.other': 'Поле',
+      'pub.why.payload.number': 'Случайный номер. По нему все следующие записи называют ваше заявление; он связывает только записи этого заявления.',
+      'pub.why.payload.kind': 'Новое заявление или перевод. Очередь его не учитывает (перевод стоит в очереди как новое заявление): по нему публикуется только число переводов. Может быть убран в следующей версии записей.',
+      'pub.why.payload.channel': 'Сайт, МФЦ или Госуслуги. Объясняет, почему время регистрации может быть раньше времени записи (Госуслуги, перенесённые очереди), и нужен для проверки на подачу «задним числом».',
+      'pub.why.payload.registeredAt': 'Внутри одного уровня льготы порядок очереди по закону определяется временем подачи, поэтому оно нужно с точностью до тысячной секунды. Заявление, поданное на сайте или в МФЦ, регистрируется в момент записи, а время записи журнал публикует и так; для Госуслуг и очередей, перенесённых из прежней системы, это время, записанное там.',
+      'pub.why.payload.birthMonth': 'Месяц, а не дата рождения. По нему определяется возрастная группа на 1 сентября, снятие с очереди по возрасту и проверка желаемой даты. Грубее нельзя: тур и желаемая дата могут прийтись на любой день, и возраст ребёнка в этот день зависит от месяца рождения.',
+      'pub.why.payload.district': 'Район, а не адрес: по нему считается закреплённая территория (уровень 4).',
+      'pub.why.payload.preferences': 'Сады в том порядке, который вы выбрали: по ним идёт само распределение.',
+      'pub.why.payload.desiredStart': 'С этой даты ребёнок участвует в распределении.',
+      'pub.why.payload.claims': 'Только уровень льготы, никогда не её категория: уровень задаёт место в очереди. Сад указан только для льготы брата или сестры.',
+      'pub.why.payload.commitment': 'Хеш закрытой записи с вашими личными данными и случайной «солью». Он связывает журнал с закрытой записью, ничего из неё не раскрывая: проверяющий с правом доступа может сверить одно с другим.',
+      'pub.why.actor': 'Роль и псевдоним, никогда не имя. У родителя псевдоним свой для каждого заявления, поэтому два заявления одной семьи не связать; у сотрудника — один на учётную запись, чтобы было видно, кто что сделал.',
+      'pub.why.at': 'Когда запись добавлена в журнал; это время есть у каждой записи.',
+      'pub.why.prev': 'Связывает записи в цепь: изменить или убрать любую запись незаметно нельзя.',
+      'pub.why.seq': 'Место записи в журнале. Если время регистрации совпало до тысячной секунды, выше стоит заявление с меньшим номером записи.',
+      'pub.why.type': 'Что это за запись: подача заявления.',
+      'pub.why.other': 'Поле этой записи журнала; подробности — в правилах (SPEC, раздел 5).',
+      'pub.value.channel.portal': 'сайт',
+      'pub.value.channel.centre': 'МФЦ',
+      'pub.value.channel.federal': 'Госуслуги',
+      'pub.value.kind.new': 'новое заявление',
+      'pub.value.kind.transfer': 'перевод',
+      'pub.value.noClaims': 'льготы не заявлены',
+      'pub.value.actor.parent': 'родитель: псевдоним этого заявления',
+      'pub.value.actor.operator': 'сотрудник МФЦ: псевдоним учётной записи',
+      'pub.value.actor.system': 'сам сервис',
+      'pub.later': 'Следующие записи о заявлении',
+      'pub.later.intro': 'Каждое изменение — новая запись с номером вашего заявления; прежние записи не меняются. Такие записи публикуют только это:',
+      'pub.type.claim.reviewed': 'какую льготу проверили, подтверждена ли она, и причину кодом из опубликованного списка',
+      'pub.type.application.changed': 'новый список садов и желаемую дату начала',
+      'pub.type.application.withdrawn': 'что заявление отозвано, и причину кодом из списка',
+      'pub.type.allocation.decided': 'направление (сад, группа, срок ответа) или снятие с очереди по возрасту',
+      'pub.type.offer.responded': 'ваш ответ на направление: принято или отказ',
+      'pub.type.offers.expired': 'что срок ответа на направление истёк',
+      'pub.type.enrolment.confirmed': 'что ребёнок зачислен',
+      'pub.type.enrolment.exceptional': 'зачисление вне очереди: сад, группа, год и законное основание кодом из списка',
+      'pub.later.named': 'Записи, которые меняли место вашего заявления (по истории места выше). Записи, которые место не меняли, например ответ на направление, тоже есть в журнале под тем же номером.',
+      'pub.later.none': 'Записей, которые меняли место вашего заявления, пока нет.',
+      'pub.not.title': 'Не публикуется никогда:',
+      'pub.not': 'имена ребёнка и родителя, точная дата рождения, телефон и электронная почта, категория льготы и её документы. Они хранятся в закрытой части системы, с журналом их связывает только отпечаток commitment, и их можно удалить — журнал от этого не меняется. Каждое чтение этих данных человеком записывается, а число таких чтений публикуется. Адрес сервис не спрашивает: публикуется только район.',
     },
     en: {
       'position.title': 'My place in the queue — kindergarten queue',
@@ -451,6 +668,70 @@
       'pos.receipt.download': 'Save the receipt to a file',
       'pos.receipt.waiting': 'Getting the receipt…',
       'pos.receipt.saved': 'The receipt was saved as {file}.',
+      'pub.heading': 'What is public about your application',
+      'pub.intro': 'The application is written to the public log, which anyone can download and check. Here is that entry exactly as the log serves it, field by field, with why each field is public.',
+      'pub.show': 'Show entry {seq} of the public log',
+      'pub.entry': 'Entry {seq}, as any visitor sees it:',
+      'pub.entry.link': 'entry {seq} in the log',
+      'pub.application': 'Fields of the application',
+      'pub.envelope': 'Fields of the entry itself (every log entry has them)',
+      'pub.mismatch.title': 'The log entry does not match the application',
+      'pub.mismatch': 'Entry {seq} of the public log is not the submission of this application. That must not happen: report it to the education department or to the independent validators (see "Check it yourself").',
+      'pub.name.payload.number': 'Application number',
+      'pub.name.payload.kind': 'Kind of application',
+      'pub.name.payload.channel': 'Channel',
+      'pub.name.payload.registeredAt': 'Registration time',
+      'pub.name.payload.birthMonth': 'Year and month of birth',
+      'pub.name.payload.district': 'District',
+      'pub.name.payload.preferences': 'Chosen kindergartens',
+      'pub.name.payload.desiredStart': 'Desired start date',
+      'pub.name.payload.claims': 'Priority rights',
+      'pub.name.payload.commitment': 'Fingerprint of the private record',
+      'pub.name.actor': 'Who made the entry',
+      'pub.name.at': 'Time of the entry',
+      'pub.name.prev': 'Fingerprint of the previous entry',
+      'pub.name.seq': 'Entry number',
+      'pub.name.type': 'Type of entry',
+      'pub.name.other': 'Field',
+      'pub.why.payload.number': 'A random number. Every later entry names your application by it; it links only this application\'s own entries.',
+      'pub.why.payload.kind': 'A new application or a transfer. The queue does not use it (a transfer queues like a new application): only the number of transfers is published. It may be dropped in a later version of the entries.',
+      'pub.why.payload.channel': 'Website, service centre or federal portal. It explains why the registration time can be earlier than the entry (federal portal, migrated queues) and is needed to check for backdating.',
+      'pub.why.payload.registeredAt': 'Within one priority tier the law orders the queue by the time of application, so it is needed to the millisecond. An application made on the website or at a service centre is registered when its entry is made, and the log publishes that time anyway; for the federal portal and for queues moved from an earlier system it is the time recorded there.',
+      'pub.why.payload.birthMonth': 'A month, not the date of birth. It decides the age group on 1 September, removal from the queue for age and the check of the desired start. It cannot be coarser: a round or a desired start can fall on any day, and the child\'s age on that day depends on the month of birth.',
+      'pub.why.payload.district': 'A district, never an address: it decides the catchment tier (tier 4).',
+      'pub.why.payload.preferences': 'The kindergartens in the order you chose them: the allocation itself runs on them.',
+      'pub.why.payload.desiredStart': 'The child takes part in allocation from this date.',
+      'pub.why.payload.claims': 'Only the tier of each right, never its category: the tier sets the place in the queue. A kindergarten is given only for a sibling right.',
+      'pub.why.payload.commitment': 'A hash of the private record with your personal data and a random salt. It binds the log to that record without revealing any of it: an authorised validator can check one against the other.',
+      'pub.why.actor': 'A role and a pseudonym, never a name. A parent has a different pseudonym for each application, so two applications of one family cannot be linked; a member of staff has one per account, so what each did can be counted.',
+      'pub.why.at': 'When the entry was added to the log; every entry has this time.',
+      'pub.why.prev': 'Chains the entries together: no entry can be changed or removed unnoticed.',
+      'pub.why.seq': 'The entry\'s place in the log. If two registration times are equal to the millisecond, the application with the smaller entry number ranks higher.',
+      'pub.why.type': 'What the entry is: the submission of an application.',
+      'pub.why.other': 'A field of this log entry; see the rules (SPEC, section 5).',
+      'pub.value.channel.portal': 'website',
+      'pub.value.channel.centre': 'service centre',
+      'pub.value.channel.federal': 'federal portal',
+      'pub.value.kind.new': 'new application',
+      'pub.value.kind.transfer': 'transfer',
+      'pub.value.noClaims': 'no priority right claimed',
+      'pub.value.actor.parent': 'parent: this application\'s pseudonym',
+      'pub.value.actor.operator': 'service-centre operator: the account\'s pseudonym',
+      'pub.value.actor.system': 'the service itself',
+      'pub.later': 'Later entries about the application',
+      'pub.later.intro': 'Every change is a new entry with your application number; earlier entries never change. Such entries publish only this:',
+      'pub.type.claim.reviewed': 'which right was checked, whether it was verified, and the reason as a code of the published list',
+      'pub.type.application.changed': 'the new list of kindergartens and the desired start date',
+      'pub.type.application.withdrawn': 'that the application was withdrawn, and the reason as a code of the list',
+      'pub.type.allocation.decided': 'the offer (kindergarten, group, deadline) or removal from the queue for age',
+      'pub.type.offer.responded': 'your answer to the offer: accepted or declined',
+      'pub.type.offers.expired': 'that the time to answer the offer ran out',
+      'pub.type.enrolment.confirmed': 'that the child is enrolled',
+      'pub.type.enrolment.exceptional': 'an enrolment outside the queue: kindergarten, group, year and the legal basis as a code of the list',
+      'pub.later.named': 'Entries that changed your application\'s place (from the history of the place above). Entries that moved no place, such as an answer to an offer, are in the log too, under the same number.',
+      'pub.later.none': 'No entry has changed your application\'s place yet.',
+      'pub.not.title': 'Never published:',
+      'pub.not': 'the child\'s and the parent\'s names, the exact date of birth, phone and email, the category of a priority right and its documents. They are kept in the private part of the system, only the commitment fingerprint links them to the log, and they can be erased without changing the log. Every time a person reads them it is recorded, and the number of such reads is published. The service does not ask for an address: only the district is published.',
     },
   });
 
