@@ -217,13 +217,22 @@ internal sealed partial class PublicStrings
             Form.Instant => Expect(Formats.Instant.Parse(value).Success, StringKind.Time, "not an instant (SPEC.md §3.2)"),
             Form.Hash => Expect(IsHash(value), StringKind.Hash, "not 64 lower-case hex digits (SPEC.md §3.3)"),
             Form.Name => (StringKind.Institutional, null),
-            Form.Reason => codes.Find(r.List, value) is not null
-                ? (StringKind.Code, null)
-                : (StringKind.Typed, codes.IsPublished
-                    ? $"not a code of the published '{ReasonCodes.Member(r.List)}' list"
-                    : $"the criteria that apply publish no '{ReasonCodes.Member(r.List)}' codes (a log from before SPEC.md §4.6), so the field holds what was typed"),
+            Form.Reason => codes.Find(r.List, value) is not null ? (StringKind.Code, null) : (StringKind.Typed, NotACode(r.List, value, codes)),
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),
         };
+    }
+
+    /// <summary>
+    /// Under criteria without lists (SPEC.md §4.6) even a word shaped like a code is not one: no list says
+    /// what it means, and nothing tells it from a word somebody typed. The reason says which case it is.
+    /// </summary>
+    private static string NotACode(ReasonList list, string value, ReasonCodes codes)
+    {
+        var member = ReasonCodes.Member(list);
+        if (codes.IsPublished) return $"not a code of the published '{member}' list";
+        return CriteriaValidator.IsValidId(value)
+            ? $"the criteria that apply publish no '{member}' codes (a log from before SPEC.md §4.6): shaped like a code, but no list defines it"
+            : $"the criteria that apply publish no '{member}' codes (a log from before SPEC.md §4.6), so the field holds what was typed";
     }
 
     private static (StringKind, string?) Expect(bool matches, StringKind kind, string why) => matches ? (kind, null) : (StringKind.Typed, why);
