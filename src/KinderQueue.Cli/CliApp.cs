@@ -18,21 +18,23 @@ public static class CliApp
           kq vectors check <vectors-dir>              recompute every spec vector and report differences
           kq vectors regenerate <vectors-dir>         rewrite every vector's expected output
           {VERIFY}
+          {PRIVACY}
           {RECEIPT}
 
-        Exit codes: 0 ok (verify: intact), 1 a difference or problem was found, 2 usage, input or network error.
+        Exit codes: 0 ok (verify: intact; privacy: no typed text), 1 a difference or problem was found, 2 usage, input or network error.
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr, http: null);
 
     /// <param name="http">
-    /// What <c>kq verify</c> sends its requests through (tests route them to an in-memory service);
+    /// What <c>kq verify</c>, <c>kq privacy</c> and <c>kq receipt</c> send their requests through (tests route them to an in-memory service);
     /// null for the network.
     /// </param>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args is ["verify", .. var rest]) return await Verify.VerifyCommand.RunAsync(rest, stdout, stderr, http).ConfigureAwait(false);
+        if (args is ["privacy", .. var privacy]) return await Privacy.PrivacyCommand.RunAsync(privacy, stdout, stderr, http).ConfigureAwait(false);
         if (args is ["receipt", .. var receipt]) return await ReceiptCommand.RunAsync(receipt, stdout, stderr, http).ConfigureAwait(false);
         return args switch
         {
@@ -48,6 +50,7 @@ public static class CliApp
     private static int PrintUsage(TextWriter writer, int code)
     {
         writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
+            .Replace("{PRIVACY}", Privacy.PrivacyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
             .Replace("{RECEIPT}", ReceiptCommand.Usage, StringComparison.Ordinal));
         return code;
     }

@@ -33,6 +33,17 @@ internal sealed class LogStream(Stream stream, long? entries, long? bytes) : IDi
     public void Dispose() => Stream.Dispose();
 }
 
+/// <summary>How a command turns what the user named into a source: an http(s) URL is a service, anything else a file.</summary>
+internal static class LogSources
+{
+    public static bool IsUrl(string s) =>
+        Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
+
+    /// <param name="agent">The User-Agent a service's operators see: which command is reading their log.</param>
+    public static ILogSource Open(string source, HttpMessageHandler? http, string agent) =>
+        IsUrl(source) ? new HttpLogSource(new Uri(source), http, agent) : new FileLogSource(source);
+}
+
 /// <summary>The log could not be read (missing file, refused request, broken transfer): exit code 2.</summary>
 internal sealed class SourceException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -68,7 +79,7 @@ internal sealed class HttpLogSource : ILogSource
     public const string PublicPath = "api/v1/public/";
     private readonly HttpClient _client;
 
-    public HttpLogSource(Uri service, HttpMessageHandler? handler)
+    public HttpLogSource(Uri service, HttpMessageHandler? handler, string agent = "kq-verify/1.0")
     {
         // The user may give the service's address or any public URL under it.
         var text = service.GetLeftPart(UriPartial.Path);
@@ -78,7 +89,7 @@ internal sealed class HttpLogSource : ILogSource
         _client = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _client.BaseAddress = new Uri(root);
         _client.Timeout = Timeout.InfiniteTimeSpan; // a large export takes as long as it takes; each read has its own token
-        _client.DefaultRequestHeaders.UserAgent.ParseAdd("kq-verify/1.0");
+        _client.DefaultRequestHeaders.UserAgent.ParseAdd(agent);
     }
 
     public string Name { get; }

@@ -99,12 +99,9 @@ internal static class VerifyCommand
         return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress);
     }
 
-    private static bool IsUrl(string s) =>
-        Uri.TryCreate(s, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps);
-
     private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
-        var isUrl = IsUrl(o.Source);
+        var isUrl = LogSources.IsUrl(o.Source);
         if (isUrl && (o.Checkpoints.Length > 0 || o.Dashboard is not null))
         {
             stderr.WriteLine("kq verify: --checkpoint and --dashboard are for a file source; a service's own are fetched from it.");
@@ -126,7 +123,7 @@ internal static class VerifyCommand
         var dashboard = o.Dashboard is null ? null : new CheckpointEvidence(o.Dashboard, ReadFile(o.Dashboard));
         var saved = o.Folder is null ? [] : SavedCheckpoints(o.Folder);
 
-        using var source = isUrl ? (ILogSource)new HttpLogSource(new Uri(o.Source), http) : new FileLogSource(o.Source);
+        using var source = LogSources.Open(o.Source, http, "kq-verify/1.0");
         VerificationFinding? early = null;
         if (source is HttpLogSource service)
         {

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+using KinderQueue.Api.Demo;
+using KinderQueue.Api.Tests.Support;
+using KinderQueue.Cli;
+using KinderQueue.Storage.Appending;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace KinderQueue.Api.Tests;
+
+/// <summary>
+/// <c>kq privacy</c> over the demo region, read from the in-memory service over HTTP as a validator would
+/// read it: the whole demo (about 15,800 entries) fills in a few seconds, so the test runs on the real
+/// thing rather than a smaller seed. Its figures depend on the day the demo is filled, so the test checks
+/// that they are all there and consistent, and that the demo carries no typed text (exit 0).
+/// </summary>
+public sealed class KqPrivacyDemoTests(KqPrivacyDemoTests.DemoFixture demo) : IClassFixture<KqPrivacyDemoTests.DemoFixture>
+{
+    /// <summary>
+    /// A service whose log starts empty (the usual fixture publishes criteria first, and the demo fills
+    /// only an empty log), filled by the demo exactly as <c>--demo</c> fills it.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes the fixture through IAsyncLifetime.DisposeAsync.")]
+    public sealed class DemoFixture : IAsyncLifetime
+    {
+        private readonly string _dataDir = Directory.CreateTempSubdirectory("kq-privacy-demo-").FullName;
+        private KinderQueueFactory? _factory;
+
+        public KinderQueueFactory Factory => _factory ?? throw new InvalidOperationException("The fixture is not started.");
+
+        public TimeSpan FillTime { get; private set; }
+
+        public async Task InitializeAsync()
+        {
+            _factory = new KinderQueueFactory(_dataDir, postgres: null);
+            var services = _factory.Services;
+            var started = Stopwatch.GetTimestamp();
+            await DemoRegion.PopulateAsync(services.GetRequiredService<LiveLog>(), services.GetRequiredService<IClock>(), _dataDir,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<DemoFixture>(), CancellationToken.None);
+            FillTime = Stopwatch.GetElapsedTime(started);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_factory is not null) await _factory.DisposeAsync();
+            try
+            {
+                Directory.Delete(_dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder left behind is harmless.
+            }
+        }
+    }
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> Kq(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, demo.Factory.Server.CreateHandler());
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Privacy_OfTheDemo_IsClean_AndReportsEveryFigure()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (code, stdout, stderr) = await Kq("privacy", "http://localhost/", "--json");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        code.Should().Be(CliApp.Ok, $"{stdout}\n{stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var r = doc.RootElement;
+        r.GetProperty("clean").GetBoolean().Should().BeTrue();
+        r.GetProperty("typed").GetArrayLength().Should().Be(0, "every demo reason is a published code (SPEC.md §4.6)");
+        r.GetProperty("entries").GetInt64().Should().BeGreaterThan(15_000);
+        var applications = r.GetProperty("applications").GetInt32();
+        applications.Should().Be(10_000);
+        var nonGeneral = r.GetProperty("nonGeneral").GetInt32();
+        nonGeneral.Should().BeInRange(1, applications - 1, "about 14 % of the demo's applications claim a tier");
+        r.GetProperty("parentActors").GetInt32().Should().Be(0, "the demo appends as system:demo");
+        r.GetProperty("linkedActors").GetArrayLength().Should().Be(0);
+        var strings = r.GetProperty("strings");
+        strings.GetProperty("code").GetInt64().Should().BeGreaterThan(1_000, "claim reviews, withdrawals, capacity loads and the court-ordered enrolment");
+        strings.GetProperty("hash").GetInt64().Should().Be(applications, "one commitment per application");
+        strings.GetProperty("institutional").GetInt64().Should().Be(r.GetProperty("institutional").GetArrayLength());
+
+        var rows = r.GetProperty("anonymity").EnumerateArray().ToList();
+        rows.Should().HaveCount(8);
+        foreach (var row in rows)
+        {
+            var population = row.GetProperty("population").GetString() == "all" ? applications : nonGeneral;
+            row.GetProperty("applications").GetInt32().Should().Be(population);
+            var unique = row.GetProperty("unique").GetInt32();
+            var belowFive = row.GetProperty("belowFive").GetInt32();
+            unique.Should().BeLessThanOrEqualTo(belowFive);
+            belowFive.Should().BeLessThanOrEqualTo(population);
+            row.GetProperty("minK").GetInt32().Should().BeGreaterThanOrEqualTo(1);
+        }
+        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), $"the demo filled in {demo.FillTime.TotalSeconds:F1} s; the report should not take longer");
+    }
+
+    [Fact]
+    public async Task Privacy_OfTheDemo_InWords_HasTheTablesAndSaysClean()
+    {
+        var (code, stdout, stderr) = await Kq("privacy", "http://localhost/");
+
+        code.Should().Be(CliApp.Ok, $"{stdout}\n{stderr}");
+        stdout.Should().Contain("10,000 applications").And.Contain("district, birth month, preference list")
+            .And.Contain("district, birth month, first preference, registration day").And.Contain("non-general")
+            .And.Contain("0 of 0 act on more than one application").And.Contain("Детский сад").And.Contain("CLEAN");
+        stderr.Should().Contain("entries from http://localhost/");
+    }
+}
