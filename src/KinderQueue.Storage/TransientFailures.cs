@@ -19,7 +19,22 @@ public static class TransientFailures
         // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another connection holds the lock for longer than busy_timeout.
         SqliteException sq => sq.SqliteErrorCode is 5 or 6,
         TimeoutException => true,
+        // The state must be rebuilt and the database did not answer: worth the same retries as an outage.
+        Appending.LogUnavailableException => true,
         _ => false,
+    };
+
+    /// <summary>
+    /// The database cannot store more data: SQLITE_FULL (13), PostgreSQL's disk_full (53100), or
+    /// the operating system's "no space left on device" while writing. Not transient: a retry
+    /// fails the same way until an operator frees space.
+    /// </summary>
+    public static bool IsStorageFull(Exception ex) => ex switch
+    {
+        SqliteException sq => sq.SqliteErrorCode == 13,
+        PostgresException pg => pg.SqlState == "53100",
+        IOException io => io.HResult == 28 || (io.HResult & 0xFFFF) == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase),
+        _ => ex.InnerException is { } inner && IsStorageFull(inner),
     };
 
     public static ResiliencePipeline AppendPipeline(int maxRetries = 4) =>

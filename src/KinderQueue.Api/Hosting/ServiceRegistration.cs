@@ -51,10 +51,13 @@ public static class ServiceRegistration
             // Problems the framework writes (routing, authentication, status code pages) get the errors list ours have.
             if (!ctx.ProblemDetails.Extensions.ContainsKey("errors"))
                 ctx.ProblemDetails.Extensions["errors"] = new[] { FrameworkError(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode) };
-            if (ctx.Exception is not null && ctx.ProblemDetails.Status == StatusCodes.Status503ServiceUnavailable)
+            if (ctx.Exception is not null && ServiceFaults.Describe(ctx.Exception) is { } fault)
             {
-                ctx.ProblemDetails.Title = "The queue is temporarily unavailable.";
-                ctx.ProblemDetails.Detail = "Nothing was recorded. Retry later with the same Idempotency-Key.";
+                ctx.ProblemDetails.Title = fault.Title;
+                ctx.ProblemDetails.Detail = fault.Detail;
+                ctx.ProblemDetails.Type = $"https://kinderqueue.example/problems/{fault.Code}";
+                ctx.ProblemDetails.Extensions["errors"] = new[] { new Dictionary<string, string> { ["path"] = "$", ["code"] = fault.Code, ["message"] = fault.Title } };
+                if (fault.RetryAfterSeconds is { } seconds) ctx.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         });
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -142,10 +145,8 @@ public static class ServiceRegistration
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // A database outage is a 503 the client can retry, not a 500.
-            StatusCodeSelector = ex => ex is System.Data.Common.DbException or TimeoutException or LogCorruptException
-                ? StatusCodes.Status503ServiceUnavailable
-                : ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A database outage is a 503 the client can retry, a full disk a 507, never a 500 (ServiceFaults).
+            StatusCodeSelector = ServiceFaults.StatusCode,
         });
         app.UseMiddleware<RequestLimits>();
         app.UsePublicSite();

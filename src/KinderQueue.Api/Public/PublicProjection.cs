@@ -133,7 +133,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
                         Snapshot?.Size ?? 0, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 }
             }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or LogUnavailableException)
             {
                 // The database is away for now; public reads keep serving what was folded.
                 logger.LogWarning(ex, "Public projection could not read the log; retrying");

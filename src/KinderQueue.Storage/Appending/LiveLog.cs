@@ -40,10 +40,20 @@ public sealed class LiveLog : IAsyncDisposable
     private Task? _writer;
     private int _disposed;
     private Task? _tail;
+    // The state, chain and tree ran ahead of a transaction that did not commit and could not be
+    // rebuilt yet (the database went away during the rebuild): nothing may be read or decided
+    // from them until a rebuild from the database succeeds.
+    private volatile bool _stale;
+    private bool _caughtUp;
+    // After the database said its storage is full, new batches are refused at once until then, so
+    // that a full disk costs one rebuild per back-off rather than one per batch.
+    private long _storageFullUntil;
+    private readonly TimeSpan _storageFullBackoff;
 
     public LiveLog(ILogStore store, IClock clock, int maxBatch = 1024, TimeSpan? tailInterval = null, ResiliencePipeline? retry = null,
-        Duration? responseRetention = null)
+        Duration? responseRetention = null, TimeSpan? storageFullBackoff = null)
     {
+        _storageFullBackoff = storageFullBackoff ?? TimeSpan.FromSeconds(5);
         _store = store;
         _clock = clock;
         _maxBatch = maxBatch;
@@ -56,8 +66,14 @@ public sealed class LiveLog : IAsyncDisposable
     /// <summary>How often the tail loop deletes idempotent responses older than the retention.</summary>
     public static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>True once the log has been folded at start; stays true while the tail keeps up.</summary>
-    public bool IsCaughtUp { get; private set; }
+    /// <summary>
+    /// True once the log has been folded at start; stays true while the tail keeps up and the
+    /// folded state matches what the database committed (false while it must be rebuilt).
+    /// </summary>
+    public bool IsCaughtUp => _caughtUp && !_stale;
+
+    /// <summary>True while the database's storage is full: writes are refused (with <see cref="StorageFullException"/>).</summary>
+    public bool IsStorageFull => Stopwatch.GetTimestamp() < Volatile.Read(ref _storageFullUntil);
 
     public ILogStore Store => _store;
 
@@ -79,7 +95,7 @@ public sealed class LiveLog : IAsyncDisposable
         {
             _gate.Release();
         }
-        IsCaughtUp = true;
+        _caughtUp = true;
         _writer = Task.Run(WriterLoopAsync, CancellationToken.None);
         _tail = Task.Run(TailLoopAsync, CancellationToken.None);
     }
@@ -92,12 +108,17 @@ public sealed class LiveLog : IAsyncDisposable
         return pending.Completion.Task.WaitAsync(ct);
     }
 
-    /// <summary>Reads the state consistently (no batch is half applied while <paramref name="read"/> runs).</summary>
+    /// <summary>
+    /// Reads the state consistently (no batch is half applied while <paramref name="read"/> runs).
+    /// Throws <see cref="LogUnavailableException"/> while the state must be rebuilt and the database
+    /// does not answer: a state that ran ahead of the database is never read.
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<QueueState, LogView, T> read, CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await EnsureCurrentAsync(ct).ConfigureAwait(false);
             return read(_state, new LogView(_chain.Size, _chain.Head.ToArray(), _merkle.Root()));
         }
         finally
@@ -110,10 +131,11 @@ public sealed class LiveLog : IAsyncDisposable
     public async Task CatchUpAsync(CancellationToken ct)
     {
         var count = await _store.CountAsync(ct).ConfigureAwait(false);
-        if (count <= _chain.Size) return;
+        if (count <= _chain.Size && !_stale) return;
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await EnsureCurrentAsync(ct).ConfigureAwait(false);
             await foreach (var e in _store.ReadAsync(_chain.Size, long.MaxValue, ct).ConfigureAwait(false)) ApplyStored(e);
         }
         finally
@@ -122,14 +144,37 @@ public sealed class LiveLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Rebuilds the state, chain and tree from the whole stored log. Until it completes the
+    /// instance is stale: if the database fails midway, the next read, batch or catch-up tries
+    /// again, and readers of <see cref="Tree"/> keep the last complete tree meanwhile (a failed
+    /// rebuild left in place froze the public log while the writer went on).
+    /// </summary>
     private async Task ReloadAsync(CancellationToken ct)
     {
+        _stale = true;
         _state = new QueueState();
         _chain = new LogChain();
         _merkle = new MerkleStore();
         _lastAt = Instant.MinValue;
         await foreach (var e in _store.ReadAsync(0, long.MaxValue, ct).ConfigureAwait(false)) ApplyStored(e);
         Volatile.Write(ref _tree, _merkle);
+        _stale = false;
+        LogTelemetry.Rebuilds.Add(1);
+    }
+
+    /// <summary>Under the gate: rebuilds a stale state, or says why it cannot be read.</summary>
+    private async Task EnsureCurrentAsync(CancellationToken ct)
+    {
+        if (!_stale) return;
+        try
+        {
+            await ReloadAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not LogCorruptException and not OperationCanceledException)
+        {
+            throw new LogUnavailableException(ex);
+        }
     }
 
     /// <summary>
@@ -191,10 +236,17 @@ public sealed class LiveLog : IAsyncDisposable
     {
         using var activity = LogTelemetry.Source.StartActivity("log.append");
         activity?.SetTag("kq.batch_size", batch.Count);
+        if (IsStorageFull)
+        {
+            // Nothing is decided, so nothing runs ahead of the database and nothing is rebuilt.
+            LogTelemetry.StorageFull.Add(1);
+            throw new StorageFullException(null);
+        }
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         var changed = false;
         try
         {
+            await EnsureCurrentAsync(ct).ConfigureAwait(false);
             // Rows are found by a hash of the scoped key and hold the response sealed under it (SealedResponses).
             var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal)
                 .Select(SealedResponses.RowKey).ToList();
@@ -271,10 +323,28 @@ public sealed class LiveLog : IAsyncDisposable
             changed = false;
             return results;
         }
-        catch
+        catch (Exception ex)
         {
-            // The state ran ahead of a transaction that did not commit: rebuild it from the database.
-            if (changed) await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+            var full = TransientFailures.IsStorageFull(ex);
+            if (full)
+            {
+                LogTelemetry.StorageFull.Add(1);
+                Volatile.Write(ref _storageFullUntil, Stopwatch.GetTimestamp() + (long)(_storageFullBackoff.TotalSeconds * Stopwatch.Frequency));
+            }
+            // The state ran ahead of a transaction that did not commit: rebuild it from the database,
+            // now if it answers, else on the next read, batch or catch-up (stale until then).
+            if (changed)
+            {
+                try
+                {
+                    await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception reload) when (reload is not LogCorruptException)
+                {
+                    // Stale: the original failure is what the caller must hear about.
+                }
+            }
+            if (full) throw new StorageFullException(ex);
             throw;
         }
         finally
@@ -294,7 +364,7 @@ public sealed class LiveLog : IAsyncDisposable
                 try
                 {
                     await CatchUpAsync(_stop.Token).ConfigureAwait(false);
-                    IsCaughtUp = true;
+                    _caughtUp = true;
                     if (Stopwatch.GetElapsedTime(lastPurge) >= PurgeInterval)
                     {
                         // Stored responses include access codes: keep them only as long as a retry is plausible.
@@ -302,15 +372,15 @@ public sealed class LiveLog : IAsyncDisposable
                         lastPurge = Stopwatch.GetTimestamp();
                     }
                 }
-                catch (Exception ex) when (TransientFailures.IsTransient(ex) || ex is System.Data.Common.DbException)
+                catch (Exception ex) when (TransientFailures.IsTransient(ex) || ex is System.Data.Common.DbException or LogUnavailableException)
                 {
                     // The database is unreachable for now: not ready until the next successful look.
-                    IsCaughtUp = false;
+                    _caughtUp = false;
                 }
                 catch (LogCorruptException)
                 {
                     // The log does not verify: this instance must not serve (or report ready) from it again.
-                    IsCaughtUp = false;
+                    _caughtUp = false;
                     return;
                 }
             }
@@ -340,6 +410,17 @@ public sealed class LiveLog : IAsyncDisposable
 
 /// <summary>The log's size, chain head and Merkle root at the moment of a read.</summary>
 public sealed record LogView(long Size, byte[] Head, byte[] Root);
+
+/// <summary>
+/// The folded state ran ahead of a write that did not commit and the database did not answer the
+/// rebuild: nothing can be read from this instance until it does (a 503 that says so).
+/// </summary>
+public sealed class LogUnavailableException(Exception cause)
+    : Exception("The log's state is being rebuilt from the database after a write that did not commit, and the database does not answer yet.", cause);
+
+/// <summary>The database's storage is full: nothing of the write was stored, and none will be until space is freed.</summary>
+public sealed class StorageFullException(Exception? cause)
+    : Exception("The database's storage is full: nothing was stored.", cause);
 
 /// <summary>The stored log does not link, hash or fold: corruption or tampering. The instance must not serve.</summary>
 public sealed class LogCorruptException(long seq, string problem) : Exception($"Log entry {seq} {problem}.")

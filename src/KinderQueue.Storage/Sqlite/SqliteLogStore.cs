@@ -50,11 +50,34 @@ public sealed class SqliteLogStore : ILogStore
         _connectionString = builder.ToString();
     }
 
-    /// <summary>A store in a file under <paramref name="folder"/>, created if missing.</summary>
+    /// <summary>
+    /// A store in a file under <paramref name="folder"/>, created if missing. The database holds
+    /// personal data, so a new file is created readable and writable by the service's user only
+    /// (0600); SQLite gives its WAL and shared-memory files the permissions of the database file.
+    /// A new folder is created 0700.
+    /// </summary>
     public static SqliteLogStore InFolder(string folder)
     {
-        Directory.CreateDirectory(folder);
-        return new SqliteLogStore($"Data Source={Path.Combine(folder, "kinderqueue.db")}");
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var file = Path.Combine(folder, "kinderqueue.db");
+        if (!OperatingSystem.IsWindows() && !File.Exists(file))
+        {
+            try
+            {
+                using var created = new FileStream(file, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(file))
+            {
+                // Another store created it a moment ago, the same way.
+            }
+        }
+        return new SqliteLogStore($"Data Source={file}");
     }
 
     public string Backend => "sqlite";

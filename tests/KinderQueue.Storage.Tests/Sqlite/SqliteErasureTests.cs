@@ -54,6 +54,23 @@ public sealed class SqliteErasureTests : IDisposable
         FilesContain($"{canary} #0").Should().BeTrue("records that were not erased are still there");
     }
 
+    [Fact]
+    public async Task The_database_files_hold_personal_data_and_only_the_services_user_can_read_them()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        // The process's umask would otherwise give 0644: readable by every user of the machine.
+        await using (var store = SqliteLogStore.InFolder(_folder))
+        {
+            await store.MigrateAsync(Ct);
+            await store.AppendCommittedAsync(Chain.Sample(applications: 1), Ct);
+            var files = Directory.EnumerateFiles(_folder).Select(Path.GetFileName).ToList();
+            files.Should().Contain(["kinderqueue.db", "kinderqueue.db-wal", "kinderqueue.db-shm"]);
+            foreach (var file in Directory.EnumerateFiles(_folder))
+                File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, Path.GetFileName(file));
+        }
+        File.GetUnixFileMode(_folder).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     private bool FilesContain(string text)
     {
         var needle = Encoding.UTF8.GetBytes(text);

@@ -38,6 +38,24 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
         Volatile.Write(ref _failuresLeft, count);
     }
 
+    private int _readFailuresLeft;
+    private int _failReadAfter;
+    private int _fullReads;
+
+    /// <summary>
+    /// The next <paramref name="count"/> reads (ReadAsync) throw <paramref name="failure"/> after
+    /// <paramref name="afterEntries"/> entries: the database going away in the middle of a long read.
+    /// </summary>
+    public void FailReads(int count, int afterEntries, Func<Exception> failure)
+    {
+        _failure = failure;
+        _failReadAfter = afterEntries;
+        Volatile.Write(ref _readFailuresLeft, count);
+    }
+
+    /// <summary>Reads that started at entry 0 (a rebuild of the whole state), failed ones included.</summary>
+    public int ReadsFromStart => Volatile.Read(ref _fullReads);
+
     public string Backend => inner.Backend;
 
     public Task MigrateAsync(CancellationToken ct) => inner.MigrateAsync(ct);
@@ -48,7 +66,14 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
     public async IAsyncEnumerable<StoredEntry> ReadAsync(long fromSeq, long toSeqExclusive, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var e in inner.ReadAsync(fromSeq, toSeqExclusive, ct)) yield return Tamper is null ? e : Tamper(e);
+        if (fromSeq == 0) Interlocked.Increment(ref _fullReads);
+        var fail = Interlocked.Decrement(ref _readFailuresLeft) >= 0;
+        var read = 0;
+        await foreach (var e in inner.ReadAsync(fromSeq, toSeqExclusive, ct))
+        {
+            if (fail && read++ == _failReadAfter) throw _failure!();
+            yield return Tamper is null ? e : Tamper(e);
+        }
     }
 
     public Task<PrivateRecord?> GetPrivateAsync(string number, CancellationToken ct) => inner.GetPrivateAsync(number, ct);
