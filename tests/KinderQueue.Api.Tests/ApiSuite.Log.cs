@@ -283,6 +283,31 @@ public abstract partial class ApiSuite
     }
 
     [Fact]
+    public async Task OpenApi_documents_the_Idempotency_Key_header_on_every_command_and_only_there()
+    {
+        var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
+        static bool TakesKey(JsonElement op) => op.TryGetProperty("parameters", out var ps)
+            && ps.EnumerateArray().Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
+        var withKey = new List<string>();
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                if (TakesKey(op.Value)) withKey.Add($"{op.Name.ToUpperInvariant()} {path.Name}");
+            }
+        }
+        // Every command that appends to the log; not the reads, the lookups or the erasure (which appends nothing).
+        withKey.Should().BeEquivalentTo(
+        [
+            "POST /api/v1/criteria", "POST /api/v1/districts", "POST /api/v1/kindergartens", "POST /api/v1/capacity",
+            "POST /api/v1/applications/{number}/claims/{claim}/review", "POST /api/v1/rounds", "POST /api/v1/offers/expire",
+            "POST /api/v1/applications/{number}/enrolment", "POST /api/v1/enrolments/exceptional",
+            "POST /api/v1/applications", "PUT /api/v1/applications/{number}/preferences", "POST /api/v1/applications/{number}/withdrawal",
+            "POST /api/v1/applications/{number}/offer-response",
+        ]);
+    }
+
+    [Fact]
     public async Task Health_and_readiness()
     {
         var alive = await (await F.GetAsync("/healthz")).ShouldSucceedAsync(HttpStatusCode.OK);

@@ -26,19 +26,19 @@ public static class ApplicationsApi
     public static RouteGroupBuilder MapApplicationsApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/applications").WithTags("Applications");
-        group.MapPost("/", Submit).RequireAuthorization(Policies.Applicant)
+        group.MapPost("/", Submit).AcceptsIdempotencyKey().RequireAuthorization(Policies.Applicant)
             .WithSummary("Submit an application (operator or parent); returns the public number and a secret access code, shown once.")
             .Accepts<SubmitApplicationRequest>("application/json")
             .Produces<SubmissionResponse>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413);
-        group.MapPut("/{number}/preferences", ChangePreferences).RequireAuthorization(Policies.Applicant)
+        group.MapPut("/{number}/preferences", ChangePreferences).AcceptsIdempotencyKey().RequireAuthorization(Policies.Applicant)
             .WithSummary("Change the listed kindergartens and desired start date; a paused application waits again.")
             .Accepts<ChangePreferencesRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{number}/withdrawal", Withdraw).RequireAuthorization(Policies.Applicant)
+        group.MapPost("/{number}/withdrawal", Withdraw).AcceptsIdempotencyKey().RequireAuthorization(Policies.Applicant)
             .WithSummary("Withdraw an application with a reason code of the criteria's 'withdrawal' list (never free text: the log is public and permanent); a held offer's seat is freed for the next round.")
             .Accepts<ReasonRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        group.MapPost("/{number}/offer-response", RespondToOffer).RequireAuthorization(Policies.OfferResponder)
+        group.MapPost("/{number}/offer-response", RespondToOffer).AcceptsIdempotencyKey().RequireAuthorization(Policies.OfferResponder)
             .WithSummary("Accept or decline the open offer (allocator, operator or the parent who applied).")
             .Accepts<OfferResponseRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);

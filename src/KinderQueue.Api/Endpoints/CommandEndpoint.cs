@@ -24,6 +24,10 @@ public static class CommandEndpoint
         return ($"{actor}|{key}", null);
     }
 
+    /// <summary>Marks a route as a command that takes an Idempotency-Key, so OpenAPI documents the header (IdempotencyKeyParameter).</summary>
+    public static TBuilder AcceptsIdempotencyKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(IdempotentCommand.Instance);
+
     public static async Task<IResult> ExecuteAsync(LiveLog log, ICommand command, int successStatus, CancellationToken ct)
     {
         var result = await log.ExecuteAsync(command, ct);
@@ -45,5 +49,15 @@ public static class CommandEndpoint
         if (problem is not null) return problem;
         var actor = application is null ? account : pseudonyms.Actor(http.User, role, application);
         return await ExecuteAsync(log, build(actor, key), successStatus, http.RequestAborted);
+    }
+}
+
+/// <summary>Endpoint metadata: this command takes an optional Idempotency-Key header.</summary>
+public sealed class IdempotentCommand
+{
+    public static readonly IdempotentCommand Instance = new();
+
+    private IdempotentCommand()
+    {
     }
 }

@@ -4,8 +4,12 @@ using KinderQueue.Storage.Appending;
 namespace KinderQueue.Api.Endpoints;
 
 /// <summary>
-/// /healthz: the process is alive. /readyz: the database answers and this instance has folded the log;
-/// it also says how far the public projection (positions, dashboard) has followed it.
+/// /healthz: the process is alive. /readyz: this instance serves every public answer for what it
+/// acknowledged — the database answers, the writer's state matches what the database committed,
+/// the public tree (proofs, export, receipts) holds every folded entry, and the public projection
+/// (positions, dashboard) has caught up since the start and keeps following. The body says which
+/// condition fails, and whether writes are refused because storage is full (reads still work then,
+/// so the instance stays ready: taking every replica out would stop the lookups too).
 /// </summary>
 public static class HealthApi
 {
@@ -20,9 +24,34 @@ public static class HealthApi
     private static async Task<IResult> Ready(LiveLog log, ILogStore store, Public.PublicProjection projection, CancellationToken ct)
     {
         var database = await store.PingAsync(ct);
-        var size = log.IsCaughtUp ? await log.ReadAsync((_, view) => view.Size, ct) : -1;
-        var ready = database && log.IsCaughtUp;
-        var body = new { status = ready ? "ready" : "not-ready", database = database ? "up" : "down", caughtUp = log.IsCaughtUp, logSize = size, publicLogSize = projection.Size, backend = store.Backend };
+        var (size, treeSize) = (-1L, -1L);
+        if (log.IsCaughtUp)
+        {
+            try
+            {
+                // Under the log's gate the tree and the chain move together: a difference is a frozen public log.
+                (size, treeSize) = await log.ReadAsync((_, view) => (view.Size, (long)log.Tree.Count), ct);
+            }
+            catch (LogUnavailableException)
+            {
+                // Stale: reported as not caught up below.
+            }
+        }
+        var caughtUp = log.IsCaughtUp && size >= 0;
+        var treeCurrent = caughtUp && treeSize == size;
+        var ready = database && caughtUp && treeCurrent && projection.IsFollowing;
+        var body = new
+        {
+            status = ready ? "ready" : "not-ready",
+            database = database ? "up" : "down",
+            caughtUp,
+            publicTree = treeCurrent ? "current" : "behind",
+            publicProjection = projection.IsFollowing ? "following" : "behind",
+            writes = log.IsStorageFull ? "refused: storage full" : "accepted",
+            logSize = size,
+            publicLogSize = projection.Size,
+            backend = store.Backend,
+        };
         return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -45,6 +45,13 @@ public static class PublicQueueApi
         var snapshot = projection.Snapshot;
         if (snapshot is null) return NotReady();
         var report = projection.Read(m => PositionReportJson.Write(m, snapshot, number!));
+        if (report is null)
+        {
+            // The code matched a stored application, so it is committed: the projection is a moment
+            // behind the writer (a lookup right after the 201). Catch up rather than answer 404.
+            await projection.CatchUpAsync(http.RequestAborted);
+            report = projection.Read(m => PositionReportJson.Write(m, projection.Snapshot ?? snapshot, number!));
+        }
         return report is null ? NoSuchApplication() : TypedResults.Bytes(report, "application/json");
     }
 
@@ -53,6 +60,12 @@ public static class PublicQueueApi
         var (number, failure) = await AuthenticateAsync(http, codes, guard);
         if (failure is not null) return failure;
         var seq = projection.Read(m => m.State.Applications.TryGetValue(number!, out var a) ? a.Seq : -1);
+        if (seq < 0)
+        {
+            // As for positions: an authenticated number is committed, so follow the writer first.
+            await projection.CatchUpAsync(http.RequestAborted);
+            seq = projection.Read(m => m.State.Applications.TryGetValue(number!, out var a) ? a.Seq : -1);
+        }
         if (seq < 0) return NoSuchApplication();
         var receipt = await receipts.IssueAsync(seq, http.RequestAborted);
         if (receipt is null)

@@ -28,16 +28,16 @@ public static class StaffApi
     public static RouteGroupBuilder MapStaffApi(this RouteGroupBuilder v1)
     {
         var registry = v1.MapGroup("").WithTags("Department: register").RequireAuthorization(Policies.Registrar);
-        registry.MapPost("/criteria", PublishCriteria)
+        registry.MapPost("/criteria", PublishCriteria).AcceptsIdempotencyKey()
             .WithSummary("Publish a criteria version; it takes effect on its effectiveFrom date, which may not be in the past (409).")
             .Accepts<object>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
-        registry.MapPost("/districts", RegisterDistrict)
+        registry.MapPost("/districts", RegisterDistrict).AcceptsIdempotencyKey()
             .WithSummary("Register or rename a district.")
             .Accepts<DistrictRequest>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
-        registry.MapPost("/kindergartens", RegisterKindergarten)
+        registry.MapPost("/kindergartens", RegisterKindergarten).AcceptsIdempotencyKey()
             .WithSummary("Register a kindergarten or change its catchment (a list of district ids).")
             .Accepts<KindergartenRequest>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
-        registry.MapPost("/capacity", LoadCapacity)
+        registry.MapPost("/capacity", LoadCapacity).AcceptsIdempotencyKey()
             .WithSummary("Load seats from CSV (kindergarten,group,year,seats). dryRun=true returns per-row errors and the would-be changes; otherwise the whole file is one event; 'reason' is a code of the criteria's 'capacity' list.")
             .Accepts<string>("text/csv").Produces<CapacityDryRunResponse>(200).Produces<AppendedResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413);
@@ -45,23 +45,23 @@ public static class StaffApi
             .WithSummary("Erase an application's personal data (retention law); the public log and its commitment stay verifiable.")
             .Produces(204).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
 
-        v1.MapPost("/applications/{number}/claims/{claim:int}/review", ReviewClaim).WithTags("Department: verification")
+        v1.MapPost("/applications/{number}/claims/{claim:int}/review", ReviewClaim).AcceptsIdempotencyKey().WithTags("Department: verification")
             .RequireAuthorization(Policies.Verifier)
             .WithSummary("Verify or reject a claimed priority right; 'reason' is a code of the criteria's 'claimReview' list. Only a verified right counts.")
             .Accepts<ClaimReviewRequest>("application/json").Produces<AppendedResponse>(201).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         var allocation = v1.MapGroup("").WithTags("Department: allocation").RequireAuthorization(Policies.Allocator);
-        allocation.MapPost("/rounds", RunRound)
+        allocation.MapPost("/rounds", RunRound).AcceptsIdempotencyKey()
             .WithSummary("Run an allocation round today for seats from startDate. dryRun=true returns the would-be result; otherwise the decision is appended.")
             .Accepts<RoundRequest>("application/json").Produces<RoundResponse>(200).Produces<RoundResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
-        allocation.MapPost("/offers/expire", ExpireOffers)
+        allocation.MapPost("/offers/expire", ExpireOffers).AcceptsIdempotencyKey()
             .WithSummary("Expire every open offer whose deadline has passed; the outcome follows the criteria (default: paused).")
             .Produces<ExpiryResponse>(200).ProducesProblem(401).ProducesProblem(403);
-        allocation.MapPost("/applications/{number}/enrolment", ConfirmEnrolment)
+        allocation.MapPost("/applications/{number}/enrolment", ConfirmEnrolment).AcceptsIdempotencyKey()
             .WithSummary("Record that an accepted offer became an enrolment.")
             .Produces<AppendedResponse>(201).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        allocation.MapPost("/enrolments/exceptional", RecordExceptionalEnrolment)
+        allocation.MapPost("/enrolments/exceptional", RecordExceptionalEnrolment).AcceptsIdempotencyKey()
             .WithSummary("Record an enrolment outside the algorithm (e.g. a court order); 'legalBasis' is a code of the criteria's 'exceptionalBasis' list; counted publicly.")
             .Accepts<ExceptionalEnrolmentRequest>("application/json").Produces<AppendedResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);

@@ -60,12 +60,16 @@ public static class ServiceRegistration
                 if (fault.RetryAfterSeconds is { } seconds) ctx.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         });
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        services.AddOpenApi(o =>
         {
-            doc.Info.Title = "KinderQueue API";
-            doc.Info.Description = "Transparent kindergarten queue: staff, operator and parent commands. Errors are RFC 9457 problem details.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info.Title = "KinderQueue API";
+                doc.Info.Description = "Transparent kindergarten queue: staff, operator and parent commands. Errors are RFC 9457 problem details.";
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer(Endpoints.IdempotencyKeyParameter.TransformAsync);
+        });
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBytes;

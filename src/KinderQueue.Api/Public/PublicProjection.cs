@@ -29,6 +29,8 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     private long? _snapshotBuiltAt;
     private long _snapshotGap;
     private bool _announced;
+    // Whether the last catch-up succeeded: readiness needs a projection that follows the log.
+    private volatile bool _following;
 
     /// <summary>The latest snapshot; null until the first one is built.</summary>
     public PublicSnapshot? Snapshot => Volatile.Read(ref _snapshot);
@@ -36,6 +38,13 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     /// <summary>The first snapshot of at least <paramref name="size"/> entries, as soon as one is built.</summary>
     public Task<PublicSnapshot> SnapshotCoveringAsync(long size, CancellationToken ct) =>
         _snapshotPublished.WaitForAsync(() => Snapshot, s => s.Size >= size, ct);
+
+    /// <summary>
+    /// The public side answers for every entry this instance acknowledged: it has caught up with the
+    /// writer since the start (so every entry acknowledged before a restart is folded), its last
+    /// catch-up succeeded, and the first snapshot (dashboard, projections) exists.
+    /// </summary>
+    public bool IsFollowing => _following && Snapshot is not null;
 
     /// <summary>Entries folded so far.</summary>
     public long Size => Read(m => m.State.Size);
@@ -84,6 +93,12 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
             }
             var today = Today();
             if (Read(m => m.NeedsAdvance(today))) Write(m => m.AdvanceTo(today));
+            _following = folded >= target;
+        }
+        catch
+        {
+            _following = false;
+            throw;
         }
         finally
         {

@@ -51,6 +51,7 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOn
 public abstract class ApiFixture : IAsyncLifetime
 {
     private KinderQueueFactory? _factory;
+    private string? _connection;
 
     public string DataDir { get; } = Directory.CreateTempSubdirectory("kq-api-tests-").FullName;
 
@@ -77,11 +78,23 @@ public abstract class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connection = await CreateDatabaseAsync();
+        var connection = _connection = await CreateDatabaseAsync();
         _factory = new KinderQueueFactory(DataDir, connection, Settings);
         Client = _factory.CreateDefaultClient(new ServerErrorGuard());
         Tokens = new TestTokens(DataDir);
         CriteriaVersion = await Region.PublishCriteriaAsync(this);
+    }
+
+    /// <summary>
+    /// Stops the service and starts a new one on the same data folder and database, as after a
+    /// crash or a deploy; returns as soon as the host has started (the public side may still be folding).
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        _factory = new KinderQueueFactory(DataDir, _connection, Settings);
+        Client = _factory.CreateDefaultClient(new ServerErrorGuard());
     }
 
     public async Task DisposeAsync()
