@@ -38,6 +38,10 @@ public static class ApiProblems
     public static ProblemHttpResult Unavailable(string why) =>
         Make(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", [new ValidationProblem("$", "service.unavailable", why)]);
 
+    /// <summary>Shed by admission control: the service is at capacity for this kind of request (AdmissionControl).</summary>
+    public static ProblemHttpResult Overloaded(string why) =>
+        Make(StatusCodes.Status503ServiceUnavailable, "The service is at capacity right now.", [new ValidationProblem("$", "service.overloaded", why)]);
+
     public static ProblemHttpResult From(CommandResult result) => result.Refusal switch
     {
         Refusal.Conflict => Make(StatusCodes.Status409Conflict, "The request conflicts with the current state of the queue.", result.Problems),

@@ -52,4 +52,22 @@ public sealed class KinderQueueOptions
 
     /// <summary>How often the public projection rebuilds the dashboard and the projection "if allocation ran today" when the log grew.</summary>
     public int PublicSnapshotIntervalMs { get; set; } = 1000;
+
+    /// <summary>Requests of each class served at once before more wait (AdmissionControl): parents' lookups.</summary>
+    public int LookupConcurrency { get; set; } = 32;
+
+    /// <summary>Writes (commands) in flight at once; they mostly wait for a group commit, so the limit is high.</summary>
+    public int WriteConcurrency { get; set; } = 512;
+
+    /// <summary>Other public reads (dashboard, kindergartens, checkpoint, proofs) and site pages at once.</summary>
+    public int PublicReadConcurrency { get; set; } = 64;
+
+    /// <summary>Log exports (NDJSON streams, which can be long) at once.</summary>
+    public int ExportConcurrency { get; set; } = 8;
+
+    /// <summary>
+    /// Requests of a class that may wait for a slot, as a multiple of its concurrency; beyond that
+    /// a request gets 503 with Retry-After at once, so that waiting never grows without bound.
+    /// </summary>
+    public int AdmissionQueueFactor { get; set; } = 2;
 }

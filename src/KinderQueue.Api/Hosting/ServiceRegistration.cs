@@ -60,6 +60,7 @@ public static class ServiceRegistration
                 if (fault.RetryAfterSeconds is { } seconds) ctx.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         });
+        services.AddAdmissionControl(options);
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer((doc, _, _) =>
@@ -152,6 +153,8 @@ public static class ServiceRegistration
             // A database outage is a 503 the client can retry, a full disk a 507, never a 500 (ServiceFaults).
             StatusCodeSelector = ServiceFaults.StatusCode,
         });
+        // Before anything costly: a shed request costs almost nothing.
+        app.UseRateLimiter();
         app.UseMiddleware<RequestLimits>();
         app.UsePublicSite();
         app.UseStatusCodePages();
