@@ -60,8 +60,9 @@ function readDocuments(file) {
   try { text = readFileSync(file, "utf8"); } catch (e) { return { docs, problems: [`cannot read ${file}: ${e.message}`] }; }
   for (const doc of parseAllDocuments(text, { version: "1.1", uniqueKeys: true })) {
     for (const e of doc.errors) problems.push(`[yaml] ${e.message.split("\n")[0]}`);
-    const value = doc.toJS({ maxAliasCount: 100 });
-    if (value !== null && value !== undefined) docs.push(value);
+    // Through JSON, as kubectl sends it: a YAML 1.1 timestamp becomes its string.
+    const value = JSON.parse(JSON.stringify(doc.toJS({ maxAliasCount: 100 }) ?? null));
+    if (value !== null) docs.push(value);
   }
   return { docs, problems };
 }
@@ -130,7 +131,7 @@ function emitLiteral(value, path, indent, out, marks) {
     });
     out.push(" ".repeat(indent) + "}");
   } else {
-    out.push(value instanceof Date ? JSON.stringify(value.toISOString()) : JSON.stringify(value ?? null));
+    out.push(JSON.stringify(value ?? null));
   }
 }
 
