@@ -3,8 +3,9 @@
 # This is the README's test command; .ci/run calls exactly this script.
 #
 # Steps: build once; check that regenerating the spec vectors changes nothing (a changed
-# engine output must arrive as a reviewed change of algorithm-spec/vectors); run each test
-# assembly and add up its counts. Exits non-zero if anything failed.
+# engine output must arrive as a reviewed change of algorithm-spec/vectors); validate the
+# Kubernetes manifests (deploy/k8s/validate.sh); run each test assembly and add up its counts.
+# Exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,6 +73,21 @@ if dotnet "src/KinderQueue.Cli/bin/$config/net10.0/kq.dll" vectors check algorit
   passed=$((passed + 1))
 else
   echo "spec vectors differ from what the engine computes: run algorithm-spec/regenerate-vectors.sh and review the diff"
+  failed=$((failed + 1))
+fi
+
+# Kubernetes manifests: deploy/k8s/validate.sh renders them with kubectl kustomize and checks them
+# offline against the Kubernetes and CloudNativePG schemas (its validator comes from npm at the
+# versions of its lock file), including broken copies that must be rejected. One check: 1 passed or
+# 1 failed. CI must run it; a developer without kubectl, node or npm (exit 3) runs everything else.
+bash deploy/k8s/validate.sh 2>&1 | tee "$results_dir/k8s-validate.log"
+k8s_rc=${PIPESTATUS[0]}
+if [ "$k8s_rc" -eq 0 ]; then
+  passed=$((passed + 1))
+elif [ "$k8s_rc" -eq 3 ] && [ "${CI:-}" != "true" ]; then
+  echo "Kubernetes manifest validation skipped: its tools are unavailable here (CI runs it)"
+else
+  echo "deploy/k8s/validate.sh failed (exit $k8s_rc): see the lines above"
   failed=$((failed + 1))
 fi
 
