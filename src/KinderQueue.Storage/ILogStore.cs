@@ -107,8 +107,11 @@ public interface IWriteSession : IAsyncDisposable
     }
 }
 
-/// <summary>A signed checkpoint as stored: the size and time it was issued with, and its published bytes.</summary>
-public sealed record StoredCheckpoint(long Size, Instant Time, byte[] Document);
+/// <summary>
+/// A signed checkpoint as stored: the size and time it was issued with, its published JSON and the
+/// same checkpoint as a C2SP signed note (null for one stored without).
+/// </summary>
+public sealed record StoredCheckpoint(long Size, Instant Time, byte[] Document, byte[]? Note = null);
 
 /// <summary>A write session just opened, with what was read under its lock.</summary>
 public sealed record WriteStart(IWriteSession Session, IReadOnlyList<StoredEntry> Since, IReadOnlyDictionary<string, StoredResponse> Responses);

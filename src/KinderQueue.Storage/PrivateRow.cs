@@ -35,6 +35,7 @@ internal sealed class CheckpointRow
     public long Size { get; set; }
     public long TimeMs { get; set; }
     public byte[] Document { get; set; } = [];
+    public byte[]? Note { get; set; }
 
-    public StoredCheckpoint ToCheckpoint() => new(Size, Instant.FromUnixTimeMilliseconds(TimeMs), Document);
+    public StoredCheckpoint ToCheckpoint() => new(Size, Instant.FromUnixTimeMilliseconds(TimeMs), Document, Note);
 }

@@ -112,6 +112,46 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
     // ------------------------------------------------------------------ checkpoint and key
 
     [Fact]
+    public async Task The_checkpoint_is_also_a_C2SP_signed_note_that_says_the_same_and_verifies_with_the_note_key()
+    {
+        await ActivityAsync("note");
+        var signed = await CheckpointCoveringAsync(await F.LogSizeAsync());
+        var key = await (await F.GetAsync($"{Base}/log-key")).ShouldSucceedAsync(HttpStatusCode.OK);
+        var verifier = SignedNote.VerifierKey.Parse(Str(key, "noteVerifierKey")).GetValueOrThrow();
+        verifier.KeyName.Should().Be(Str(key, "origin"), "the key's name is the log's origin (c2sp.org/tlog-checkpoint)");
+
+        // The JSON and the note of the same latest checkpoint (a new one may be issued between two reads: read the pair again then).
+        byte[] bytes = [];
+        NoteCheckpoint body = null!;
+        Checkpoint json = null!;
+        for (var attempt = 0; attempt < 5 && (json is null || json.Size != body.Size); attempt++)
+        {
+            json = SignedCheckpoint.Parse(await (await F.GetAsync($"{Base}/checkpoint")).Content.ReadAsByteArrayAsync()).GetValueOrThrow().Checkpoint;
+            using var response = await F.GetAsync($"{Base}/tlog/checkpoint");
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+            bytes = await response.Content.ReadAsByteArrayAsync();
+            body = NoteCheckpoint.Parse(SignedNote.Parse(bytes).GetValueOrThrow().Text).GetValueOrThrow();
+        }
+        var note = SignedNote.Parse(bytes).GetValueOrThrow();
+        verifier.Verifies(note).Should().BeTrue();
+        body.Size.Should().Be(json.Size, "the note and the JSON are one checkpoint");
+        body.Root.Should().Equal(json.Root.ToArray());
+        body.Head.Should().Equal(json.Head.ToArray());
+        body.Time.Should().Be(json.Time);
+        body.Size.Should().BeGreaterThanOrEqualTo(signed.Checkpoint.Size);
+        body.Origin.Should().Be(verifier.KeyName);
+        for (var i = 0; i < note.Text.Length - 1; i++)
+        {
+            if (note.Text[i] == '\n') continue;
+            var tampered = (byte[])bytes.Clone();
+            tampered[i] ^= 0x01;
+            var parsed = SignedNote.Parse(tampered);
+            (parsed.Success && verifier.Verifies(parsed.Value!)).Should().BeFalse($"byte {i} flipped");
+        }
+    }
+
+    [Fact]
     public async Task Checkpoint_verifies_with_the_published_key_and_fails_when_anything_changes()
     {
         await ActivityAsync("sig");
@@ -307,7 +347,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         await ActivityAsync("doc");
         var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
         var paths = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith(Base, StringComparison.Ordinal)).ToList();
-        string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
+        string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/tlog/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
             $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}", $"{Base}/private-reads"];
         // A parent's lookups carry the number and access code in a body, never in a URL: POST.
         string[] lookups = [$"{Base}/positions", $"{Base}/receipts"];

@@ -43,8 +43,11 @@ public static class PublicLogApi
         group.MapGet("/checkpoint", LatestCheckpoint)
             .WithSummary("The latest signed checkpoint {head, logId, root, signature, size, time}; verify it with the key from /public/log-key.")
             .Produces<CheckpointDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(503);
+        group.MapGet("/tlog/checkpoint", LatestCheckpointNote)
+            .WithSummary("The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint): origin, size, base64 root, kq-head and kq-time lines, Ed25519 signature; verify it with noteVerifierKey from /public/log-key.")
+            .Produces(200, contentType: "text/plain").Produces(StatusCodes.Status304NotModified).ProducesProblem(503);
         group.MapGet("/log-key", LogKey)
-            .WithSummary("The checkpoint key: SPKI (PEM and base64 DER) and JWK, both importable by WebCrypto, its algorithm, and the logId (SHA-256 of the SPKI).")
+            .WithSummary("The checkpoint keys: SPKI (PEM and base64 DER) and JWK of the ECDSA key, both importable by WebCrypto, its algorithm, the logId (SHA-256 of the SPKI), and the note verifier key (c2sp.org/signed-note) with the log's origin.")
             .Produces<LogKeyDocument>(200).Produces(StatusCodes.Status304NotModified);
         group.MapGet("/proofs/inclusion", Inclusion)
             .WithSummary("Inclusion proof (RFC 9162 §2.1.3) of entry seq in the tree of the first size entries; size defaults to the latest checkpoint's.")
@@ -82,6 +85,15 @@ public static class PublicLogApi
         return new CanonicalJson(latest.Json);
     }
 
+    /// <summary>The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint), what witnesses and tlog tools read.</summary>
+    private static IResult LatestCheckpointNote(HttpContext http, CheckpointBoard board)
+    {
+        var latest = board.Latest;
+        if (latest?.Note is not { } note) return ApiProblems.Unavailable("No checkpoint note has been issued yet; retry in a second.");
+        if (HttpCaching.NotModified(http, latest.ETag, Revalidate)) return TypedResults.StatusCode(304);
+        return TypedResults.Bytes(note, "text/plain; charset=utf-8");
+    }
+
     private static IResult LogKey(HttpContext http, CheckpointSigner signer)
     {
         var w = new CanonicalJsonWriter(512);
@@ -95,6 +107,8 @@ public static class PublicLogApi
         w.Property("y", signer.JwkY);
         w.EndObject();
         w.Property("logId", signer.LogId);
+        w.Property("noteVerifierKey", signer.Note.VerifierKey);
+        w.Property("origin", signer.Origin);
         w.Property("publicKeyPem", signer.PublicKeyPem);
         w.Property("spki", Convert.ToBase64String(signer.Spki));
         w.EndObject();
@@ -314,7 +328,7 @@ public sealed class LogExport(ILogStore store, IMerkleTreeReader tree, long from
 public sealed record CheckpointDocument(string Head, string LogId, string Root, string Signature, long Size, string Time);
 
 /// <summary>The checkpoint key (SPEC.md §11.1).</summary>
-public sealed record LogKeyDocument(string Algorithm, JwkDocument Jwk, string LogId, string PublicKeyPem, string Spki);
+public sealed record LogKeyDocument(string Algorithm, JwkDocument Jwk, string LogId, string NoteVerifierKey, string Origin, string PublicKeyPem, string Spki);
 
 public sealed record JwkDocument(string Crv, string Kty, string X, string Y);
 

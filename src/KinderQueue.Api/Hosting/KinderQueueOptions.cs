@@ -70,4 +70,11 @@ public sealed class KinderQueueOptions
     /// a request gets 503 with Retry-After at once, so that waiting never grows without bound.
     /// </summary>
     public int AdmissionQueueFactor { get; set; } = 2;
+
+    /// <summary>
+    /// The origin line of the C2SP checkpoint notes and the name of their key, a schema-less URL that
+    /// names the region's log (e.g. <c>queue.edu.example.ru/log</c>); empty: <c>kinderqueue/</c> and the
+    /// first 16 hex digits of the log id. It is part of what witnesses and validators pin: set it once.
+    /// </summary>
+    public string? LogOrigin { get; set; }
 }

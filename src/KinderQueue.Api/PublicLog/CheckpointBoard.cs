@@ -7,10 +7,11 @@ namespace KinderQueue.Api.PublicLog;
 /// <summary>A published checkpoint with its exact bytes and the ETag of those bytes.</summary>
 public sealed class PublishedCheckpoint
 {
-    public PublishedCheckpoint(SignedCheckpoint signed)
+    public PublishedCheckpoint(SignedCheckpoint signed, byte[]? note = null)
     {
         ArgumentNullException.ThrowIfNull(signed);
         Signed = signed;
+        Note = note;
         Json = signed.ToJson();
         ETag = $"\"{Hex.Encode(SHA256.HashData(Json).AsSpan(0, 16))}\"";
     }
@@ -23,6 +24,9 @@ public sealed class PublishedCheckpoint
     public byte[] Json { get; }
 
     public string ETag { get; }
+
+    /// <summary>The same checkpoint as a C2SP signed note (SPEC.md §11.5), or null for one issued without.</summary>
+    public byte[]? Note { get; }
 }
 
 /// <summary>
@@ -37,9 +41,9 @@ public sealed class CheckpointBoard
     /// <summary>Null only before the first checkpoint (the service issues one while it starts).</summary>
     public PublishedCheckpoint? Latest => Volatile.Read(ref _latest);
 
-    public PublishedCheckpoint Publish(SignedCheckpoint signed)
+    public PublishedCheckpoint Publish(SignedCheckpoint signed, byte[]? note = null)
     {
-        var published = new PublishedCheckpoint(signed);
+        var published = new PublishedCheckpoint(signed, note);
         var previous = Latest;
         if (previous is not null && published.Checkpoint.Size < previous.Checkpoint.Size)
             throw new InvalidOperationException($"A checkpoint of {published.Checkpoint.Size} entries after one of {previous.Checkpoint.Size}.");

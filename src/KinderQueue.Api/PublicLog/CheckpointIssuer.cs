@@ -79,7 +79,7 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
     private async Task IssueAsync(int decisions, CancellationToken ct)
     {
         var now = Formats.TruncateToMillisecond(clock.GetCurrentInstant());
-        var latest = await log.IssueCheckpointAsync((view, time) => signer.Sign(view.Size, view.Root, view.Head, time).ToJson(), now, ct);
+        var latest = await log.IssueCheckpointAsync((view, time) => (signer.Sign(view.Size, view.Root, view.Head, time).ToJson(), signer.SignNote(view.Size, view.Root, view.Head, time)), now, ct);
         _decisionsSigned = decisions;
         _lastIssued = Stopwatch.GetTimestamp();
         if (latest is not null) Publish(latest);
@@ -89,7 +89,7 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
     {
         if (board.Latest is { } current && stored.Size <= current.Checkpoint.Size) return;
         var signed = SignedCheckpoint.Parse(stored.Document).GetValueOrThrow();
-        var published = board.Publish(signed);
+        var published = board.Publish(signed, stored.Note);
         logger.LogInformation("Checkpoint published: {Size} entries, root {Root}", published.Checkpoint.Size, Hex.Encode(published.Checkpoint.Root));
     }
 }

@@ -16,7 +16,7 @@ public sealed class CheckpointSigner : IDisposable
     private readonly ECDsa _key;
     private readonly Lock _signing = new();
 
-    public CheckpointSigner(ECDsa key)
+    public CheckpointSigner(ECDsa key, string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         Spki = key.ExportSubjectPublicKeyInfo();
@@ -36,6 +36,30 @@ public sealed class CheckpointSigner : IDisposable
         var point = key.ExportParameters(includePrivateParameters: false).Q;
         JwkX = Base64Url.EncodeToString(point.X);
         JwkY = Base64Url.EncodeToString(point.Y);
+        // The Ed25519 key of the C2SP checkpoint notes is derived from the region's one checkpoint key,
+        // so every replica has it without a second secret to distribute, and rotating one rotates both.
+        var d = key.ExportParameters(includePrivateParameters: true).D!;
+        var seed = HKDF.DeriveKey(HashAlgorithmName.SHA256, d, 32, salt: [], info: "KinderQueue checkpoint note key v1"u8.ToArray());
+        Origin = string.IsNullOrWhiteSpace(origin) ? $"kinderqueue/{LogId[..16]}" : origin.Trim();
+        Note = new SignedNote.Ed25519Signer(Origin, seed);
+        CryptographicOperations.ZeroMemory(d);
+        CryptographicOperations.ZeroMemory(seed);
+    }
+
+    /// <summary>The log's origin line and the name of its note key (c2sp.org/tlog-checkpoint).</summary>
+    public string Origin { get; }
+
+    /// <summary>Signs the C2SP checkpoint notes; its <see cref="SignedNote.Ed25519Signer.VerifierKey"/> is published.</summary>
+    public SignedNote.Ed25519Signer Note { get; }
+
+    /// <summary>The C2SP signed note of a checkpoint (SPEC.md §11.5), checked before anyone sees it.</summary>
+    public byte[] SignNote(long size, ReadOnlySpan<byte> root, ReadOnlySpan<byte> head, Instant time)
+    {
+        var note = Note.Sign(new NoteCheckpoint(Origin, size, root.ToArray(), head.ToArray(), time).Text());
+        var bytes = System.Text.Encoding.UTF8.GetBytes(note);
+        var verifier = SignedNote.VerifierKey.Parse(Note.VerifierKey).GetValueOrThrow();
+        if (!verifier.Verifies(SignedNote.Parse(bytes).GetValueOrThrow())) throw new CryptographicException("A freshly signed checkpoint note does not verify.");
+        return bytes;
     }
 
     /// <summary>The public key as SubjectPublicKeyInfo DER (91 bytes).</summary>
@@ -61,7 +85,7 @@ public sealed class CheckpointSigner : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var configured = options.CheckpointKey?.Trim();
         if (string.IsNullOrEmpty(configured))
-            return new CheckpointSigner(LocalKeys.LoadOrCreateEcdsa(Path.Combine(options.DataDir, "checkpoint-signing.pem")));
+            return new CheckpointSigner(LocalKeys.LoadOrCreateEcdsa(Path.Combine(options.DataDir, "checkpoint-signing.pem")), options.LogOrigin);
 
         string pem;
         if (configured.Contains("-----BEGIN", StringComparison.Ordinal))
@@ -87,7 +111,7 @@ public sealed class CheckpointSigner : IDisposable
             key.Dispose();
             throw new InvalidOperationException("KinderQueue:CheckpointKey is not a PEM ECDSA private key.", ex);
         }
-        return new CheckpointSigner(key);
+        return new CheckpointSigner(key, options.LogOrigin);
     }
 
     /// <summary>Signs the checkpoint of a log of <paramref name="size"/> entries and checks the result before anyone sees it.</summary>

@@ -135,7 +135,7 @@ public sealed class LiveLog : IAsyncDisposable
     /// it. Whichever instance comes first issues; every replica serves the stored sequence, whose
     /// size grows and whose time never decreases. Returns the latest stored checkpoint.
     /// </summary>
-    public async Task<StoredCheckpoint?> IssueCheckpointAsync(Func<LogView, Instant, byte[]> sign, Instant now, CancellationToken ct)
+    public async Task<StoredCheckpoint?> IssueCheckpointAsync(Func<LogView, Instant, (byte[] Document, byte[]? Note)> sign, Instant now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sign);
         if (IsStorageFull) return await _store.GetLatestCheckpointAsync(ct).ConfigureAwait(false);
@@ -149,7 +149,8 @@ public sealed class LiveLog : IAsyncDisposable
             var latest = await session.LatestCheckpointAsync(ct).ConfigureAwait(false);
             if (latest is not null && latest.Size >= _chain.Size) return latest;
             var time = latest is not null && now < latest.Time ? latest.Time : now;
-            var issued = new StoredCheckpoint(_chain.Size, time, sign(new LogView(_chain.Size, _chain.Head.ToArray(), _merkle.Root()), time));
+            var (document, note) = sign(new LogView(_chain.Size, _chain.Head.ToArray(), _merkle.Root()), time);
+            var issued = new StoredCheckpoint(_chain.Size, time, document, note);
             await session.AppendCheckpointAsync(issued, ct).ConfigureAwait(false);
             await session.CommitAsync(ct).ConfigureAwait(false);
             return issued;

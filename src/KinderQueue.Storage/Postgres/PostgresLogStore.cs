@@ -43,8 +43,8 @@ public sealed class PostgresLogStore : ILogStore
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
         "UPDATE private_records SET record = NULL, erased_ms = @At WHERE number = @Number AND record IS NOT NULL";
-    private const string LatestCheckpointSql = "SELECT size AS Size, time_ms AS TimeMs, document AS Document FROM checkpoints ORDER BY size DESC LIMIT 1";
-    private const string InsertCheckpointSql = "INSERT INTO checkpoints (size, time_ms, document) VALUES (@Size, @TimeMs, @Document)";
+    private const string LatestCheckpointSql = "SELECT size AS Size, time_ms AS TimeMs, document AS Document, note AS Note FROM checkpoints ORDER BY size DESC LIMIT 1";
+    private const string InsertCheckpointSql = "INSERT INTO checkpoints (size, time_ms, document, note) VALUES (@Size, @TimeMs, @Document, @Note)";
     private const string InsertNoteSql = "INSERT INTO private_notes (seq, number, text) VALUES (@Seq, @Number, @Text)";
     private const string GetNotesSql = "SELECT seq, number, text FROM private_notes WHERE number = @Number ORDER BY seq";
     private const string GetNoteSql = "SELECT seq, number, text FROM private_notes WHERE seq = @Seq";
@@ -296,7 +296,7 @@ public sealed class PostgresLogStore : ILogStore
 
         public async Task AppendCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken ct) =>
             await connection.ExecuteAsync(new CommandDefinition(InsertCheckpointSql,
-                new { checkpoint.Size, TimeMs = checkpoint.Time.ToUnixTimeMilliseconds(), checkpoint.Document }, cancellationToken: ct)).ConfigureAwait(false);
+                new { checkpoint.Size, TimeMs = checkpoint.Time.ToUnixTimeMilliseconds(), checkpoint.Document, checkpoint.Note }, cancellationToken: ct)).ConfigureAwait(false);
 
         public async Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct)
         {

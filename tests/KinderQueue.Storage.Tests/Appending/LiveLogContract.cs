@@ -527,7 +527,7 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
     // ------------------------------------------------------------------ one checkpoint authority
 
     /// <summary>A stand-in for the signature: the size and time the authority chose, so the test can read them back.</summary>
-    private static byte[] Sign(LogView view, Instant time) => Encoding.ASCII.GetBytes($"{view.Size}|{time.ToUnixTimeMilliseconds()}");
+    private static (byte[], byte[]?) Sign(LogView view, Instant time) => (Encoding.ASCII.GetBytes($"{view.Size}|{time.ToUnixTimeMilliseconds()}"), Encoding.ASCII.GetBytes($"note {view.Size}"));
 
     [Fact]
     public async Task Checkpoints_come_from_one_authority_so_two_instances_serve_one_sequence()
@@ -560,7 +560,11 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
             issued.Select(c => c.Size).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems("a checkpoint only when the log grew");
             issued.Select(c => c.Time).Should().BeInAscendingOrder("time never goes back, even from the replica whose clock is behind");
             issued[^1].Size.Should().Be((await Store.ReadAllAsync(Ct)).Count);
-            foreach (var c in issued) Encoding.ASCII.GetString(c.Document).Should().Be($"{c.Size}|{c.Time.ToUnixTimeMilliseconds()}");
+            foreach (var c in issued)
+            {
+                Encoding.ASCII.GetString(c.Document).Should().Be($"{c.Size}|{c.Time.ToUnixTimeMilliseconds()}");
+                Encoding.ASCII.GetString(c.Note!).Should().Be($"note {c.Size}", "the note is stored beside the JSON");
+            }
         }
         finally
         {

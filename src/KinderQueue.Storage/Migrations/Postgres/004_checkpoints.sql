@@ -3,7 +3,8 @@
 CREATE TABLE IF NOT EXISTS checkpoints (
     size     BIGINT PRIMARY KEY,   -- entries the checkpoint covers; strictly increasing
     time_ms  BIGINT NOT NULL,      -- its time, Unix milliseconds (UTC); never decreasing
-    document BYTEA  NOT NULL       -- the published bytes, signature included
+    document BYTEA  NOT NULL,      -- the published JSON, signature included (SPEC.md §11.2)
+    note     BYTEA                 -- the same checkpoint as a C2SP signed note (SPEC.md §11.5)
 );
 
 REVOKE ALL ON checkpoints FROM kq_app;

@@ -3,7 +3,8 @@
 CREATE TABLE IF NOT EXISTS checkpoints (
     size     INTEGER PRIMARY KEY,  -- entries the checkpoint covers; strictly increasing
     time_ms  INTEGER NOT NULL,     -- its time, Unix milliseconds (UTC); never decreasing
-    document BLOB    NOT NULL      -- the published bytes, signature included
+    document BLOB    NOT NULL,     -- the published JSON, signature included (SPEC.md §11.2)
+    note     BLOB                  -- the same checkpoint as a C2SP signed note (SPEC.md §11.5)
 );
 
 CREATE TRIGGER IF NOT EXISTS checkpoints_refuse_update BEFORE UPDATE ON checkpoints
