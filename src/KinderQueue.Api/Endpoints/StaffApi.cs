@@ -140,7 +140,7 @@ public static class StaffApi
         if (isDryRun)
         {
             var check = await log.ReadAsync((state, _) => CapacityCsv.Check(text, state, state.LocalDate(clock.GetCurrentInstant())), http.RequestAborted);
-            return TypedResults.Ok(new CapacityDryRunResponse(check.Rows, check.Errors, check.Changes));
+            return TypedResults.Ok(new CapacityDryRunResponse(check.Rows, check.Errors, check.ErrorCount, check.Changes));
         }
         if (string.IsNullOrWhiteSpace(reason))
             return ApiProblems.Validation("$query.reason", "capacity.reason", "A capacity load needs a reason: a code of the criteria's 'capacity' list (query parameter 'reason').");
@@ -149,8 +149,15 @@ public static class StaffApi
             if (state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Capacity, reason, "$query.reason") is { } code)
                 return CommandDecision.Refuse(Refusal.Invalid, code);
             var check = CapacityCsv.Check(text, state, state.LocalDate(now));
-            if (check.Errors.Length > 0)
-                return CommandDecision.Refuse(Refusal.Invalid, [.. check.Errors.Select(e => new ValidationProblem($"$csv.line[{e.Line}].{e.Field}", "capacity.row", e.Message))]);
+            if (check.ErrorCount > 0)
+            {
+                // One problem per bad row, as many as a problem lists (ApiProblems.MaxErrors), the rest counted in a last one.
+                var listed = check.ErrorCount > ApiProblems.MaxErrors ? ApiProblems.MaxErrors - 1 : check.Errors.Length;
+                List<ValidationProblem> problems = [.. check.Errors.Take(listed).Select(e => new ValidationProblem($"$csv.line[{e.Line}].{e.Field}", "capacity.row", e.Message))];
+                if (check.ErrorCount > listed)
+                    problems.Add(new ValidationProblem("$csv", "errors.truncated", $"{check.ErrorCount - listed} more bad rows are not listed ({check.ErrorCount} in all); a dry run lists the first {CapacityCsv.MaxListedErrors}."));
+                return CommandDecision.Refuse(Refusal.Invalid, problems);
+            }
             return CommandDecision.Append(new CapacityLoaded(reason, check.Parsed), ApplicationsApi.Appended);
         });
     }
@@ -268,7 +275,9 @@ public sealed record KindergartenRequest(string Id, string Name, string District
 public sealed record ClaimReviewRequest(bool Verified, string Reason, string? Note);
 public sealed record RoundRequest(string Id, string StartDate, bool? DryRun);
 public sealed record ExceptionalEnrolmentRequest(string Number, string Kindergarten, string Group, int Year, string LegalBasis, string? Note);
-public sealed record CapacityDryRunResponse(int Rows, IReadOnlyList<CsvRowError> Errors, IReadOnlyList<CapacityChange> Changes);
+/// <param name="Errors">The first bad rows (at most CapacityCsv.MaxListedErrors, 100).</param>
+/// <param name="ErrorCount">How many bad rows the file has in all.</param>
+public sealed record CapacityDryRunResponse(int Rows, IReadOnlyList<CsvRowError> Errors, int ErrorCount, IReadOnlyList<CapacityChange> Changes);
 public sealed record ExpiryResponse(long Seq, int Expired);
 public sealed record RoundOffer(string Number, string Kindergarten, string Group, string Deadline);
 
