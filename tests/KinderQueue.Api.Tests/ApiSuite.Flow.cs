@@ -95,7 +95,7 @@ public abstract partial class ApiSuite
 
         // A dry-run round answers 200 and appends nothing.
         size = await F.LogSizeAsync();
-        var round = new { id = NewVersion("flow-round"), startDate = Format(DesiredStart) };
+        var round = new { id = NewVersion("flow-round"), startDate = Format(DesiredStart), dryRun = false };
         var preview = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { round.id, round.startDate, dryRun = true }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
         preview.GetProperty("seq").ValueKind.Should().Be(JsonValueKind.Null);

@@ -9,6 +9,16 @@ namespace KinderQueue.Api.Tests;
 public abstract partial class ApiSuite
 {
     [Fact]
+    public async Task Issue17_a_round_without_dryRun_is_refused_and_appends_nothing()
+    {
+        var size = await F.LogSizeAsync();
+        await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("no-dry"), startDate = Format(DesiredStart) }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.dryRun", "field.missing");
+        await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("null-dry"), startDate = Format(DesiredStart), dryRun = (bool?)null }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.dryRun");
+        (await F.LogSizeAsync()).Should().Be(size, "only an explicit dryRun=false decides a round");
+    }
+    [Fact]
     public async Task Issue17_a_large_bad_capacity_file_gets_a_bounded_answer()
     {
         // About 2 MB of bad rows, each quoting a long cell: the answer once quoted every one (20 MB).

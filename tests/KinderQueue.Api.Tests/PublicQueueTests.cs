@@ -108,7 +108,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             Csv($"kindergarten,group,year,seats\npr-a,junior,{EnrolmentYear},1\n"))).ShouldSucceedAsync(HttpStatusCode.Created);
         var first = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
         var second = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
-        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("pq-round"), startDate = Format(DesiredStart) }))
+        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("pq-round"), startDate = Format(DesiredStart), dryRun = false }))
             .ShouldSucceedAsync(HttpStatusCode.Created);
         var roundSeq = decided.GetProperty("seq").GetInt64();
         await SyncAsync();
@@ -366,7 +366,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
                     new { exceptional.number, exceptional.kindergarten, exceptional.group, exceptional.year, legalBasis = "court-decision", note = Typed("суд #") }))
                 .ShouldSucceedAsync(HttpStatusCode.Created);
-            await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(p), startDate = Format(DesiredStart) })).ShouldSucceedAsync(HttpStatusCode.Created);
+            await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(p), startDate = Format(DesiredStart), dryRun = false })).ShouldSucceedAsync(HttpStatusCode.Created);
             await (await F.GetAsync($"/api/v1/audit/applications/{apps[0].Number}?purpose=complaint", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
         }
         await SyncAsync();

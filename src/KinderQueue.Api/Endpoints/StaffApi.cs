@@ -52,7 +52,8 @@ public static class StaffApi
 
         var allocation = v1.MapGroup("").WithTags("Department: allocation").RequireAuthorization(Policies.Allocator);
         allocation.MapPost("/rounds", RunRound).AcceptsIdempotencyKey()
-            .WithSummary("Run an allocation round today for seats from startDate. dryRun=true returns the would-be result; otherwise the decision is appended.")
+            .WithSummary("Run an allocation round today for seats from startDate. 'dryRun' is required: true returns the would-be result and appends nothing (200); " +
+                "false — which must be sent explicitly — appends the decision, which is irreversible (201). A body without 'dryRun' is refused (400 field.missing at $.dryRun).")
             .Accepts<RoundRequest>("application/json").Produces<RoundResponse>(200).Produces<RoundResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
         allocation.MapPost("/offers/expire", ExpireOffers).AcceptsIdempotencyKey()
@@ -192,7 +193,8 @@ public static class StaffApi
         var f = new JsonFields();
         var id = f.String(doc!.RootElement, "$", "id");
         var startDate = f.Date(doc.RootElement, "$", "startDate");
-        var dryRun = f.Boolean(doc.RootElement, "$", "dryRun", required: false) ?? false;
+        // Required, never defaulted: a decided round cannot be undone, so a client that forgets the field must not run one (issue 17).
+        var dryRun = f.Boolean(doc.RootElement, "$", "dryRun") ?? false;
         if (id is not null && PublicText.Check(id, "$.id", PublicText.MaxRoundId, "'id'") is { } bad) f.Add(bad.Path, bad.Code, bad.Message);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
 
@@ -273,7 +275,8 @@ public static class StaffApi
 public sealed record DistrictRequest(string Id, string Name);
 public sealed record KindergartenRequest(string Id, string Name, string District, string[]? Catchment);
 public sealed record ClaimReviewRequest(bool Verified, string Reason, string? Note);
-public sealed record RoundRequest(string Id, string StartDate, bool? DryRun);
+/// <param name="DryRun">Required. true: compute and return the would-be round, append nothing. false: append the decision (irreversible).</param>
+public sealed record RoundRequest(string Id, string StartDate, bool DryRun);
 public sealed record ExceptionalEnrolmentRequest(string Number, string Kindergarten, string Group, int Year, string LegalBasis, string? Note);
 /// <param name="Errors">The first bad rows (at most CapacityCsv.MaxListedErrors, 100).</param>
 /// <param name="ErrorCount">How many bad rows the file has in all.</param>
