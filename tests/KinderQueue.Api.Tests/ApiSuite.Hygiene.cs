@@ -18,6 +18,58 @@ public abstract partial class ApiSuite
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.dryRun");
         (await F.LogSizeAsync()).Should().Be(size, "only an explicit dryRun=false decides a round");
     }
+
+    [Theory]
+    [InlineData("{\"id\":\"dup-a\",\"name\":\"First\",\"name\":\"Second\"}", "$.name")]
+    [InlineData("{\"id\":\"dup-b\",\"id\":\"dup-c\",\"name\":\"x\"}", "$.id")]
+    [InlineData("{\"id\":\"dup-d\",\"name\":\"x\",\"extra\":{\"k\":1,\"k\":2}}", "$.extra.k")]
+    [InlineData("{\"id\":\"dup-e\",\"name\":\"x\",\"list\":[{},{\"k\":1,\"k\":1}]}", "$.list[1].k")]
+    public async Task Issue17_a_repeated_key_is_refused_by_its_path(string body, string path)
+    {
+        var size = await F.LogSizeAsync();
+        await (await F.SendAsync(HttpMethod.Post, "/api/v1/districts", T.Registrar, Http.Raw(body, "application/json")))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, path, "json.duplicate-key");
+        (await F.LogSizeAsync()).Should().Be(size);
+    }
+
+    [Fact]
+    public async Task Issue17_criteria_with_a_repeated_key_are_refused()
+    {
+        var criteria = Criteria(NewVersion("dup"), Today).ToJsonString();
+        var doubled = "{\"version\":\"shadow-version\"," + criteria[1..];
+        await (await F.SendAsync(HttpMethod.Post, "/api/v1/criteria", T.Registrar, Http.Raw(doubled, "application/json")))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.version", "json.duplicate-key");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=iso-8859-1")]
+    [InlineData("application/json; charset=windows-1251")]
+    [InlineData("application/json; charset=utf-16")]
+    public async Task Issue17_a_charset_other_than_utf8_is_415(string contentType)
+    {
+        var body = new ByteArrayContent(Encoding.Latin1.GetBytes("{\"id\":\"cs-latin\",\"name\":\"Caf\u00e9\"}"));
+        body.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        await (await F.SendAsync(HttpMethod.Post, "/api/v1/districts", T.Registrar, body))
+            .ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "$header.Content-Type", "request.charset");
+        var csv = new ByteArrayContent(Encoding.Latin1.GetBytes("kindergarten,group,year,seats\n"));
+        csv.Headers.TryAddWithoutValidation("Content-Type", contentType.Replace("application/json", "text/csv", StringComparison.Ordinal));
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: true), T.Registrar, csv))
+            .ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, "$header.Content-Type", "request.charset");
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json")]
+    public async Task Issue17_utf8_or_no_charset_is_read(string contentType)
+    {
+        var id = "cs-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        var body = new ByteArrayContent(Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"name\":\"Café\"}}"));
+        body.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        await (await F.SendAsync(HttpMethod.Post, "/api/v1/districts", T.Registrar, body)).ShouldSucceedAsync(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task Issue17_a_large_bad_capacity_file_gets_a_bounded_answer()
     {
@@ -42,5 +94,16 @@ public abstract partial class ApiSuite
         errors.Count.Should().Be(100);
         errors[^1].Message.Should().Contain((2 * rows).ToString(System.Globalization.CultureInfo.InvariantCulture));
         (await F.LogSizeAsync()).Should().Be(size);
+    }
+
+    [Fact]
+    public async Task Issue17_a_long_bad_value_is_not_echoed_whole()
+    {
+        var key = new string('k', 10_000);
+        var response = await F.SendAsync(HttpMethod.Post, "/api/v1/districts", T.Registrar,
+            Http.Raw($"{{\"id\":\"dup-long\",\"name\":\"x\",\"{key}\":1,\"{key}\":2}}", "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, code: "json.duplicate-key");
+        text.Length.Should().BeLessThan(2_000);
     }
 }

@@ -133,6 +133,7 @@ public static class StaffApi
             return ApiProblems.Validation("$query.dryRun", "field.type", "'dryRun' must be true or false.");
         if (http.Request.ContentType is null || !http.Request.ContentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
             return ApiProblems.Validation("$", "request.content-type", "Send the capacity file as text/csv.");
+        if (RequestJson.CharsetProblem(http.Request) is { } charset) return charset;
         var sizeFeature = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = options.MaxCapacityCsvBytes;
         string text;
