@@ -417,6 +417,27 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
         }
     }
 
+    [Fact]
+    public async Task Issue17_positions_and_receipts_and_their_refusals_are_no_store()
+    {
+        await AreaAsync(F, "ns-d", "ns-a");
+        var mine = await SubmitAsync(F, T.Operator, Submission("ns-d", ["ns-a"]));
+        await SyncAsync();
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("position", await LookupAsync("/positions", mine.Number, mine.AccessCode)),
+            ("receipt", await LookupAsync("/receipts", mine.Number, mine.AccessCode)),
+            ("wrong code", await LookupAsync("/positions", mine.Number, "AAAA-BBBB-CCCC")),
+            ("receipt wrong code", await LookupAsync("/receipts", mine.Number, "AAAA-BBBB-CCCC")),
+            ("bad body", await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Raw("{", "application/json"))),
+        };
+        ((int)answers[0].Response.StatusCode).Should().Be(200);
+        ((int)answers[2].Response.StatusCode).Should().Be(404);
+        foreach (var (what, response) in answers)
+            response.Headers.CacheControl?.NoStore.Should().BeTrue($"{what} ({(int)response.StatusCode}) holds or concerns a private answer");
+        (await F.GetAsync(Base + "/dashboard")).Headers.CacheControl?.NoStore.Should().NotBe(true, "the anonymous figures stay cacheable");
+    }
+
     private async Task SyncAsync() => await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
 
     private Task<HttpResponseMessage> LookupAsync(string path, string number, string accessCode) =>

@@ -40,6 +40,7 @@ public static class PublicQueueApi
 
     private static async Task<IResult> Position(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard)
     {
+        NoStore(http);
         var (number, failure) = await AuthenticateAsync(http, codes, guard);
         if (failure is not null) return failure;
         var snapshot = projection.Snapshot;
@@ -57,6 +58,7 @@ public static class PublicQueueApi
 
     private static async Task<IResult> Receipt(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard, ReceiptIssuer receipts)
     {
+        NoStore(http);
         var (number, failure) = await AuthenticateAsync(http, codes, guard);
         if (failure is not null) return failure;
         var seq = projection.Read(m => m.State.Applications.TryGetValue(number!, out var a) ? a.Seq : -1);
@@ -90,6 +92,17 @@ public static class PublicQueueApi
             ? Cached(http, s.ETag, json)
             : ApiProblems.NotFound($"Kindergarten '{id}' is not registered.");
     }
+
+    /// <summary>
+    /// A position or receipt is one family's private answer, looked up with a secret: no browser,
+    /// proxy or CDN may keep a copy, of the answer or of a refusal (issue 17). Set when the headers
+    /// go out, so it holds whatever wrote the response (a problem, a 429, a cleared response).
+    /// </summary>
+    private static void NoStore(HttpContext http) => http.Response.OnStarting(() =>
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        return Task.CompletedTask;
+    });
 
     /// <summary>
     /// The number and access code from the body, checked under the rate limits. A wrong code, an
