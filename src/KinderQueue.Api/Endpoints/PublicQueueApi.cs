@@ -123,8 +123,13 @@ public static class PublicQueueApi
         if (RequestJson.ProblemsOf(f) is { } invalid) return (null, invalid);
         // People copy numbers with spaces or in lower case; the number itself is upper case.
         var normalised = number!.Trim().ToUpperInvariant();
-        if (await codes.MatchesAsync(normalised, code!, http.RequestAborted)) return (normalised, null);
-        guard.Failed(client);
+        if (guard.AdmitNumber(normalised) is { } delay) return (null, TooManyGuesses(http, delay));
+        if (await codes.MatchesAsync(normalised, code!, http.RequestAborted))
+        {
+            guard.Succeeded(normalised);
+            return (normalised, null);
+        }
+        guard.Failed(client, normalised);
         return (null, NoSuchApplication());
     }
 
@@ -136,6 +141,15 @@ public static class PublicQueueApi
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ApiProblems.TooManyRequests($"Too many lookups from your address. Try again in {seconds} seconds.");
+    }
+
+    /// <summary>Too many wrong codes for this number, from anyone (LookupGuard): wait, then the right code gets through.</summary>
+    public static ProblemHttpResult TooManyGuesses(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.TooManyRequests($"Too many wrong access codes were tried for this number. Try again in {seconds} seconds, " +
+            "or ask at a service centre.");
     }
 
     private static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");
