@@ -70,6 +70,8 @@ public static class ServiceRegistration
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(Endpoints.IdempotencyKeyParameter.TransformAsync);
+            o.AddDocumentTransformer(Endpoints.OperationSecurity.AddSchemeAsync);
+            o.AddOperationTransformer(Endpoints.OperationSecurity.TransformAsync);
         });
         builder.WebHost.ConfigureKestrel(k =>
         {
