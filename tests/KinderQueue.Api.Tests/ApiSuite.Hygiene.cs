@@ -106,4 +106,43 @@ public abstract partial class ApiSuite
         await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, code: "json.duplicate-key");
         text.Length.Should().BeLessThan(2_000);
     }
+
+    [Fact]
+    public async Task Issue17_acting_on_an_existing_application_is_tied_to_its_access_code()
+    {
+        await AreaAsync(F, "code-d", "code-a", "code-b");
+        var centre = T.Mint(Auth.Roles.Operator, "operator-issue17-" + NewVersion("c"));
+        var portal = await SubmitAsync(F, T.Parent, Submission("code-d", ["code-a"]));
+        var filed = await SubmitAsync(F, centre, Submission("code-d", ["code-a"]));
+        var change = new { preferences = new[] { "code-b" }, desiredStart = Format(DesiredStart) };
+        var size = await F.LogSizeAsync();
+
+        // An operator may no longer change or withdraw a parent's portal application without the parent (its code).
+        await (await F.PostAsync($"/api/v1/applications/{portal.Number}/withdrawal", centre, new { reason = "parent-request" }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.accessCode", "field.missing");
+        await (await F.PutAsync($"/api/v1/applications/{portal.Number}/preferences", centre, new { change.preferences, change.desiredStart, accessCode = filed.AccessCode }))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found", "another application's code is a wrong code");
+        // Not even one the centre filed itself: the code is the family's consent, not the centre's.
+        await (await F.PutAsync($"/api/v1/applications/{filed.Number}/preferences", centre, change))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.accessCode", "field.missing");
+        (await F.LogSizeAsync()).Should().Be(size);
+        await (await F.PutAsync($"/api/v1/applications/{portal.Number}/preferences", centre, new { change.preferences, change.desiredStart, accessCode = portal.AccessCode }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+
+        // A parent may manage an application a service centre filed for their child, with its code.
+        await (await F.PostAsync($"/api/v1/applications/{filed.Number}/withdrawal", T.Parent, new { reason = "parent-request" }))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+        await (await F.PostAsync($"/api/v1/applications/{filed.Number}/withdrawal", T.Parent, new { reason = "parent-request", accessCode = "AAAA-BBBB-CCCC" }))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+        await (await F.PutAsync($"/api/v1/applications/{filed.Number}/preferences", T.OtherParent, new { change.preferences, change.desiredStart, accessCode = filed.AccessCode }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+        await (await F.PostAsync($"/api/v1/applications/{filed.Number}/withdrawal", T.Parent, new { reason = "parent-request", accessCode = filed.AccessCode }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+
+        // Their own portal application needs no code; someone else's does.
+        await (await F.PostAsync($"/api/v1/applications/{portal.Number}/withdrawal", T.OtherParent, new { reason = "parent-request" }))
+            .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+        await (await F.PostAsync($"/api/v1/applications/{portal.Number}/withdrawal", T.Parent, new { reason = "parent-request" }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+    }
 }
