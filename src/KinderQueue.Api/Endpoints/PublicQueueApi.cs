@@ -15,15 +15,19 @@ namespace KinderQueue.Api.Endpoints;
 /// </summary>
 public static class PublicQueueApi
 {
+    private const string LookupNotes =
+        "Every answer, refusals included, is Cache-Control: no-store. 429 with Retry-After when the address has made too many lookups " +
+        "or wrong guesses, or when too many wrong codes were tried for the number from anywhere (the right code gets through after the wait).";
+
     public static RouteGroupBuilder MapPublicQueueApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/public").WithTags("Public").AllowAnonymous();
         group.MapPost("/positions", Position)
-            .WithSummary("A parent's status, position per listed kindergarten, history of changes with reasons, offer and projection.")
+            .WithSummary("A parent's status, position per listed kindergarten, history of changes with reasons, offer and projection. " + LookupNotes)
             .Accepts<LookupRequest>("application/json")
             .Produces<PositionReport>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
         group.MapPost("/receipts", Receipt)
-            .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint.")
+            .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint. " + LookupNotes)
             .Accepts<LookupRequest>("application/json")
             .Produces<ApplicationReceipt>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
         group.MapGet("/dashboard", Dashboard)
