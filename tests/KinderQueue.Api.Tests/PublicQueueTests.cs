@@ -430,7 +430,10 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             ("wrong code", await LookupAsync("/positions", mine.Number, "AAAA-BBBB-CCCC")),
             ("receipt wrong code", await LookupAsync("/receipts", mine.Number, "AAAA-BBBB-CCCC")),
             ("bad body", await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Raw("{", "application/json"))),
+            ("oversize body", await F.SendAsync(HttpMethod.Post, Base + "/receipts", null,
+                Http.Json(new { number = mine.Number, accessCode = new string('x', (int)KinderQueueFactory.MaxRequestBytes) }))),
         };
+        ((int)answers[^1].Response.StatusCode).Should().Be(413, "refused before any handler");
         ((int)answers[0].Response.StatusCode).Should().Be(200);
         ((int)answers[2].Response.StatusCode).Should().Be(404);
         foreach (var (what, response) in answers)

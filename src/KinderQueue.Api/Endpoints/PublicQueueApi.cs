@@ -19,6 +19,28 @@ public static class PublicQueueApi
         "Every answer, refusals included, is Cache-Control: no-store. 429 with Retry-After when the address has made too many lookups " +
         "or wrong guesses, or when too many wrong codes were tried for the number from anywhere (the right code gets through after the wait).";
 
+    /// <summary>The lookups whose answers are one family's: never to be stored by a browser, proxy or CDN.</summary>
+    private static readonly PathString[] PrivateLookups = ["/api/v1/public/positions", "/api/v1/public/receipts"];
+
+    /// <summary>
+    /// A position or receipt is one family's private answer, looked up with a secret: no cache may
+    /// keep a copy, of the answer or of a refusal (issue 17). A middleware, placed first, so that it
+    /// also covers what answers before the handler (admission control's 503, the 413 of an oversize
+    /// body, the exception handler); set when the headers go out, so a cleared response keeps it.
+    /// </summary>
+    public static IApplicationBuilder UseNoStoreForLookups(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        if (PrivateLookups.Any(p => http.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
+        }
+        return next(http);
+    });
+
     public static RouteGroupBuilder MapPublicQueueApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/public").WithTags("Public").AllowAnonymous();
@@ -44,7 +66,6 @@ public static class PublicQueueApi
 
     private static async Task<IResult> Position(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard)
     {
-        NoStore(http);
         var (number, failure) = await AuthenticateAsync(http, codes, guard);
         if (failure is not null) return failure;
         var snapshot = projection.Snapshot;
@@ -62,7 +83,6 @@ public static class PublicQueueApi
 
     private static async Task<IResult> Receipt(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard, ReceiptIssuer receipts)
     {
-        NoStore(http);
         var (number, failure) = await AuthenticateAsync(http, codes, guard);
         if (failure is not null) return failure;
         var seq = projection.Read(m => m.State.Applications.TryGetValue(number!, out var a) ? a.Seq : -1);
@@ -96,17 +116,6 @@ public static class PublicQueueApi
             ? Cached(http, s.ETag, json)
             : ApiProblems.NotFound($"Kindergarten '{id}' is not registered.");
     }
-
-    /// <summary>
-    /// A position or receipt is one family's private answer, looked up with a secret: no browser,
-    /// proxy or CDN may keep a copy, of the answer or of a refusal (issue 17). Set when the headers
-    /// go out, so it holds whatever wrote the response (a problem, a 429, a cleared response).
-    /// </summary>
-    private static void NoStore(HttpContext http) => http.Response.OnStarting(() =>
-    {
-        http.Response.Headers.CacheControl = "no-store";
-        return Task.CompletedTask;
-    });
 
     /// <summary>
     /// The number and access code from the body, checked under the rate limits. A wrong code, an

@@ -150,6 +150,7 @@ public static class ServiceRegistration
 
     public static WebApplication MapKinderQueue(this WebApplication app)
     {
+        app.UseNoStoreForLookups();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A database outage is a 503 the client can retry, a full disk a 507, never a 500 (ServiceFaults).
