@@ -142,6 +142,8 @@ public abstract partial class ApiSuite
         // Their own portal application needs no code; someone else's does.
         await (await F.PostAsync($"/api/v1/applications/{portal.Number}/withdrawal", T.OtherParent, new { reason = "parent-request" }))
             .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+        await (await F.PutAsync($"/api/v1/applications/{portal.Number}/preferences", T.Parent, new { change.preferences, change.desiredStart, accessCode = "AAAA-BBBB-CCCC" }))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
         await (await F.PostAsync($"/api/v1/applications/{portal.Number}/withdrawal", T.Parent, new { reason = "parent-request" }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
     }

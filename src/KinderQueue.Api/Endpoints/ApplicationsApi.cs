@@ -183,11 +183,12 @@ public static class ApplicationsApi
     {
         var role = CommandEndpoint.RoleOf(http.User, roles);
         if (role == Roles.Allocator) return null;
-        if (role == Roles.Parent && code is null)
+        if (role == Roles.Parent)
         {
+            // Their own application, code or not (a code they send along, even a mistyped one, changes nothing).
             var record = await store.GetPrivateAsync(number, http.RequestAborted);
             if (record?.Owner is not null && record.Owner == pseudonyms.Of(Pseudonyms.Subject(http.User))) return null;
-            return NotYours(number);
+            if (code is null) return NotYours(number);
         }
         var account = "account:" + pseudonyms.Actor(http.User, role);
         if (guard.Admit(account) is { } wait)
