@@ -146,7 +146,7 @@ public static class LookupBenchmark
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/rounds")
         {
-            Content = new StringContent(JsonSerializer.Serialize(new { id = "lookup-bench-round", startDate = KinderQueue.Core.Encoding.Formats.Format(w.Today.PlusDays(30)) }),
+            Content = new StringContent(JsonSerializer.Serialize(new { id = "lookup-bench-round", startDate = KinderQueue.Core.Encoding.Formats.Format(w.Today.PlusDays(30)), dryRun = false }),
                 Encoding.UTF8, "application/json"),
         };
         request.Headers.Authorization = auth;

@@ -108,6 +108,43 @@ public abstract partial class ApiSuite
         (await F.LogSizeAsync()).Should().Be(size, "nothing in the matrix is a valid command");
     }
 
+    /// <summary>"POST /api/v1/x/{claim:int}" as the OpenAPI document names it: "POST /api/v1/x/{claim}".</summary>
+    private static string AsDocumented(string endpoint) =>
+        System.Text.RegularExpressions.Regex.Replace(endpoint, "\\{([^}:]+):[^}]+\\}", "{$1}");
+
+    [Fact]
+    public async Task Issue17_the_openapi_document_names_the_roles_of_each_operation_as_the_matrix_does()
+    {
+        var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
+        var scheme = doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString(), scheme.GetProperty("bearerFormat").GetString())
+            .Should().Be(("http", "bearer", "JWT"), "Swagger's Authorize button needs a bearer scheme");
+
+        var documented = new Dictionary<string, string[]>();
+        var anonymous = new List<string>();
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                var key = $"{op.Name.ToUpperInvariant()} {path.Name}";
+                if (!op.Value.TryGetProperty("x-roles", out var roles))
+                {
+                    op.Value.TryGetProperty("security", out _).Should().BeFalse($"{key} has no roles, so it must not ask for a token");
+                    anonymous.Add(key);
+                    continue;
+                }
+                documented[key] = [.. roles.EnumerateArray().Select(r => r.GetString()!)];
+                var security = op.Value.GetProperty("security").EnumerateArray().Should().ContainSingle($"{key} needs a bearer token").Subject;
+                security.TryGetProperty("Bearer", out _).Should().BeTrue(key);
+                var description = op.Value.GetProperty("description").GetString()!;
+                foreach (var role in documented[key]) description.Should().Contain(role, $"a reader of {key} sees who may call it");
+            }
+        }
+        documented.Should().BeEquivalentTo(ExpectedAccess.ToDictionary(e => AsDocumented(e.Key), e => e.Value),
+            o => o.WithoutStrictOrdering(), "the document's roles are the ones the service enforces");
+        anonymous.Should().OnlyContain(k => Unprotected.Any(u => k.Contains(" " + u, StringComparison.Ordinal)), "only the public, health and documentation routes are anonymous");
+    }
+
     [Fact]
     public async Task Refusals_by_the_framework_are_problems_with_errors_too()
     {

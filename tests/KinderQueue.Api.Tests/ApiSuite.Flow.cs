@@ -95,7 +95,7 @@ public abstract partial class ApiSuite
 
         // A dry-run round answers 200 and appends nothing.
         size = await F.LogSizeAsync();
-        var round = new { id = NewVersion("flow-round"), startDate = Format(DesiredStart) };
+        var round = new { id = NewVersion("flow-round"), startDate = Format(DesiredStart), dryRun = false };
         var preview = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { round.id, round.startDate, dryRun = true }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
         preview.GetProperty("seq").ValueKind.Should().Be(JsonValueKind.Null);
@@ -123,7 +123,7 @@ public abstract partial class ApiSuite
             .ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
         await (await F.PostAsync($"/api/v1/applications/{a2.Number}/offer-response", T.Parent, new { response = "accept" }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
-        await (await F.PostAsync($"/api/v1/applications/{a1.Number}/offer-response", T.Operator, new { response = "decline" }))
+        await (await F.PostAsync($"/api/v1/applications/{a1.Number}/offer-response", T.Operator, new { response = "decline", accessCode = a1.AccessCode }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
         await (await F.PostAsync($"/api/v1/applications/{a4.Number}/offer-response", T.Parent, new { response = "accept" }))
             .ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "offer.none");
@@ -153,14 +153,14 @@ public abstract partial class ApiSuite
             .Should().ContainSingle(x => x.Number == a4.Number).Which.LegalBasis.Should().Be(exceptional.legalBasis);
 
         // Withdrawal, once.
-        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request" })).ShouldSucceedAsync(HttpStatusCode.OK);
-        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request" }))
+        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request", accessCode = a5.AccessCode })).ShouldSucceedAsync(HttpStatusCode.OK);
+        await (await F.PostAsync($"/api/v1/applications/{a5.Number}/withdrawal", T.Operator, new { reason = "parent-request", accessCode = a5.AccessCode }))
             .ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "application.closed");
         (await StateOf(a5.Number)).Status.Should().Be(ApplicationStatus.Withdrawn);
 
         // The paused application changes its preferences and waits again; an enrolled one cannot change.
         await (await F.PutAsync($"/api/v1/applications/{a1.Number}/preferences", T.Operator,
-            new { preferences = new[] { "flow-b", "flow-c" }, desiredStart = Format(DesiredStart) })).ShouldSucceedAsync(HttpStatusCode.OK);
+            new { preferences = new[] { "flow-b", "flow-c" }, desiredStart = Format(DesiredStart), accessCode = a1.AccessCode })).ShouldSucceedAsync(HttpStatusCode.OK);
         var a1State = await StateOf(a1.Number);
         a1State.Status.Should().Be(ApplicationStatus.Waiting);
         a1State.Preferences.Should().Equal("flow-b", "flow-c");

@@ -110,7 +110,7 @@ public abstract partial class ApiSuite
         // Every field that once took a person's words now takes a published code (SPEC.md §4.6).
         await (await F.PostAsync($"/api/v1/applications/{a.Number}/claims/0/review", T.Verifier, new { verified = false, reason = canary }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
-        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = canary }))
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = canary, accessCode = a.AccessCode }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.reason", "reason.unknown");
         await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, canary), T.Registrar, Csv($"kindergarten,group,year,seats\ntyped-a,junior,{EnrolmentYear},3\n")))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$query.reason", "reason.unknown");
@@ -131,7 +131,7 @@ public abstract partial class ApiSuite
         // The codes themselves are accepted.
         await (await F.PostAsync($"/api/v1/applications/{a.Number}/claims/0/review", T.Verifier, new { verified = false, reason = "document-expired" }))
             .ShouldSucceedAsync(HttpStatusCode.Created);
-        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = "moved-away" }))
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = "moved-away", accessCode = a.AccessCode }))
             .ShouldSucceedAsync(HttpStatusCode.OK);
     }
 

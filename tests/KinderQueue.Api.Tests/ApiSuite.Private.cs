@@ -19,8 +19,8 @@ public abstract partial class ApiSuite
         await (await F.PostAsync($"/api/v1/applications/{a.Number}/claims/0/review", T.Verifier,
             new { verified = true, reason = "document-confirmed", note = reviewNote })).ShouldSucceedAsync(HttpStatusCode.Created);
         await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator,
-            new { reason = "moved-away", note = withdrawalNote })).ShouldSucceedAsync(HttpStatusCode.OK);
-        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = "other", note = new string('n', 2001) }))
+            new { reason = "moved-away", note = withdrawalNote, accessCode = a.AccessCode })).ShouldSucceedAsync(HttpStatusCode.OK);
+        await (await F.PostAsync($"/api/v1/applications/{a.Number}/withdrawal", T.Operator, new { reason = "other", note = new string('n', 2001), accessCode = a.AccessCode }))
             .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.note", "field.too-long");
 
         (await F.ReadEntriesAsync()).Should().NotContain(e => Encoding.UTF8.GetString(e.Payload).Contains("Zqx8"), "notes never enter the log");

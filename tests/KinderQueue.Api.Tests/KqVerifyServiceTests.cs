@@ -156,7 +156,7 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
         await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), F.Tokens.Registrar, Csv(csv))).ShouldSucceedAsync(HttpStatusCode.Created);
         for (var i = 0; i < 4; i++) await SubmitAsync(F, F.Tokens.Operator, Submission($"{prefix}-d", i % 2 == 0 ? [$"{prefix}-a"] : [$"{prefix}-b", $"{prefix}-a"]));
         if (round)
-            await (await F.PostAsync("/api/v1/rounds", F.Tokens.Allocator, new { id = NewVersion(prefix), startDate = Format(DesiredStart) }))
+            await (await F.PostAsync("/api/v1/rounds", F.Tokens.Allocator, new { id = NewVersion(prefix), startDate = Format(DesiredStart), dryRun = false }))
                 .ShouldSucceedAsync(HttpStatusCode.Created);
         await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
     }

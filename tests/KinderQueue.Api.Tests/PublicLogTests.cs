@@ -427,7 +427,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
     /// <summary>Runs an allocation round; returns the seq of its decision entry.</summary>
     private async Task<long> RoundAsync(string prefix)
     {
-        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(prefix), startDate = Format(DesiredStart) }))
+        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(prefix), startDate = Format(DesiredStart), dryRun = false }))
             .ShouldSucceedAsync(HttpStatusCode.Created);
         return decided.GetProperty("seq").GetInt64();
     }

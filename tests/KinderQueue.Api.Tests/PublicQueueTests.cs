@@ -108,7 +108,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             Csv($"kindergarten,group,year,seats\npr-a,junior,{EnrolmentYear},1\n"))).ShouldSucceedAsync(HttpStatusCode.Created);
         var first = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
         var second = await SubmitAsync(F, T.Operator, Submission("pr-d", ["pr-a"]));
-        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("pq-round"), startDate = Format(DesiredStart) }))
+        var decided = await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion("pq-round"), startDate = Format(DesiredStart), dryRun = false }))
             .ShouldSucceedAsync(HttpStatusCode.Created);
         var roundSeq = decided.GetProperty("seq").GetInt64();
         await SyncAsync();
@@ -366,7 +366,7 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             await (await F.PostAsync("/api/v1/enrolments/exceptional", T.Allocator,
                     new { exceptional.number, exceptional.kindergarten, exceptional.group, exceptional.year, legalBasis = "court-decision", note = Typed("суд #") }))
                 .ShouldSucceedAsync(HttpStatusCode.Created);
-            await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(p), startDate = Format(DesiredStart) })).ShouldSucceedAsync(HttpStatusCode.Created);
+            await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion(p), startDate = Format(DesiredStart), dryRun = false })).ShouldSucceedAsync(HttpStatusCode.Created);
             await (await F.GetAsync($"/api/v1/audit/applications/{apps[0].Number}?purpose=complaint", T.Validator)).ShouldSucceedAsync(HttpStatusCode.OK);
         }
         await SyncAsync();
@@ -415,6 +415,30 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             body.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(schema.GetProperty("properties").EnumerateObject().Select(p => p.Name),
                 $"{path} writes the fields its documentation names");
         }
+    }
+
+    [Fact]
+    public async Task Issue17_positions_and_receipts_and_their_refusals_are_no_store()
+    {
+        await AreaAsync(F, "ns-d", "ns-a");
+        var mine = await SubmitAsync(F, T.Operator, Submission("ns-d", ["ns-a"]));
+        await SyncAsync();
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("position", await LookupAsync("/positions", mine.Number, mine.AccessCode)),
+            ("receipt", await LookupAsync("/receipts", mine.Number, mine.AccessCode)),
+            ("wrong code", await LookupAsync("/positions", mine.Number, "AAAA-BBBB-CCCC")),
+            ("receipt wrong code", await LookupAsync("/receipts", mine.Number, "AAAA-BBBB-CCCC")),
+            ("bad body", await F.SendAsync(HttpMethod.Post, Base + "/positions", null, Http.Raw("{", "application/json"))),
+            ("oversize body", await F.SendAsync(HttpMethod.Post, Base + "/receipts", null,
+                Http.Json(new { number = mine.Number, accessCode = new string('x', (int)KinderQueueFactory.MaxRequestBytes) }))),
+        };
+        ((int)answers[^1].Response.StatusCode).Should().Be(413, "refused before any handler");
+        ((int)answers[0].Response.StatusCode).Should().Be(200);
+        ((int)answers[2].Response.StatusCode).Should().Be(404);
+        foreach (var (what, response) in answers)
+            (response.Headers.CacheControl?.NoStore ?? false).Should().BeTrue($"{what} ({(int)response.StatusCode}) holds or concerns a private answer");
+        ((await F.GetAsync(Base + "/dashboard")).Headers.CacheControl?.NoStore ?? false).Should().BeFalse("the anonymous figures stay cacheable");
     }
 
     private async Task SyncAsync() => await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);

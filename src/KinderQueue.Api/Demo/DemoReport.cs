@@ -132,7 +132,7 @@ internal sealed record DemoReport(
         text.AppendLine("# SYNTHETIC DATA ONLY. Written by `--demo`: every application, name, phone number and access code in this region was invented by the demo generator; none belongs to a real child or parent.");
         text.AppendLine($"# Region filled on {Formats.Format(plan.Today)} ({plan.Criteria.TimeZone}) from seed 0x{seed:X}: criteria {plan.Criteria.Version}, round demo-{Formats.Format(plan.Today)}, {report.Entries} log entries.");
         text.AppendLine("# A parent sees the access code once, at submission; the service keeps only a salted hash. These are kept here so that you can try the parent's side.");
-        text.AppendLine("# Staff commands need a token: dotnet run --project src/KinderQueue.Api -- token --role allocator   (answer an offer: POST /api/v1/applications/{number}/offer-response {\"response\":\"accept\"})");
+        text.AppendLine("# Staff commands need a token: dotnet run --project src/KinderQueue.Api -- token --role allocator   (answer an offer: POST /api/v1/applications/{number}/offer-response {\"response\":\"accept\"}; an operator or parent token also sends \"accessCode\")");
         text.AppendLine("#");
         text.AppendLine($"# {"number",-14}  {"access code",-14}  {"status",-9}  what it shows");
         foreach (var p in report.Picks) text.AppendLine($"{p.Number,-16}  {p.AccessCode,-14}  {p.Status,-9}  {p.Note}");

@@ -22,6 +22,10 @@ public static class ApiProblems
         Make(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
             [new ValidationProblem("$", "request.too-large", $"The body may be at most {limit} bytes.")]);
 
+    /// <summary>415: the body's media type (or its charset) is not one this resource reads.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(string path, string code, string message) =>
+        Make(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type.", [new ValidationProblem(path, code, message)]);
+
     public static ProblemHttpResult NotFound(string what) =>
         Make(StatusCodes.Status404NotFound, "Not found.", [new ValidationProblem("$", "not-found", what)]);
 
@@ -50,15 +54,44 @@ public static class ApiProblems
         _ => Validation(result.Problems),
     };
 
+    /// <summary>
+    /// Errors listed in one problem at most. A bad 2 MB capacity file has hundreds of thousands of bad
+    /// rows; listing them all made an answer ten times the request (issue 17). The first ones are
+    /// enough to fix the file; 'errorCount' says how many there were in all.
+    /// </summary>
+    public const int MaxErrors = 100;
+
+    /// <summary>Characters of client input (a path, a value quoted in a message) echoed back at most.</summary>
+    public const int MaxEcho = 200;
+
+    /// <summary>Client text cut to <see cref="MaxEcho"/> characters (marked with '…'), so an answer never grows with the input.</summary>
+    public static string Bounded(string text) => Bounded(text, MaxEcho);
+
+    public static string Bounded(string text, int max) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[max - 1]) ? max - 1 : max), "…");
+
     private static ProblemHttpResult Make(int status, string title, IReadOnlyList<ValidationProblem> problems)
     {
-        var errors = problems.Select(p => new Dictionary<string, string> { ["path"] = p.Path, ["code"] = p.Code, ["message"] = p.Message }).ToList();
+        var errors = problems.Take(MaxErrors)
+            .Select(p => new Dictionary<string, string> { ["path"] = Bounded(p.Path), ["code"] = Bounded(p.Code, 100), ["message"] = Bounded(p.Message, 2 * MaxEcho) })
+            .ToList();
+        if (problems.Count > MaxErrors)
+        {
+            errors.Add(new Dictionary<string, string>
+            {
+                ["path"] = "$",
+                ["code"] = "errors.truncated",
+                ["message"] = $"{problems.Count - MaxErrors} more errors are not listed; fix these and send the request again.",
+            });
+        }
+        var extensions = new Dictionary<string, object?> { ["errors"] = errors };
+        if (problems.Count > MaxErrors) extensions["errorCount"] = problems.Count;
         return TypedResults.Problem(
             statusCode: status,
             title: title,
-            detail: problems.Count > 0 ? problems[0].Message : null,
-            type: $"https://kinderqueue.example/problems/{(problems.Count > 0 ? problems[0].Code : "error")}",
-            extensions: new Dictionary<string, object?> { ["errors"] = errors });
+            detail: problems.Count > 0 ? errors[0]["message"] : null,
+            type: $"https://kinderqueue.example/problems/{(problems.Count > 0 ? errors[0]["code"] : "error")}",
+            extensions: extensions);
     }
 }
 

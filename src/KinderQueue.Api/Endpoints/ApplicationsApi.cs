@@ -2,12 +2,15 @@ using System.Collections.Immutable;
 using KinderQueue.Api.Auth;
 using KinderQueue.Api.Commands;
 using KinderQueue.Api.Hosting;
+using KinderQueue.Api.Public;
 using KinderQueue.Core;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.State;
 using KinderQueue.Storage;
 using KinderQueue.Storage.Appending;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ValidationProblem = KinderQueue.Core.ValidationProblem;
 using NodaTime;
 
 using KinderQueue.Core.Criteria;
@@ -16,12 +19,20 @@ namespace KinderQueue.Api.Endpoints;
 
 /// <summary>
 /// What parents (through the site) and service-centre operators do: apply, change preferences,
-/// withdraw, answer an offer. A parent acts only on applications made from their own account.
+/// withdraw, answer an offer. Acting on an existing application is tied to the family: a parent
+/// acts on an application made from their own account, or on any other (one filed at a service
+/// centre, say) by presenting its access code; an operator always presents the access code, so
+/// that a centre acts only with the parent present (issue 17). See <see cref="AccessProblemAsync"/>.
 /// </summary>
 public static class ApplicationsApi
 {
     private static readonly string[] Applicants = [Roles.Operator, Roles.Parent];
     private static readonly string[] Responders = [Roles.Allocator, Roles.Operator, Roles.Parent];
+
+    private const string FamilyOnly =
+        "An operator must send the application's 'accessCode' (the parent is present at the centre); a parent needs none for an " +
+        "application made from their own account and sends 'accessCode' for any other (one filed at a service centre). " +
+        "A wrong code, someone else's application and an unknown number all get the same 404.";
 
     public static RouteGroupBuilder MapApplicationsApi(this RouteGroupBuilder v1)
     {
@@ -31,15 +42,15 @@ public static class ApplicationsApi
             .Accepts<SubmitApplicationRequest>("application/json")
             .Produces<SubmissionResponse>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(413);
         group.MapPut("/{number}/preferences", ChangePreferences).AcceptsIdempotencyKey().RequireAuthorization(Policies.Applicant)
-            .WithSummary("Change the listed kindergartens and desired start date; a paused application waits again.")
+            .WithSummary("Change the listed kindergartens and desired start date; a paused application waits again. " + FamilyOnly)
             .Accepts<ChangePreferencesRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{number}/withdrawal", Withdraw).AcceptsIdempotencyKey().RequireAuthorization(Policies.Applicant)
-            .WithSummary("Withdraw an application with a reason code of the criteria's 'withdrawal' list (never free text: the log is public and permanent); a held offer's seat is freed for the next round.")
+            .WithSummary("Withdraw an application with a reason code of the criteria's 'withdrawal' list (never free text: the log is public and permanent); a held offer's seat is freed for the next round. " + FamilyOnly)
             .Accepts<ReasonRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/{number}/offer-response", RespondToOffer).AcceptsIdempotencyKey().RequireAuthorization(Policies.OfferResponder)
-            .WithSummary("Accept or decline the open offer (allocator, operator or the parent who applied).")
+            .WithSummary("Accept or decline the open offer (allocator, operator or parent). " + FamilyOnly + " An allocator records a response received otherwise and needs no code.")
             .Accepts<OfferResponseRequest>("application/json")
             .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         return group;
@@ -73,16 +84,18 @@ public static class ApplicationsApi
         }
     }
 
-    private static async Task<IResult> ChangePreferences(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
+    private static async Task<IResult> ChangePreferences(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store,
+        AccessCodes codes, LookupGuard guard)
     {
-        if (await OwnershipProblem(number, http, pseudonyms, store) is { } denied) return denied;
         var (doc, problem) = await RequestJson.ReadAsync(http.Request, http.RequestAborted);
         if (problem is not null) return problem;
         using var _ = doc;
         var f = new JsonFields();
         var preferences = f.Strings(doc!.RootElement, "$", "preferences");
         var desiredStart = f.Date(doc.RootElement, "$", "desiredStart");
+        var code = AccessCodeField(f, doc.RootElement, http.User, Applicants);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
+        if (await AccessProblemAsync(number, code, Applicants, http, pseudonyms, store, codes, guard) is { } denied) return denied;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Applicants, StatusCodes.Status200OK, (actor, key) =>
             new DelegateCommand(actor, key, (state, now) =>
             {
@@ -97,16 +110,18 @@ public static class ApplicationsApi
             }), application: number);
     }
 
-    private static async Task<IResult> Withdraw(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
+    private static async Task<IResult> Withdraw(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store,
+        AccessCodes codes, LookupGuard guard)
     {
-        if (await OwnershipProblem(number, http, pseudonyms, store) is { } denied) return denied;
         var (doc, problem) = await RequestJson.ReadAsync(http.Request, http.RequestAborted);
         if (problem is not null) return problem;
         using var _ = doc;
         var f = new JsonFields();
         var reason = f.String(doc!.RootElement, "$", "reason");
         var note = RequestJson.Note(f, doc.RootElement);
+        var code = AccessCodeField(f, doc.RootElement, http.User, Applicants);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
+        if (await AccessProblemAsync(number, code, Applicants, http, pseudonyms, store, codes, guard) is { } denied) return denied;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Applicants, StatusCodes.Status200OK, (actor, key) =>
             new DelegateCommand(actor, key, (state, now) =>
                 state.Applications.ContainsKey(number) && state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Withdrawal, reason!, "$.reason") is { } code
@@ -117,9 +132,9 @@ public static class ApplicationsApi
     /// <summary>A note to keep privately beside the entry, tied to the application so that its erasure takes it too.</summary>
     internal static NoteText? Noted(string number, string? note) => note is null ? null : new NoteText(number, note);
 
-    private static async Task<IResult> RespondToOffer(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store)
+    private static async Task<IResult> RespondToOffer(string number, HttpContext http, LiveLog log, Pseudonyms pseudonyms, ILogStore store,
+        AccessCodes codes, LookupGuard guard)
     {
-        if (await OwnershipProblem(number, http, pseudonyms, store) is { } denied) return denied;
         var (doc, problem) = await RequestJson.ReadAsync(http.Request, http.RequestAborted);
         if (problem is not null) return problem;
         using var _ = doc;
@@ -127,22 +142,73 @@ public static class ApplicationsApi
         var response = f.String(doc!.RootElement, "$", "response");
         if (response is not null && response is not ("accept" or "decline"))
             f.Add("$.response", "field.value", "'response' must be accept or decline.");
+        var code = AccessCodeField(f, doc.RootElement, http.User, Responders);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
+        if (await AccessProblemAsync(number, code, Responders, http, pseudonyms, store, codes, guard) is { } denied) return denied;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Responders, StatusCodes.Status200OK, (actor, key) =>
             new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new OfferResponded(number, response == "accept"), Appended)), application: number);
     }
 
     /// <summary>
-    /// A parent may act only on an application made from their own account. Someone else's
-    /// number gets the same 404 as a number that does not exist, so numbers cannot be probed.
+    /// The 'accessCode' of the body: required of an operator, optional for a parent (their own
+    /// applications need none), not read for an allocator. At most 64 characters, as in the lookups.
     /// </summary>
-    private static async Task<IResult?> OwnershipProblem(string number, HttpContext http, Pseudonyms pseudonyms, ILogStore store)
+    private static string? AccessCodeField(JsonFields f, System.Text.Json.JsonElement root, System.Security.Claims.ClaimsPrincipal user, string[] roles)
     {
-        if (!http.User.IsInRole(Roles.Parent) || http.User.IsInRole(Roles.Operator) || http.User.IsInRole(Roles.Allocator)) return null;
-        var record = await store.GetPrivateAsync(number, http.RequestAborted);
-        if (record?.Owner is not null && record.Owner == pseudonyms.Of(Pseudonyms.Subject(http.User))) return null;
-        return ApiProblems.NotFound($"Application {number} was not found among your applications.");
+        var role = CommandEndpoint.RoleOf(user, roles);
+        if (role == Roles.Allocator) return null;
+        var code = f.String(root, "$", "accessCode", required: role == Roles.Operator);
+        if (code is { Length: > 64 }) f.Add("$.accessCode", "field.too-long", "At most 64 characters.");
+        return code;
     }
+
+    /// <summary>
+    /// Who may act on an existing application (issue 17). Before, an operator could change or
+    /// withdraw any application, a parent's own portal one included, and a parent could not manage
+    /// one a service centre filed for their child. Both are now tied to the access code, the
+    /// family's secret, shown once at submission:
+    /// <list type="bullet">
+    /// <item>an allocator (offer responses only) is department staff recording an answer received otherwise: no code;</item>
+    /// <item>an operator must present the application's code: the centre acts with the parent present;</item>
+    /// <item>a parent acts on an application made from their own account without a code, and on any other with its code.</item>
+    /// </list>
+    /// A wrong code, someone else's application and a number that does not exist all get the same
+    /// 404, so numbers cannot be probed. Wrong codes count against the caller's account like failed
+    /// public lookups (LookupGuard); a parent's also count against the number, whose growing delay
+    /// applies to them as to the public lookup, while an operator, accountable and limited per
+    /// account, is not held up by strangers' guesses at the number (deploy/CONFIGURATION.md).
+    /// </summary>
+    private static async Task<IResult?> AccessProblemAsync(string number, string? code, string[] roles, HttpContext http, Pseudonyms pseudonyms,
+        ILogStore store, AccessCodes codes, LookupGuard guard)
+    {
+        var role = CommandEndpoint.RoleOf(http.User, roles);
+        if (role == Roles.Allocator) return null;
+        if (role == Roles.Parent)
+        {
+            // Their own application, code or not (a code they send along, even a mistyped one, changes nothing).
+            var record = await store.GetPrivateAsync(number, http.RequestAborted);
+            if (record?.Owner is not null && record.Owner == pseudonyms.Of(Pseudonyms.Subject(http.User))) return null;
+            if (code is null) return NotYours(number);
+        }
+        var account = "account:" + pseudonyms.Actor(http.User, role);
+        if (guard.Admit(account) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ApiProblems.TooManyRequests("Too many wrong access codes from your account. Try again later.");
+        }
+        if (role == Roles.Parent && guard.AdmitNumber(number) is { } delay) return PublicQueueApi.TooManyGuesses(http, delay);
+        if (await codes.MatchesAsync(number, code!, http.RequestAborted))
+        {
+            if (role == Roles.Parent) guard.Succeeded(number);
+            return null;
+        }
+        if (role == Roles.Parent) guard.Failed(account, number);
+        else guard.Failed(account);
+        return NotYours(number);
+    }
+
+    private static ProblemHttpResult NotYours(string number) =>
+        ApiProblems.NotFound($"No application {number} is yours, or matches this access code. For an application filed at a service centre, send its 'accessCode'.");
 
     public static byte[] Appended(long seq) => StoredJsonResult.Serialize(new AppendedResponse(seq));
 }
@@ -156,8 +222,11 @@ public sealed record ParentRequest(string Name, string? Phone, string? Email);
 public sealed record ClaimRequest(string Category, string? Kindergarten, string? Documents);
 public sealed record SubmitApplicationRequest(ChildRequest Child, ParentRequest Parent, string District, string[] Preferences,
     string DesiredStart, ClaimRequest[]? Claims, string? Kind, string? Channel);
-public sealed record ChangePreferencesRequest(string[] Preferences, string DesiredStart);
+/// <param name="AccessCode">The application's access code: required of an operator; a parent sends it for an application not made from their account.</param>
+public sealed record ChangePreferencesRequest(string[] Preferences, string DesiredStart, string? AccessCode);
 /// <param name="Reason">A code of the criteria's 'withdrawal' list (SPEC.md §4.6).</param>
 /// <param name="Note">Optional words of your own: kept privately beside the entry, never published.</param>
-public sealed record ReasonRequest(string Reason, string? Note);
-public sealed record OfferResponseRequest(string Response);
+/// <param name="AccessCode">The application's access code: required of an operator; a parent sends it for an application not made from their account.</param>
+public sealed record ReasonRequest(string Reason, string? Note, string? AccessCode);
+/// <param name="AccessCode">The application's access code: required of an operator; a parent sends it for an application not made from their account; an allocator sends none.</param>
+public sealed record OfferResponseRequest(string Response, string? AccessCode);

@@ -15,15 +15,41 @@ namespace KinderQueue.Api.Endpoints;
 /// </summary>
 public static class PublicQueueApi
 {
+    private const string LookupNotes =
+        "Every answer, refusals included, is Cache-Control: no-store. 429 with Retry-After when the address has made too many lookups " +
+        "or wrong guesses, or when too many wrong codes were tried for the number from anywhere (the right code gets through after the wait).";
+
+    /// <summary>The lookups whose answers are one family's: never to be stored by a browser, proxy or CDN.</summary>
+    private static readonly PathString[] PrivateLookups = ["/api/v1/public/positions", "/api/v1/public/receipts"];
+
+    /// <summary>
+    /// A position or receipt is one family's private answer, looked up with a secret: no cache may
+    /// keep a copy, of the answer or of a refusal (issue 17). A middleware, placed first, so that it
+    /// also covers what answers before the handler (admission control's 503, the 413 of an oversize
+    /// body, the exception handler); set when the headers go out, so a cleared response keeps it.
+    /// </summary>
+    public static IApplicationBuilder UseNoStoreForLookups(this IApplicationBuilder app) => app.Use((http, next) =>
+    {
+        if (PrivateLookups.Any(p => http.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers.CacheControl = "no-store";
+                return Task.CompletedTask;
+            });
+        }
+        return next(http);
+    });
+
     public static RouteGroupBuilder MapPublicQueueApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/public").WithTags("Public").AllowAnonymous();
         group.MapPost("/positions", Position)
-            .WithSummary("A parent's status, position per listed kindergarten, history of changes with reasons, offer and projection.")
+            .WithSummary("A parent's status, position per listed kindergarten, history of changes with reasons, offer and projection. " + LookupNotes)
             .Accepts<LookupRequest>("application/json")
             .Produces<PositionReport>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
         group.MapPost("/receipts", Receipt)
-            .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint.")
+            .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint. " + LookupNotes)
             .Accepts<LookupRequest>("application/json")
             .Produces<ApplicationReceipt>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
         group.MapGet("/dashboard", Dashboard)
@@ -110,8 +136,13 @@ public static class PublicQueueApi
         if (RequestJson.ProblemsOf(f) is { } invalid) return (null, invalid);
         // People copy numbers with spaces or in lower case; the number itself is upper case.
         var normalised = number!.Trim().ToUpperInvariant();
-        if (await codes.MatchesAsync(normalised, code!, http.RequestAborted)) return (normalised, null);
-        guard.Failed(client);
+        if (guard.AdmitNumber(normalised) is { } delay) return (null, TooManyGuesses(http, delay));
+        if (await codes.MatchesAsync(normalised, code!, http.RequestAborted))
+        {
+            guard.Succeeded(normalised);
+            return (normalised, null);
+        }
+        guard.Failed(client, normalised);
         return (null, NoSuchApplication());
     }
 
@@ -123,6 +154,15 @@ public static class PublicQueueApi
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ApiProblems.TooManyRequests($"Too many lookups from your address. Try again in {seconds} seconds.");
+    }
+
+    /// <summary>Too many wrong codes for this number, from anyone (LookupGuard): wait, then the right code gets through.</summary>
+    public static ProblemHttpResult TooManyGuesses(HttpContext http, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiProblems.TooManyRequests($"Too many wrong access codes were tried for this number. Try again in {seconds} seconds, " +
+            "or ask at a service centre.");
     }
 
     private static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");

@@ -52,7 +52,8 @@ public static class StaffApi
 
         var allocation = v1.MapGroup("").WithTags("Department: allocation").RequireAuthorization(Policies.Allocator);
         allocation.MapPost("/rounds", RunRound).AcceptsIdempotencyKey()
-            .WithSummary("Run an allocation round today for seats from startDate. dryRun=true returns the would-be result; otherwise the decision is appended.")
+            .WithSummary("Run an allocation round today for seats from startDate. 'dryRun' is required: true returns the would-be result and appends nothing (200); " +
+                "false — which must be sent explicitly — appends the decision, which is irreversible (201). A body without 'dryRun' is refused (400 field.missing at $.dryRun).")
             .Accepts<RoundRequest>("application/json").Produces<RoundResponse>(200).Produces<RoundResponse>(201)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
         allocation.MapPost("/offers/expire", ExpireOffers).AcceptsIdempotencyKey()
@@ -132,6 +133,7 @@ public static class StaffApi
             return ApiProblems.Validation("$query.dryRun", "field.type", "'dryRun' must be true or false.");
         if (http.Request.ContentType is null || !http.Request.ContentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
             return ApiProblems.Validation("$", "request.content-type", "Send the capacity file as text/csv.");
+        if (RequestJson.CharsetProblem(http.Request) is { } charset) return charset;
         var sizeFeature = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false }) sizeFeature.MaxRequestBodySize = options.MaxCapacityCsvBytes;
         string text;
@@ -140,7 +142,7 @@ public static class StaffApi
         if (isDryRun)
         {
             var check = await log.ReadAsync((state, _) => CapacityCsv.Check(text, state, state.LocalDate(clock.GetCurrentInstant())), http.RequestAborted);
-            return TypedResults.Ok(new CapacityDryRunResponse(check.Rows, check.Errors, check.Changes));
+            return TypedResults.Ok(new CapacityDryRunResponse(check.Rows, check.Errors, check.ErrorCount, check.Changes));
         }
         if (string.IsNullOrWhiteSpace(reason))
             return ApiProblems.Validation("$query.reason", "capacity.reason", "A capacity load needs a reason: a code of the criteria's 'capacity' list (query parameter 'reason').");
@@ -149,8 +151,15 @@ public static class StaffApi
             if (state.ReasonCodesOn(state.LocalDate(now)).CheckRequest(ReasonList.Capacity, reason, "$query.reason") is { } code)
                 return CommandDecision.Refuse(Refusal.Invalid, code);
             var check = CapacityCsv.Check(text, state, state.LocalDate(now));
-            if (check.Errors.Length > 0)
-                return CommandDecision.Refuse(Refusal.Invalid, [.. check.Errors.Select(e => new ValidationProblem($"$csv.line[{e.Line}].{e.Field}", "capacity.row", e.Message))]);
+            if (check.ErrorCount > 0)
+            {
+                // One problem per bad row, as many as a problem lists (ApiProblems.MaxErrors), the rest counted in a last one.
+                var listed = check.ErrorCount > ApiProblems.MaxErrors ? ApiProblems.MaxErrors - 1 : check.Errors.Length;
+                List<ValidationProblem> problems = [.. check.Errors.Take(listed).Select(e => new ValidationProblem($"$csv.line[{e.Line}].{e.Field}", "capacity.row", e.Message))];
+                if (check.ErrorCount > listed)
+                    problems.Add(new ValidationProblem("$csv", "errors.truncated", $"{check.ErrorCount - listed} more bad rows are not listed ({check.ErrorCount} in all); a dry run lists the first {CapacityCsv.MaxListedErrors}."));
+                return CommandDecision.Refuse(Refusal.Invalid, problems);
+            }
             return CommandDecision.Append(new CapacityLoaded(reason, check.Parsed), ApplicationsApi.Appended);
         });
     }
@@ -185,7 +194,8 @@ public static class StaffApi
         var f = new JsonFields();
         var id = f.String(doc!.RootElement, "$", "id");
         var startDate = f.Date(doc.RootElement, "$", "startDate");
-        var dryRun = f.Boolean(doc.RootElement, "$", "dryRun", required: false) ?? false;
+        // Required, never defaulted: a decided round cannot be undone, so a client that forgets the field must not run one (issue 17).
+        var dryRun = f.Boolean(doc.RootElement, "$", "dryRun") ?? false;
         if (id is not null && PublicText.Check(id, "$.id", PublicText.MaxRoundId, "'id'") is { } bad) f.Add(bad.Path, bad.Code, bad.Message);
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
 
@@ -266,9 +276,12 @@ public static class StaffApi
 public sealed record DistrictRequest(string Id, string Name);
 public sealed record KindergartenRequest(string Id, string Name, string District, string[]? Catchment);
 public sealed record ClaimReviewRequest(bool Verified, string Reason, string? Note);
-public sealed record RoundRequest(string Id, string StartDate, bool? DryRun);
+/// <param name="DryRun">Required. true: compute and return the would-be round, append nothing. false: append the decision (irreversible).</param>
+public sealed record RoundRequest(string Id, string StartDate, bool DryRun);
 public sealed record ExceptionalEnrolmentRequest(string Number, string Kindergarten, string Group, int Year, string LegalBasis, string? Note);
-public sealed record CapacityDryRunResponse(int Rows, IReadOnlyList<CsvRowError> Errors, IReadOnlyList<CapacityChange> Changes);
+/// <param name="Errors">The first bad rows (at most CapacityCsv.MaxListedErrors, 100).</param>
+/// <param name="ErrorCount">How many bad rows the file has in all.</param>
+public sealed record CapacityDryRunResponse(int Rows, IReadOnlyList<CsvRowError> Errors, int ErrorCount, IReadOnlyList<CapacityChange> Changes);
 public sealed record ExpiryResponse(long Seq, int Expired);
 public sealed record RoundOffer(string Number, string Kindergarten, string Group, string Deadline);
 

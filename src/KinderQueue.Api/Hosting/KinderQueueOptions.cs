@@ -50,6 +50,18 @@ public sealed class KinderQueueOptions
     /// <summary>The window of <see cref="FailedLookupsPerWindow"/>, in minutes.</summary>
     public int FailedLookupWindowMinutes { get; set; } = 15;
 
+    /// <summary>Failed lookups on one application number, from any address, before each further attempt on it must wait (LookupGuard).</summary>
+    public int FailedLookupsPerNumber { get; set; } = 5;
+
+    /// <summary>The first wait, in seconds, once a number is past <see cref="FailedLookupsPerNumber"/>; it doubles with each further failure.</summary>
+    public int NumberDelaySeconds { get; set; } = 30;
+
+    /// <summary>The longest wait on a number, in seconds: a stranger's wrong guesses can slow a parent's lookup by at most this much each.</summary>
+    public int NumberMaxDelaySeconds { get; set; } = 600;
+
+    /// <summary>Minutes without a failure after which a number's failures are forgotten.</summary>
+    public int NumberFailureMemoryMinutes { get; set; } = 60;
+
     /// <summary>How often the public projection rebuilds the dashboard and the projection "if allocation ran today" when the log grew.</summary>
     public int PublicSnapshotIntervalMs { get; set; } = 1000;
 

@@ -70,6 +70,8 @@ public static class ServiceRegistration
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(Endpoints.IdempotencyKeyParameter.TransformAsync);
+            o.AddDocumentTransformer(Endpoints.OperationSecurity.AddSchemeAsync);
+            o.AddOperationTransformer(Endpoints.OperationSecurity.TransformAsync);
         });
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -148,6 +150,7 @@ public static class ServiceRegistration
 
     public static WebApplication MapKinderQueue(this WebApplication app)
     {
+        app.UseNoStoreForLookups();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A database outage is a 503 the client can retry, a full disk a 507, never a 500 (ServiceFaults).

@@ -18,7 +18,7 @@ public static class ScenarioJson
     {
         try
         {
-            using var doc = CanonicalJson.Parse(json);
+            using var doc = CanonicalJson.ParseInput(json);
             return Read(doc.RootElement, "$", loadCriteria);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)

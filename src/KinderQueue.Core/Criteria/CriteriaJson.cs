@@ -12,7 +12,7 @@ public static class CriteriaJson
     {
         try
         {
-            using var doc = CanonicalJson.Parse(json);
+            using var doc = CanonicalJson.ParseInput(json);
             return Read(doc.RootElement, "$");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)

@@ -43,6 +43,13 @@ public static class CanonicalJson
 
     internal static JsonDocument Parse(ReadOnlyMemory<byte> json) => JsonDocument.Parse(json, Options);
 
+    // Documents that arrive from outside (a criteria file, a scenario) may repeat a key, which §3
+    // refuses; stored entries are canonical already, so the log's hot paths skip the check.
+    private static readonly JsonDocumentOptions InputOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+
+    /// <summary>Parses a document from outside; a key repeated in an object is a JsonException (SPEC.md §3).</summary>
+    internal static JsonDocument ParseInput(ReadOnlyMemory<byte> json) => JsonDocument.Parse(json, InputOptions);
+
     private static bool IsTrailingWhiteSpace(ReadOnlySpan<byte> rest)
     {
         foreach (var b in rest)

@@ -255,4 +255,18 @@ public sealed class CriteriaValidatorTests
 
         parsed.Problems.Should().ContainSingle().Which.Code.Should().Be("json.malformed");
     }
+
+    [Fact]
+    public void CriteriaJson_DuplicateKey_IsRejectedNotLastWins()
+    {
+        // SPEC.md §3: {"a":1,"a":2} is refused. Issue 17: criteria were read last-wins.
+        var json = DefaultCriteria.Json.ToArray();
+        var text = System.Text.Encoding.UTF8.GetString(json);
+        var doubled = "{\"version\":\"shadow\"," + text.TrimStart()[1..];
+
+        var parsed = CriteriaJson.Parse(System.Text.Encoding.UTF8.GetBytes(doubled));
+
+        parsed.Success.Should().BeFalse();
+        parsed.Problems.Should().ContainSingle().Which.Code.Should().Be("json.malformed");
+    }
 }
