@@ -385,7 +385,8 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
     public async Task Nothing_public_holds_the_personal_data_of_an_application()
     {
         await AreaAsync(F, "pii-d", "pii-a");
-        var canaries = new[] { "Канарейка Qv8 Ребёнок", "Канарейкин Qv8 Родитель", "+7 999 188-31-17", "qv8.canary@example.test", "Паспорт Qv8 4511" };
+        // The bare token is Cyrillic: an ASCII one ("Qv8") turned up by chance inside random application numbers.
+        var canaries = new[] { "Канарейка Щв8ж Ребёнок", "Канарейкин Щв8ж Родитель", "+7 999 188-31-17", "shchv8zh.canary@example.test", "Паспорт Щв8ж 4511" };
         var submitted = await SubmitAsync(F, T.Operator, Submission("pii-d", ["pii-a"], canaries[0], canaries[1], canaries[2], canaries[3],
             claims: [("judge", null, canaries[4])]));
         await RoundAsync("pii");
@@ -400,7 +401,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         };
         foreach (var text in texts)
         {
-            foreach (var c in canaries.Append("Qv8")) text.Should().NotContainEquivalentOf(c);
+            foreach (var c in canaries.Append("Щв8ж")) text.Should().NotContainEquivalentOf(c);
             text.Should().NotContain(Format(JuniorBirthDate));
         }
         // The application's own line: its public number and tier, not the category behind the tier
