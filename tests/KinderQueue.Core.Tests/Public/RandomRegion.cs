@@ -7,7 +7,7 @@ using NodaTime;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>A random region's log and the day its dashboard is built; the failure message names the seed.</summary>
-internal sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate AsOf)
+public sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate AsOf)
 {
     public override string ToString() =>
         $"RandomRegion.Generate(seed: {Seed}, size: {Size}): {Log.State.Size} entries, {Log.State.Applications.Count} applications, asOf {AsOf:uuuu-MM-dd}";
