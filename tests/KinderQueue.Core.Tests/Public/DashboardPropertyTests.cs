@@ -16,13 +16,7 @@ namespace KinderQueue.Core.Tests.Public;
 /// </summary>
 public sealed class DashboardPropertyTests
 {
-    /// <summary>The random regions every property here runs on (FsCheck.Xunit finds the arbitrary by the parameter's type).</summary>
-    internal static class Regions
-    {
-        public static Arbitrary<RegionCase> Cases() => RandomRegion.Cases(maxSize: 40).ToArbitrary();
-    }
-
-    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Regions) })]
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
     public void Published_NoCountFromOneToFour_UnlessTheExactFiguresDetermineIt(RegionCase c)
     {
         var published = c.Log.Build(c.AsOf);
@@ -79,14 +73,14 @@ public sealed class DashboardPropertyTests
         };
     }
 
-    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Regions) })]
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
     public void Attacker_PinsNoHiddenCount(RegionCase c)
     {
         var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
         attacker.Exposed().Should().BeEmpty("no hidden count may be recoverable from the published ones ({0})", c);
     }
 
-    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Regions) })]
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
     public void Published_CountsAreTheTrueOnes_AndMarkersTellTheTruth(RegionCase c)
     {
         var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
@@ -111,7 +105,7 @@ public sealed class DashboardPropertyTests
         }
     }
 
-    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Regions) })]
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
     public void SameLog_GivesTheSameBytes_AfterAReplay(RegionCase c)
     {
         var bytes = DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf));
@@ -120,7 +114,7 @@ public sealed class DashboardPropertyTests
         DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf)).Should().Equal(bytes, "building twice changes nothing");
     }
 
-    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Regions) })]
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
     public void QueueTables_CountTheQueuesThatPositionsShow(RegionCase c)
     {
         // SPEC.md §7.6 gives every waiting application a queue per listed kindergarten, with its tier there.

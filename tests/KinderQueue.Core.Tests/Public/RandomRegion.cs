@@ -13,6 +13,12 @@ public sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate A
         $"RandomRegion.Generate(seed: {Seed}, size: {Size}): {Log.State.Size} entries, {Log.State.Applications.Count} applications, asOf {AsOf:uuuu-MM-dd}";
 }
 
+/// <summary>The random regions of the [Property] tests: <see cref="RandomRegion.Cases"/> with sizes 0..40, as the region properties have always used.</summary>
+internal static class RegionArbitrary
+{
+    public static Arbitrary<RegionCase> Cases() => RandomRegion.Cases(maxSize: 40).ToArbitrary();
+}
+
 /// <summary>
 /// Random valid logs of small regions (1–3 districts, 1–6 kindergartens, up to a few dozen
 /// applications), so that most cells of the dashboard are small: a year of submissions through every
