@@ -5,12 +5,15 @@ using KinderQueue.Api.Hosting;
 // service, optionally with `--demo`.
 if (args.Length > 0 && args[0] == "token") return LocalTokenCommand.Run(args[1..], Console.Out, Console.Error);
 
-var builder = WebApplication.CreateBuilder(args);
+// `--demo` is a flag, not a setting: given to the configuration it would take the next argument as its
+// value (`--demo --KinderQueue:DataDir=x` silently lost the data folder).
+var demo = args.Contains("--demo");
+var builder = WebApplication.CreateBuilder([.. args.Where(a => a != "--demo")]);
 builder.AddKinderQueue();
 var app = builder.Build();
 if (args.Length > 0 && args[0] == "migrate") return await MigrateCommand.RunAsync(app, Console.Out);
 app.MapKinderQueue();
-if (args.Contains("--demo")) app.Lifetime.ApplicationStarted.Register(() => KinderQueue.Api.Demo.DemoStarter.Start(app));
+if (demo) app.Lifetime.ApplicationStarted.Register(() => KinderQueue.Api.Demo.DemoStarter.Start(app));
 app.Run();
 return 0;
 

@@ -70,6 +70,9 @@ public interface ILogStore : IAsyncDisposable
 
     /// <summary>True when the database answers a trivial query.</summary>
     Task<bool> PingAsync(CancellationToken ct);
+
+    /// <summary>The last checkpoint issued by any instance (the one of largest size), or null before the first.</summary>
+    Task<StoredCheckpoint?> GetLatestCheckpointAsync(CancellationToken ct);
 }
 
 /// <summary>One write transaction under the writer lock. Dispose without commit rolls back.</summary>
@@ -89,6 +92,12 @@ public interface IWriteSession : IAsyncDisposable
 
     Task CommitAsync(CancellationToken ct);
 
+    /// <summary>The last checkpoint, read under the writer lock.</summary>
+    Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct);
+
+    /// <summary>A new checkpoint, in this session's transaction; its size must exceed the last one's.</summary>
+    Task AppendCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken ct);
+
     /// <summary><see cref="AppendAsync"/> then <see cref="CommitAsync"/>; a store may send both in one round trip.</summary>
     async Task AppendAndCommitAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
         IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
@@ -97,6 +106,9 @@ public interface IWriteSession : IAsyncDisposable
         await CommitAsync(ct).ConfigureAwait(false);
     }
 }
+
+/// <summary>A signed checkpoint as stored: the size and time it was issued with, and its published bytes.</summary>
+public sealed record StoredCheckpoint(long Size, Instant Time, byte[] Document);
 
 /// <summary>A write session just opened, with what was read under its lock.</summary>
 public sealed record WriteStart(IWriteSession Session, IReadOnlyList<StoredEntry> Since, IReadOnlyDictionary<string, StoredResponse> Responses);

@@ -28,3 +28,13 @@ internal sealed class PrivateReadCountRow
 
     public PrivateReadCount ToCount() => new(Month, Purpose, Count);
 }
+
+/// <summary>Row shape of checkpoints; internal to Storage.</summary>
+internal sealed class CheckpointRow
+{
+    public long Size { get; set; }
+    public long TimeMs { get; set; }
+    public byte[] Document { get; set; } = [];
+
+    public StoredCheckpoint ToCheckpoint() => new(Size, Instant.FromUnixTimeMilliseconds(TimeMs), Document);
+}

@@ -26,46 +26,22 @@ public sealed class CliPrivacyTests : IDisposable
     /// </summary>
     private static List<byte[]> Log(bool legacy)
     {
-        var criteria = CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
+        var criteria = SmallLog.DefaultCriteria();
         if (legacy) criteria = criteria with { Reasons = null };
-        var state = new QueueState();
-        var chain = new LogChain();
-        var lines = new List<byte[]>();
-        void Append(Instant at, LogEvent e)
-        {
-            var (entry, bytes, _) = chain.Append(at, "department:7f3a9c21", e);
-            state.Apply(entry, e).Should().BeNull(e.Type);
-            lines.Add(bytes);
-        }
-        Instant On(int y, int m, int d, int minute = 0) => Instant.FromUtc(y, m, d, 6, minute);
-        Append(On(2026, 12, 1), new CriteriaPublished(criteria));
-        Append(On(2026, 12, 2), new DistrictRegistered("central", "Центральный район"));
-        Append(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
-        Append(On(2026, 12, 3, 1), new KindergartenRegistered("kg-2", "Детский сад № 2", "central", []));
-        Append(On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1)]));
+        var log = new SmallLog(criteria);
+        log.Append(SmallLog.On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1)]));
         for (var i = 1; i <= 4; i++)
         {
-            var at = On(2027, 2, i);
-            Append(at, new ApplicationSubmitted($"A-{i}", "new", "portal", at, new YearMonth(2024, 3), "central", i % 2 == 0 ? ["kg-1"] : ["kg-1", "kg-2"],
+            var at = SmallLog.On(2027, 2, i);
+            log.Append(at, new ApplicationSubmitted($"A-{i}", "new", "portal", at, new YearMonth(2024, 3), "central", i % 2 == 0 ? ["kg-1"] : ["kg-1", "kg-2"],
                 new LocalDate(2027, 9, 1), i == 1 ? [new PriorityClaim("first", null)] : [], new string('0', 64)));
         }
-        Append(On(2027, 3, 1), new ClaimReviewed("A-1", 0, true, "document-confirmed"));
-        Append(On(2027, 3, 2), new ApplicationWithdrawn("A-4", legacy ? Moved : "moved-away"));
-        return lines;
+        log.Append(SmallLog.On(2027, 3, 1), new ClaimReviewed("A-1", 0, true, "document-confirmed"));
+        log.Append(SmallLog.On(2027, 3, 2), new ApplicationWithdrawn("A-4", legacy ? Moved : "moved-away"));
+        return log.Lines;
     }
 
-    private string WriteLog(IEnumerable<byte[]> lines, bool finalNewline = true)
-    {
-        var path = _tmp.File("log.ndjson");
-        using var f = File.Create(path);
-        var all = lines.ToList();
-        for (var i = 0; i < all.Count; i++)
-        {
-            f.Write(all[i]);
-            if (i < all.Count - 1 || finalNewline) f.WriteByte((byte)'\n');
-        }
-        return path;
-    }
+    private string WriteLog(IEnumerable<byte[]> lines, bool finalNewline = true) => SmallLog.Write(_tmp.File("log.ndjson"), lines, finalNewline);
 
     private static JsonElement Json(CliRun run)
     {

@@ -1,4 +1,9 @@
 using System.Text.Json.Nodes;
+using KinderQueue.Core.Criteria;
+using KinderQueue.Core.Events;
+using KinderQueue.Core.Log;
+using KinderQueue.Core.State;
+using NodaTime;
 
 namespace KinderQueue.Cli.Tests;
 
@@ -89,4 +94,51 @@ internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
     }
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>
+/// A small real public log built in memory: every event is folded as it is appended (so the log is
+/// one the service could have written) and kept as its NDJSON line. Starts with the criteria, the
+/// district <c>central</c> and kindergartens <c>kg-1</c> (catchment central) and <c>kg-2</c>.
+/// </summary>
+internal sealed class SmallLog
+{
+    private readonly LogChain _chain = new();
+
+    public SmallLog(CriteriaDocument criteria, string districtName = "Центральный район")
+    {
+        Append(On(2026, 12, 1), new CriteriaPublished(criteria));
+        Append(On(2026, 12, 2), new DistrictRegistered("central", districtName));
+        Append(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
+        Append(On(2026, 12, 3, 1), new KindergartenRegistered("kg-2", "Детский сад № 2", "central", []));
+    }
+
+    public QueueState State { get; } = new();
+
+    public List<byte[]> Lines { get; } = [];
+
+    public static CriteriaDocument DefaultCriteria() => CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
+
+    /// <summary>06:00 UTC of the day, plus minutes.</summary>
+    public static Instant On(int y, int m, int d, int minute = 0) => Instant.FromUtc(y, m, d, 6, minute);
+
+    public void Append(Instant at, LogEvent e)
+    {
+        var (entry, bytes, _) = _chain.Append(at, "department:7f3a9c21", e);
+        State.Apply(entry, e).Should().BeNull(e.Type);
+        Lines.Add(bytes);
+    }
+
+    /// <summary>Writes <paramref name="lines"/> as an export file, each line ended by a newline unless the last is left open.</summary>
+    public static string Write(string path, IEnumerable<byte[]> lines, bool finalNewline = true)
+    {
+        using var f = File.Create(path);
+        var all = lines.ToList();
+        for (var i = 0; i < all.Count; i++)
+        {
+            f.Write(all[i]);
+            if (i < all.Count - 1 || finalNewline) f.WriteByte((byte)'\n');
+        }
+        return path;
+    }
 }

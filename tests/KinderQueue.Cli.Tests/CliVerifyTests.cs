@@ -27,48 +27,23 @@ public sealed class CliVerifyTests : IDisposable
     /// <summary>Criteria, a district, two kindergartens, five applications, a round, two answers; then <paramref name="more"/> district registrations.</summary>
     private static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
     {
-        var criteria = CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
-        var state = new QueueState();
-        var chain = new LogChain();
-        var lines = new List<byte[]>();
-        void Append(Instant at, LogEvent e)
-        {
-            var (entry, bytes, _) = chain.Append(at, "department:7f3a9c21", e);
-            state.Apply(entry, e).Should().BeNull(e.Type);
-            lines.Add(bytes);
-        }
-        Instant On(int y, int m, int d, int minute = 0) => Instant.FromUtc(y, m, d, 6, minute);
-        Append(On(2026, 12, 1), new CriteriaPublished(criteria));
-        Append(On(2026, 12, 2), new DistrictRegistered("central", firstDistrictName));
-        Append(On(2026, 12, 3), new KindergartenRegistered("kg-1", "Детский сад № 1", "central", ["central"]));
-        Append(On(2026, 12, 3, 1), new KindergartenRegistered("kg-2", "Детский сад № 2", "central", []));
-        Append(On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
+        var log = new SmallLog(SmallLog.DefaultCriteria(), firstDistrictName);
+        log.Append(SmallLog.On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
         for (var i = 1; i <= 5; i++)
         {
-            var at = On(2027, 2, i);
-            Append(at, new ApplicationSubmitted($"A-{i}", "new", "portal", at, new YearMonth(2024, 3), "central", ["kg-1", "kg-2"],
+            var at = SmallLog.On(2027, 2, i);
+            log.Append(at, new ApplicationSubmitted($"A-{i}", "new", "portal", at, new YearMonth(2024, 3), "central", ["kg-1", "kg-2"],
                 new LocalDate(2027, 9, 1), [], new string('0', 64)));
         }
-        var round = Rounds.Decide(state, "2027-main", new LocalDate(2027, 5, 1), new LocalDate(2027, 9, 1)).GetValueOrThrow();
-        Append(On(2027, 5, 1), round.Decision);
-        Append(On(2027, 5, 2), new OfferResponded("A-1", true));
-        Append(On(2027, 5, 3), new OfferResponded("A-2", false));
-        for (var i = 0; i < more; i++) Append(On(2027, 6, 1, i), new DistrictRegistered($"d-{i}", $"District {i}"));
-        return lines;
+        var round = Rounds.Decide(log.State, "2027-main", new LocalDate(2027, 5, 1), new LocalDate(2027, 9, 1)).GetValueOrThrow();
+        log.Append(SmallLog.On(2027, 5, 1), round.Decision);
+        log.Append(SmallLog.On(2027, 5, 2), new OfferResponded("A-1", true));
+        log.Append(SmallLog.On(2027, 5, 3), new OfferResponded("A-2", false));
+        for (var i = 0; i < more; i++) log.Append(SmallLog.On(2027, 6, 1, i), new DistrictRegistered($"d-{i}", $"District {i}"));
+        return log.Lines;
     }
 
-    private string WriteLog(string name, IEnumerable<byte[]> lines, bool finalNewline = true)
-    {
-        var path = _tmp.File(name);
-        using var f = File.Create(path);
-        var all = lines.ToList();
-        for (var i = 0; i < all.Count; i++)
-        {
-            f.Write(all[i]);
-            if (i < all.Count - 1 || finalNewline) f.WriteByte((byte)'\n');
-        }
-        return path;
-    }
+    private string WriteLog(string name, IEnumerable<byte[]> lines, bool finalNewline = true) => SmallLog.Write(_tmp.File(name), lines, finalNewline);
 
     private string WriteKey() => _tmp.Write("key.pem", Key.ExportSubjectPublicKeyInfoPem());
 

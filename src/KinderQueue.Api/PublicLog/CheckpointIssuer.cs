@@ -2,13 +2,16 @@ using System.Diagnostics;
 using KinderQueue.Api.Hosting;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Log;
+using KinderQueue.Storage;
 using KinderQueue.Storage.Appending;
 using NodaTime;
 
 namespace KinderQueue.Api.PublicLog;
 
 /// <summary>
-/// Issues signed checkpoints of this instance's log (SPEC.md §11.2): one while the service starts,
+/// Issues signed checkpoints of the region's log (SPEC.md §11.2) through the one authority of
+/// <see cref="LiveLog.IssueCheckpointAsync"/>, so that every replica serves the same stored sequence:
+/// one while the service starts (unless the stored latest covers the log),
 /// then, looking once a second, one as soon as an allocation round has been appended and otherwise one
 /// per <see cref="KinderQueueOptions.CheckpointIntervalSeconds"/> while the log grows. A log that did
 /// not grow gets no new checkpoint: the last one still describes it.
@@ -34,8 +37,8 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
         logger.LogInformation("Checkpoint key {LogId} ({Algorithm}): checkpoints every {Interval} s while the log grows and after every allocation round",
             signer.LogId, CheckpointKey.Algorithm, options.CheckpointIntervalSeconds);
         // LiveLogHost, registered before this service, has folded the log by now.
-        var (decisions, view) = await log.ReadAsync((state, v) => (state.Decisions.Count, v), cancellationToken);
-        Issue(decisions, view);
+        var decisions = await log.ReadAsync((state, _) => state.Decisions.Count, cancellationToken);
+        await IssueAsync(decisions, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -49,11 +52,13 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
             {
                 try
                 {
-                    var (decisions, view) = await log.ReadAsync((state, v) => (state.Decisions.Count, v), stoppingToken);
+                    // What another instance issued meanwhile is the region's latest checkpoint here too.
+                    if (await log.Store.GetLatestCheckpointAsync(stoppingToken) is { } stored) Publish(stored);
+                    var (decisions, size) = await log.ReadAsync((state, v) => (state.Decisions.Count, v.Size), stoppingToken);
                     // A round is an entry, so a new decision always means the log grew.
-                    if (view.Size <= (board.Latest?.Checkpoint.Size ?? -1)) continue;
+                    if (size <= (board.Latest?.Checkpoint.Size ?? -1)) continue;
                     var requested = Interlocked.Exchange(ref _requested, 0) == 1;
-                    if (decisions > _decisionsSigned || requested || Stopwatch.GetElapsedTime(_lastIssued) >= interval) Issue(decisions, view);
+                    if (decisions > _decisionsSigned || requested || Stopwatch.GetElapsedTime(_lastIssued) >= interval) await IssueAsync(decisions, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -67,14 +72,24 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
         }
     }
 
-    private void Issue(int decisions, LogView view)
+    /// <summary>
+    /// Issues a checkpoint through the log's one authority (under the writer lock, stored), unless
+    /// another instance already covered the log; publishes whichever is the latest.
+    /// </summary>
+    private async Task IssueAsync(int decisions, CancellationToken ct)
     {
         var now = Formats.TruncateToMillisecond(clock.GetCurrentInstant());
-        // Checkpoint times never go back, even if the clock does.
-        if (board.Latest is { } previous && now < previous.Checkpoint.Time) now = previous.Checkpoint.Time;
-        var published = board.Publish(signer.Sign(view.Size, view.Root, view.Head, now));
+        var latest = await log.IssueCheckpointAsync((view, time) => signer.Sign(view.Size, view.Root, view.Head, time).ToJson(), now, ct);
         _decisionsSigned = decisions;
         _lastIssued = Stopwatch.GetTimestamp();
-        logger.LogInformation("Checkpoint issued: {Size} entries, root {Root}", published.Checkpoint.Size, Hex.Encode(published.Checkpoint.Root));
+        if (latest is not null) Publish(latest);
+    }
+
+    private void Publish(StoredCheckpoint stored)
+    {
+        if (board.Latest is { } current && stored.Size <= current.Checkpoint.Size) return;
+        var signed = SignedCheckpoint.Parse(stored.Document).GetValueOrThrow();
+        var published = board.Publish(signed);
+        logger.LogInformation("Checkpoint published: {Size} entries, root {Root}", published.Checkpoint.Size, Hex.Encode(published.Checkpoint.Root));
     }
 }

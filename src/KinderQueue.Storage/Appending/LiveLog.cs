@@ -127,6 +127,39 @@ public sealed class LiveLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The one checkpoint authority of a region (SPEC.md §11.2): under the database's writer lock,
+    /// catches up with what others appended, and if the log grew beyond the last stored checkpoint
+    /// (or there is none), signs one of the whole log with <paramref name="sign"/> at
+    /// <paramref name="now"/>, or at the last checkpoint's time if the clock is behind it, and stores
+    /// it. Whichever instance comes first issues; every replica serves the stored sequence, whose
+    /// size grows and whose time never decreases. Returns the latest stored checkpoint.
+    /// </summary>
+    public async Task<StoredCheckpoint?> IssueCheckpointAsync(Func<LogView, Instant, byte[]> sign, Instant now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sign);
+        if (IsStorageFull) return await _store.GetLatestCheckpointAsync(ct).ConfigureAwait(false);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await EnsureCurrentAsync(ct).ConfigureAwait(false);
+            var start = await _store.BeginWriteAsync(_chain.Size, [], ct).ConfigureAwait(false);
+            await using var session = start.Session;
+            foreach (var e in start.Since) ApplyStored(e);
+            var latest = await session.LatestCheckpointAsync(ct).ConfigureAwait(false);
+            if (latest is not null && latest.Size >= _chain.Size) return latest;
+            var time = latest is not null && now < latest.Time ? latest.Time : now;
+            var issued = new StoredCheckpoint(_chain.Size, time, sign(new LogView(_chain.Size, _chain.Head.ToArray(), _merkle.Root()), time));
+            await session.AppendCheckpointAsync(issued, ct).ConfigureAwait(false);
+            await session.CommitAsync(ct).ConfigureAwait(false);
+            return issued;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Folds entries that another instance appended since the last look.</summary>
     public async Task CatchUpAsync(CancellationToken ct)
     {

@@ -30,6 +30,8 @@ public sealed class SqliteLogStore : ILogStore
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
         "UPDATE private_records SET record = NULL, erased_ms = @At WHERE number = @Number AND record IS NOT NULL";
+    private const string LatestCheckpointSql = "SELECT size AS Size, time_ms AS TimeMs, document AS Document FROM checkpoints ORDER BY size DESC LIMIT 1";
+    private const string InsertCheckpointSql = "INSERT INTO checkpoints (size, time_ms, document) VALUES (@Size, @TimeMs, @Document)";
     private const string InsertNoteSql = "INSERT INTO private_notes (seq, number, text) VALUES (@Seq, @Number, @Text)";
     private const string GetNotesSql = "SELECT seq, number, text FROM private_notes WHERE number = @Number ORDER BY seq";
     private const string GetNoteSql = "SELECT seq, number, text FROM private_notes WHERE seq = @Seq";
@@ -211,6 +213,13 @@ public sealed class SqliteLogStore : ILogStore
         }
     }
 
+    public async Task<StoredCheckpoint?> GetLatestCheckpointAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<CheckpointRow>(new CommandDefinition(LatestCheckpointSql, cancellationToken: ct)).ConfigureAwait(false);
+        return row?.ToCheckpoint();
+    }
+
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
@@ -258,6 +267,16 @@ public sealed class SqliteLogStore : ILogStore
                 new CommandDefinition(FindResponsesSql, new { Keys = keys }, tx, cancellationToken: ct)).ConfigureAwait(false);
             return rows.ToDictionary(r => r.Key, r => new StoredResponse(r.Key, r.Seq, r.Response), StringComparer.Ordinal);
         }
+
+        public async Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct)
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<CheckpointRow>(new CommandDefinition(LatestCheckpointSql, tx, cancellationToken: ct)).ConfigureAwait(false);
+            return row?.ToCheckpoint();
+        }
+
+        public async Task AppendCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken ct) =>
+            await connection.ExecuteAsync(new CommandDefinition(InsertCheckpointSql,
+                new { checkpoint.Size, TimeMs = checkpoint.Time.ToUnixTimeMilliseconds(), checkpoint.Document }, tx, cancellationToken: ct)).ConfigureAwait(false);
 
         public async Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct)
         {

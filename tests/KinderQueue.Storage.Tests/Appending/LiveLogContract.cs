@@ -524,6 +524,50 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
                 throw new ArgumentOutOfRangeException(nameof(how));
         }
     }
+
+    // ------------------------------------------------------------------ one checkpoint authority
+
+    /// <summary>A stand-in for the signature: the size and time the authority chose, so the test can read them back.</summary>
+    private static byte[] Sign(LogView view, Instant time) => Encoding.ASCII.GetBytes($"{view.Size}|{time.ToUnixTimeMilliseconds()}");
+
+    [Fact]
+    public async Task Checkpoints_come_from_one_authority_so_two_instances_serve_one_sequence()
+    {
+        var first = await StartWithRegionAsync();
+        var secondClock = new FakeClock(Region.Start - Duration.FromMinutes(10)); // a replica whose clock is behind
+        var second = new LiveLog(Scope.CreateStore(), secondClock, tailInterval: TimeSpan.FromHours(1));
+        await Wait.Within(second.StartAsync(Ct), "the second instance to start");
+        try
+        {
+            var issued = new List<StoredCheckpoint>();
+            issued.Add((await first.IssueCheckpointAsync(Sign, Clock.GetCurrentInstant(), Ct))!);
+            // Nothing new: the second instance gets the first one's checkpoint, not one of its own.
+            (await second.IssueCheckpointAsync(Sign, secondClock.GetCurrentInstant(), Ct)).Should().BeEquivalentTo(issued[0]);
+
+            for (var i = 0; i < 6; i++)
+            {
+                var writer = i % 2 == 0 ? first : second;
+                (await ExecuteAsync(writer, TestCommands.Submit(Region.Number(i), variant: i))).Accepted.Should().BeTrue();
+                // The other instance issues: under the writer lock it first folds what the writer appended.
+                var other = writer == first ? second : first;
+                var clock = other == first ? Clock : secondClock;
+                issued.Add((await other.IssueCheckpointAsync(Sign, clock.GetCurrentInstant(), Ct))!);
+                Clock.Advance(Duration.FromSeconds(1));
+            }
+
+            var stored = await Store.GetLatestCheckpointAsync(Ct);
+            stored.Should().BeEquivalentTo(issued[^1]);
+            (await Scope.CreateStore().GetLatestCheckpointAsync(Ct)).Should().BeEquivalentTo(stored, "every replica reads the same latest checkpoint");
+            issued.Select(c => c.Size).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems("a checkpoint only when the log grew");
+            issued.Select(c => c.Time).Should().BeInAscendingOrder("time never goes back, even from the replica whose clock is behind");
+            issued[^1].Size.Should().Be((await Store.ReadAllAsync(Ct)).Count);
+            foreach (var c in issued) Encoding.ASCII.GetString(c.Document).Should().Be($"{c.Size}|{c.Time.ToUnixTimeMilliseconds()}");
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>How a test alters an entry on its way out of the database.</summary>
@@ -535,4 +579,5 @@ public enum Tampering
     PayloadSyntax,
     /// <summary>The payload changed and the stored hash recomputed to match: the next entry no longer links.</summary>
     PayloadAndHash,
+
 }

@@ -92,6 +92,8 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
     public Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct) => inner.PurgeResponsesAsync(before, ct);
 
+    public Task<StoredCheckpoint?> GetLatestCheckpointAsync(CancellationToken ct) => inner.GetLatestCheckpointAsync(ct);
+
     // The inner store belongs to the test's scope, which disposes it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
@@ -109,6 +111,10 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
             inner.FindResponsesAsync(keys, ct);
 
         public Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct) => inner.AppendNotesAsync(notes, ct);
+
+        public Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct) => inner.LatestCheckpointAsync(ct);
+
+        public Task AppendCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken ct) => inner.AppendCheckpointAsync(checkpoint, ct);
 
         public Task AppendAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
             IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct)
