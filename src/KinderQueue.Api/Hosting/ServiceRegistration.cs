@@ -36,7 +36,7 @@ public static class ServiceRegistration
         services.AddHostedService<LiveLogHost>();
         services.AddPublicLog(options);
         services.AddPublicQueue();
-        services.AddSingleton(new Telemetry(builder.Configuration));
+        builder.AddKinderQueueTelemetry();
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
             ? LocalKeys.LoadOrCreateSecret(Path.Combine(options.DataDir, "pseudonym.key"))

@@ -1,4 +1,5 @@
 using KinderQueue.Storage.Appending;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -7,33 +8,37 @@ using OpenTelemetry.Trace;
 namespace KinderQueue.Api.Hosting;
 
 /// <summary>
-/// OpenTelemetry through the SDK builders (the hosting extension package is not available):
-/// the framework's and Npgsql's own sources and meters plus ours, exported over OTLP when an
-/// endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT), otherwise not collected at all.
+/// Traces, metrics and logs through the OpenTelemetry hosting extension: the framework's, HttpClient's,
+/// the runtime's and Npgsql's instrumentation plus our own source and meter (<see cref="LogTelemetry"/>),
+/// exported over OTLP when an endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT). Without one nothing
+/// is registered at all, so no listener samples an activity or aggregates a measurement.
 /// </summary>
-public sealed class Telemetry : IDisposable
+public static class Telemetry
 {
-    private static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", LogTelemetry.Name];
-    private static readonly string[] Meters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Npgsql", LogTelemetry.Name];
+    public const string EndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    private readonly TracerProvider? _tracer;
-    private readonly MeterProvider? _meter;
-
-    public Telemetry(IConfiguration configuration)
+    public static WebApplicationBuilder AddKinderQueueTelemetry(this WebApplicationBuilder builder)
     {
-        var endpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        if (string.IsNullOrWhiteSpace(endpoint)) return;
-        var resource = ResourceBuilder.CreateDefault().AddService(configuration["OTEL_SERVICE_NAME"] ?? "kinderqueue");
-        _tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(Sources).AddOtlpExporter().Build();
-        _meter = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(Meters).AddOtlpExporter().Build();
-    }
-
-    public bool Enabled => _tracer is not null;
-
-    public void Dispose()
-    {
-        _tracer?.Dispose();
-        _meter?.Dispose();
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration[EndpointSetting])) return builder;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "kinderqueue"))
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddSource(LogTelemetry.Name))
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                // Kestrel's and the rate limiter's meters come with the ASP.NET Core instrumentation today;
+                // named here as well because admission control is read from them (deploy/CONFIGURATION.md).
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", LogTelemetry.Name))
+            .WithLogging()
+            // One exporter for all three signals; it reads OTEL_EXPORTER_OTLP_* from configuration.
+            .UseOtlpExporter();
+        return builder;
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Allocation;
 using KinderQueue.Core.Criteria;
 using KinderQueue.Core.Events;
@@ -19,31 +20,40 @@ public sealed class AllocationPropertyTests
 {
     private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(200);
 
+    /// <summary>
+    /// By hand only for the culture and time-zone property, which must restore the process's culture and
+    /// zone around all its cases (a finally block a [Property] cannot put around them); every other
+    /// property is a [Property] over <see cref="Cases"/>.
+    /// </summary>
     private static void ForAll(Action<AllocationCase> property) =>
         Check.One(Quick, Prop.ForAll(AllocationGen.Arbitrary, property));
 
+    /// <summary>The generators of the properties here (FsCheck.Xunit finds an arbitrary by the parameter's type).</summary>
+    internal static class Cases
+    {
+        public static Arbitrary<AllocationCase> Inputs() => AllocationGen.Arbitrary;
+
+        public static Arbitrary<(AllocationCase Case, int Seed)> InputsAndSeeds() =>
+            (from c in AllocationGen.Cases
+             from seed in Gen.Choose(0, int.MaxValue - 1)
+             select (Case: c, Seed: seed)).ToArbitrary();
+    }
+
     // ----------------------------------------------------------------- determinism
 
-    [Fact]
-    public void Allocate_ShuffledApplicantsProgramsAndKindergartens_GivesIdenticalBytes()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_ShuffledApplicantsProgramsAndKindergartens_GivesIdenticalBytes((AllocationCase Case, int Seed) x)
     {
-        var cases =
-            from c in AllocationGen.Cases
-            from seed in Gen.Choose(0, int.MaxValue - 1)
-            select (Case: c, Seed: seed);
-        Check.One(Quick, Prop.ForAll(cases.ToArbitrary(), x =>
+        var input = x.Case.Input;
+        var random = new Random(x.Seed);
+        var shuffled = input with
         {
-            var input = x.Case.Input;
-            var random = new Random(x.Seed);
-            var shuffled = input with
-            {
-                Applicants = [.. Shuffle(input.Applicants, random)],
-                Programs = [.. Shuffle(input.Programs, random)],
-                Kindergartens = [.. Shuffle(input.Kindergartens, random).Select(k => k with { Catchment = [.. Shuffle(k.Catchment, random)] })],
-            };
-            ResultJson.ToCanonicalBytes(Allocator.Allocate(shuffled))
-                .Should().Equal(ResultJson.ToCanonicalBytes(Allocator.Allocate(input)));
-        }));
+            Applicants = [.. Shuffle(input.Applicants, random)],
+            Programs = [.. Shuffle(input.Programs, random)],
+            Kindergartens = [.. Shuffle(input.Kindergartens, random).Select(k => k with { Catchment = [.. Shuffle(k.Catchment, random)] })],
+        };
+        ResultJson.ToCanonicalBytes(Allocator.Allocate(shuffled))
+            .Should().Equal(ResultJson.ToCanonicalBytes(Allocator.Allocate(input)));
     }
 
     [Fact]
@@ -100,241 +110,214 @@ public sealed class AllocationPropertyTests
 
     // ----------------------------------------------------------------- capacity, eligibility
 
-    [Fact]
-    public void Allocate_NeverExceedsSeats()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_NeverExceedsSeats(AllocationCase c)
     {
-        ForAll(c =>
+        var result = Allocator.Allocate(c.Input);
+        var offered = result.Offers.GroupBy(o => (o.Kindergarten, o.Group)).ToDictionary(g => g.Key, g => g.Count());
+        var seats = c.Input.Programs.ToDictionary(p => (p.Kindergarten, p.Group), p => p.Seats);
+        foreach (var (program, count) in offered)
         {
-            var result = Allocator.Allocate(c.Input);
-            var offered = result.Offers.GroupBy(o => (o.Kindergarten, o.Group)).ToDictionary(g => g.Key, g => g.Count());
-            var seats = c.Input.Programs.ToDictionary(p => (p.Kindergarten, p.Group), p => p.Seats);
-            foreach (var (program, count) in offered)
-            {
-                seats.Should().ContainKey(program, "an offer is for an existing program");
-                count.Should().BeLessThanOrEqualTo(seats[program], $"offers in {program}");
-            }
-            result.Programs.Should().HaveCount(c.Input.Programs.Length);
-            foreach (var p in result.Programs)
-            {
-                p.Seats.Should().Be(seats[(p.Kindergarten, p.Group)]);
-                p.Admitted.Should().BeLessThanOrEqualTo(p.Seats);
-                p.Admitted.Should().Be(offered.GetValueOrDefault((p.Kindergarten, p.Group)));
-            }
-        });
+            seats.Should().ContainKey(program, "an offer is for an existing program");
+            count.Should().BeLessThanOrEqualTo(seats[program], $"offers in {program}");
+        }
+        result.Programs.Should().HaveCount(c.Input.Programs.Length);
+        foreach (var p in result.Programs)
+        {
+            p.Seats.Should().Be(seats[(p.Kindergarten, p.Group)]);
+            p.Admitted.Should().BeLessThanOrEqualTo(p.Seats);
+            p.Admitted.Should().Be(offered.GetValueOrDefault((p.Kindergarten, p.Group)));
+        }
     }
 
-    [Fact]
-    public void Allocate_OffersOnlyListedAgeEligibleProgramsToActiveApplicants()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_OffersOnlyListedAgeEligibleProgramsToActiveApplicants(AllocationCase c)
     {
-        ForAll(c =>
+        var m = new Model(c.Input);
+        var result = Allocator.Allocate(c.Input);
+        result.Year.Should().Be(m.Year);
+        result.Offers.Select(o => o.Number).Should().OnlyHaveUniqueItems();
+        foreach (var o in result.Offers)
         {
-            var m = new Model(c.Input);
-            var result = Allocator.Allocate(c.Input);
-            result.Year.Should().Be(m.Year);
-            result.Offers.Select(o => o.Number).Should().OnlyHaveUniqueItems();
-            foreach (var o in result.Offers)
-            {
-                var a = m.ByNumber[o.Number];
-                m.Status[o.Number].Should().Be(RoundStatus.Waitlisted, $"{o.Number} is neither archived, deferred nor without an age group");
-                a.Preferences.Should().Contain(o.Kindergarten);
-                o.Group.Should().Be(AgeCalculator.GroupFor(c.Input.Criteria.AgeRule, a.BirthMonth, m.Year)!.Id);
-                o.Deadline.Should().Be(c.Input.Date.PlusDays(c.Input.Criteria.Offer.DeadlineDays));
-            }
+            var a = m.ByNumber[o.Number];
+            m.Status[o.Number].Should().Be(RoundStatus.Waitlisted, $"{o.Number} is neither archived, deferred nor without an age group");
+            a.Preferences.Should().Contain(o.Kindergarten);
+            o.Group.Should().Be(AgeCalculator.GroupFor(c.Input.Criteria.AgeRule, a.BirthMonth, m.Year)!.Id);
+            o.Deadline.Should().Be(c.Input.Date.PlusDays(c.Input.Criteria.Offer.DeadlineDays));
+        }
 
-            result.Explanations.Select(e => e.Number).Should().Equal(c.Input.Applicants.Select(a => a.Number).Order(StringComparer.Ordinal));
-            result.Archived.Should().Equal(m.Status.Where(s => s.Value == RoundStatus.Archived).Select(s => s.Key).Order(StringComparer.Ordinal));
-            var offers = result.Offers.ToDictionary(o => o.Number);
-            foreach (var e in result.Explanations)
-            {
-                var expected = m.Status[e.Number] == RoundStatus.Waitlisted && offers.ContainsKey(e.Number) ? RoundStatus.Offered : m.Status[e.Number];
-                e.Status.Should().Be(expected, e.Number);
-                e.Group.Should().Be(m.GroupOf.GetValueOrDefault(e.Number));
-                e.OfferedKindergarten.Should().Be(offers.GetValueOrDefault(e.Number)?.Kindergarten);
-                if (m.Status[e.Number] != RoundStatus.Waitlisted) e.Preferences.Should().BeEmpty();
-            }
-        });
+        result.Explanations.Select(e => e.Number).Should().Equal(c.Input.Applicants.Select(a => a.Number).Order(StringComparer.Ordinal));
+        result.Archived.Should().Equal(m.Status.Where(s => s.Value == RoundStatus.Archived).Select(s => s.Key).Order(StringComparer.Ordinal));
+        var offers = result.Offers.ToDictionary(o => o.Number);
+        foreach (var e in result.Explanations)
+        {
+            var expected = m.Status[e.Number] == RoundStatus.Waitlisted && offers.ContainsKey(e.Number) ? RoundStatus.Offered : m.Status[e.Number];
+            e.Status.Should().Be(expected, e.Number);
+            e.Group.Should().Be(m.GroupOf.GetValueOrDefault(e.Number));
+            e.OfferedKindergarten.Should().Be(offers.GetValueOrDefault(e.Number)?.Kindergarten);
+            if (m.Status[e.Number] != RoundStatus.Waitlisted) e.Preferences.Should().BeEmpty();
+        }
     }
 
     // ----------------------------------------------------------------- stability
 
-    [Fact]
-    public void Allocate_HasNoJustifiedEnvy()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_HasNoJustifiedEnvy(AllocationCase c)
     {
-        ForAll(c =>
+        var m = new Model(c.Input);
+        var result = Allocator.Allocate(c.Input);
+        var admitted = Admitted(result, m);
+        foreach (var a in m.Active)
         {
-            var m = new Model(c.Input);
-            var result = Allocator.Allocate(c.Input);
-            var admitted = Admitted(result, m);
-            foreach (var a in m.Active)
+            foreach (var kg in m.PreferredToOffer(a, result))
             {
-                foreach (var kg in m.PreferredToOffer(a, result))
+                if (!admitted.TryGetValue((kg, m.GroupOf[a.Number]), out var holders)) continue;
+                var own = m.KeyAt(a, kg);
+                foreach (var b in holders)
                 {
-                    if (!admitted.TryGetValue((kg, m.GroupOf[a.Number]), out var holders)) continue;
-                    var own = m.KeyAt(a, kg);
-                    foreach (var b in holders)
-                    {
-                        m.KeyAt(b, kg).Should().BeLessThan(own,
-                            $"{a.Number} prefers {kg} to what it got, so everyone admitted there must rank above it (but {b.Number} does not)");
-                    }
+                    m.KeyAt(b, kg).Should().BeLessThan(own,
+                        $"{a.Number} prefers {kg} to what it got, so everyone admitted there must rank above it (but {b.Number} does not)");
                 }
             }
-        });
+        }
     }
 
-    [Fact]
-    public void Allocate_IsNonWasteful()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_IsNonWasteful(AllocationCase c)
     {
-        ForAll(c =>
+        var m = new Model(c.Input);
+        var result = Allocator.Allocate(c.Input);
+        var admitted = Admitted(result, m);
+        foreach (var a in m.Active)
         {
-            var m = new Model(c.Input);
-            var result = Allocator.Allocate(c.Input);
-            var admitted = Admitted(result, m);
-            foreach (var a in m.Active)
+            foreach (var kg in m.PreferredToOffer(a, result))
             {
-                foreach (var kg in m.PreferredToOffer(a, result))
-                {
-                    var program = (kg, m.GroupOf[a.Number]);
-                    if (!m.Seats.TryGetValue(program, out var seats)) continue;
-                    admitted.GetValueOrDefault(program, []).Count.Should().Be(seats,
-                        $"{a.Number} wanted {kg} more than what it got, so {program} may not keep a free seat");
-                }
+                var program = (kg, m.GroupOf[a.Number]);
+                if (!m.Seats.TryGetValue(program, out var seats)) continue;
+                admitted.GetValueOrDefault(program, []).Count.Should().Be(seats,
+                    $"{a.Number} wanted {kg} more than what it got, so {program} may not keep a free seat");
             }
-        });
+        }
     }
 
-    [Fact]
-    public void Allocate_EqualsNaiveApplicantProposingDeferredAcceptance()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_EqualsNaiveApplicantProposingDeferredAcceptance(AllocationCase c)
     {
-        ForAll(c =>
-        {
-            var m = new Model(c.Input);
-            var deadline = c.Input.Date.PlusDays(c.Input.Criteria.Offer.DeadlineDays);
-            var expected = m.ReferenceMatching()
-                .Select(kv => new Offer(kv.Key, kv.Value.Kg, kv.Value.Group, deadline))
-                .OrderBy(o => o.Number, StringComparer.Ordinal);
-            Allocator.Allocate(c.Input).Offers.Should().Equal(expected);
-        });
+        var m = new Model(c.Input);
+        var deadline = c.Input.Date.PlusDays(c.Input.Criteria.Offer.DeadlineDays);
+        var expected = m.ReferenceMatching()
+            .Select(kv => new Offer(kv.Key, kv.Value.Kg, kv.Value.Group, deadline))
+            .OrderBy(o => o.Number, StringComparer.Ordinal);
+        Allocator.Allocate(c.Input).Offers.Should().Equal(expected);
     }
 
     // ----------------------------------------------------------------- published result
 
-    [Fact]
-    public void Allocate_WaitlistsHoldExactlyTheCompetitorsWithoutThisOrBetter_InKeyOrder()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_WaitlistsHoldExactlyTheCompetitorsWithoutThisOrBetter_InKeyOrder(AllocationCase c)
     {
-        ForAll(c =>
+        var m = new Model(c.Input);
+        var result = Allocator.Allocate(c.Input);
+        var offerRank = OfferRanks(result, m);
+        var expectedOrder = c.Input.Programs
+            .OrderBy(p => p.Kindergarten, StringComparer.Ordinal).ThenBy(p => p.Group, StringComparer.Ordinal)
+            .Select(p => (p.Kindergarten, p.Group));
+        result.Programs.Select(p => (p.Kindergarten, p.Group)).Should().Equal(expectedOrder);
+        foreach (var p in result.Programs)
         {
-            var m = new Model(c.Input);
-            var result = Allocator.Allocate(c.Input);
-            var offerRank = OfferRanks(result, m);
-            var expectedOrder = c.Input.Programs
-                .OrderBy(p => p.Kindergarten, StringComparer.Ordinal).ThenBy(p => p.Group, StringComparer.Ordinal)
-                .Select(p => (p.Kindergarten, p.Group));
-            result.Programs.Select(p => (p.Kindergarten, p.Group)).Should().Equal(expectedOrder);
-            foreach (var p in result.Programs)
-            {
-                var expected = m.Competitors(p.Kindergarten, p.Group)
-                    .Where(a => offerRank[a.Number] > a.Preferences.IndexOf(p.Kindergarten))
-                    .OrderBy(a => m.KeyAt(a, p.Kindergarten))
-                    .Select(a => a.Number);
-                p.Waitlist.Should().Equal(expected, $"waitlist of ({p.Kindergarten}, {p.Group})");
-            }
-        });
+            var expected = m.Competitors(p.Kindergarten, p.Group)
+                .Where(a => offerRank[a.Number] > a.Preferences.IndexOf(p.Kindergarten))
+                .OrderBy(a => m.KeyAt(a, p.Kindergarten))
+                .Select(a => a.Number);
+            p.Waitlist.Should().Equal(expected, $"waitlist of ({p.Kindergarten}, {p.Group})");
+        }
     }
 
-    [Fact]
-    public void Allocate_ExplainsEveryPreferenceAboveTheOneReceived()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_ExplainsEveryPreferenceAboveTheOneReceived(AllocationCase c)
     {
-        ForAll(c =>
+        var m = new Model(c.Input);
+        var result = Allocator.Allocate(c.Input);
+        var admitted = Admitted(result, m);
+        var offerRank = OfferRanks(result, m);
+        foreach (var e in result.Explanations)
         {
-            var m = new Model(c.Input);
-            var result = Allocator.Allocate(c.Input);
-            var admitted = Admitted(result, m);
-            var offerRank = OfferRanks(result, m);
-            foreach (var e in result.Explanations)
+            if (m.Status[e.Number] != RoundStatus.Waitlisted) continue;
+            var a = m.ByNumber[e.Number];
+            var group = m.GroupOf[a.Number];
+            var got = offerRank[a.Number];
+            e.Preferences.Select(p => p.Kindergarten).Should().Equal(a.Preferences.Take(got + 1), "the list stops at the offer");
+            for (var j = 0; j < e.Preferences.Length; j++)
             {
-                if (m.Status[e.Number] != RoundStatus.Waitlisted) continue;
-                var a = m.ByNumber[e.Number];
-                var group = m.GroupOf[a.Number];
-                var got = offerRank[a.Number];
-                e.Preferences.Select(p => p.Kindergarten).Should().Equal(a.Preferences.Take(got + 1), "the list stops at the offer");
-                for (var j = 0; j < e.Preferences.Length; j++)
+                var x = e.Preferences[j];
+                var because = $"{a.Number} preference {j} ({x.Kindergarten})";
+                if (!m.Seats.TryGetValue((x.Kindergarten, group), out var seats))
                 {
-                    var x = e.Preferences[j];
-                    var because = $"{a.Number} preference {j} ({x.Kindergarten})";
-                    if (!m.Seats.TryGetValue((x.Kindergarten, group), out var seats))
-                    {
-                        x.Should().Be(new PreferenceExplanation(x.Kindergarten, PreferenceOutcome.NoProgram, 0, null, null), because);
-                        continue;
-                    }
-                    x.Seats.Should().Be(seats, because);
-                    x.Own.Should().Be(m.Ranked(a, x.Kindergarten), because);
-                    var holders = admitted.GetValueOrDefault((x.Kindergarten, group), []);
-                    var last = holders.Count == 0 ? null : holders.MaxBy(b => m.KeyAt(b, x.Kindergarten));
-                    x.LastAdmitted.Should().Be(last is null ? null : m.Ranked(last, x.Kindergarten), because);
-                    if (j == got)
-                    {
-                        x.Outcome.Should().Be(PreferenceOutcome.Offered, because);
-                    }
-                    else if (seats == 0)
-                    {
-                        x.Outcome.Should().Be(PreferenceOutcome.NoSeats, because);
-                    }
-                    else
-                    {
-                        x.Outcome.Should().Be(PreferenceOutcome.Outranked, because);
-                        holders.Should().HaveCount(seats, $"{because}: outranked means the program is full");
-                        m.KeyAt(last!, x.Kindergarten).Should().BeLessThan(m.KeyAt(a, x.Kindergarten), $"{because}: the last admitted ranks above");
-                    }
+                    x.Should().Be(new PreferenceExplanation(x.Kindergarten, PreferenceOutcome.NoProgram, 0, null, null), because);
+                    continue;
+                }
+                x.Seats.Should().Be(seats, because);
+                x.Own.Should().Be(m.Ranked(a, x.Kindergarten), because);
+                var holders = admitted.GetValueOrDefault((x.Kindergarten, group), []);
+                var last = holders.Count == 0 ? null : holders.MaxBy(b => m.KeyAt(b, x.Kindergarten));
+                x.LastAdmitted.Should().Be(last is null ? null : m.Ranked(last, x.Kindergarten), because);
+                if (j == got)
+                {
+                    x.Outcome.Should().Be(PreferenceOutcome.Offered, because);
+                }
+                else if (seats == 0)
+                {
+                    x.Outcome.Should().Be(PreferenceOutcome.NoSeats, because);
+                }
+                else
+                {
+                    x.Outcome.Should().Be(PreferenceOutcome.Outranked, because);
+                    holders.Should().HaveCount(seats, $"{because}: outranked means the program is full");
+                    m.KeyAt(last!, x.Kindergarten).Should().BeLessThan(m.KeyAt(a, x.Kindergarten), $"{because}: the last admitted ranks above");
                 }
             }
-        });
+        }
     }
 
-    [Fact]
-    public void GeneratedScenarios_ParseBackThroughScenarioJson_ToTheSameResult()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void GeneratedScenarios_ParseBackThroughScenarioJson_ToTheSameResult(AllocationCase c)
     {
-        ForAll(c =>
-        {
-            var json = ScenarioWriter.ToJson(c.Input);
-            var parsed = ScenarioJson.Parse(json, _ => throw new InvalidOperationException("criteria are inline"));
-            parsed.Problems.Should().BeEmpty();
-            ResultJson.ToCanonicalBytes(Allocator.Allocate(parsed.Value!))
-                .Should().Equal(ResultJson.ToCanonicalBytes(Allocator.Allocate(c.Input)));
-        });
+        var json = ScenarioWriter.ToJson(c.Input);
+        var parsed = ScenarioJson.Parse(json, _ => throw new InvalidOperationException("criteria are inline"));
+        parsed.Problems.Should().BeEmpty();
+        ResultJson.ToCanonicalBytes(Allocator.Allocate(parsed.Value!))
+            .Should().Equal(ResultJson.ToCanonicalBytes(Allocator.Allocate(c.Input)));
     }
 
-    [Fact]
-    public void QueuePositions_RankEveryQueueByTheKeyFromOneToTotal()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void QueuePositions_RankEveryQueueByTheKeyFromOneToTotal(AllocationCase c)
     {
-        ForAll(c =>
+        var input = c.Input;
+        var m = new Model(input);
+        var rule = input.Criteria.AgeRule;
+        // SPEC.md §7.6, recomputed: from = max(desiredStart, asOf); archived applicants and those without a group have no queues.
+        var members = new List<(Applicant A, string Kg, string Group, int Year, LocalDate From)>();
+        foreach (var a in input.Applicants)
         {
-            var input = c.Input;
-            var m = new Model(input);
-            var rule = input.Criteria.AgeRule;
-            // SPEC.md §7.6, recomputed: from = max(desiredStart, asOf); archived applicants and those without a group have no queues.
-            var members = new List<(Applicant A, string Kg, string Group, int Year, LocalDate From)>();
-            foreach (var a in input.Applicants)
-            {
-                var from = a.DesiredStart > input.Date ? a.DesiredStart : input.Date;
-                if (AgeCalculator.AgeOn(a.BirthMonth, from) >= rule.ArchiveAge) continue;
-                var year = AgeCalculator.EnrolmentYear(rule, from);
-                var group = AgeCalculator.GroupFor(rule, a.BirthMonth, year);
-                if (group is null) continue;
-                members.AddRange(a.Preferences.Select(kg => (a, kg, group.Id, year, from)));
-            }
-            var expected = input.Applicants.ToDictionary(a => a.Number, a => members.Where(x => x.A == a).Select(x =>
-            {
-                var queue = members.Where(y => y.Kg == x.Kg && y.Group == x.Group && y.Year == x.Year).ToList();
-                var key = m.KeyAt(x.A, x.Kg);
-                return new QueuePosition(x.Kg, x.Group, x.Year, x.From, 1 + queue.Count(y => m.KeyAt(y.A, x.Kg).CompareTo(key) < 0), queue.Count,
-                    input.Criteria.Tiers[key.Tier].Id);
-            }).ToList());
+            var from = a.DesiredStart > input.Date ? a.DesiredStart : input.Date;
+            if (AgeCalculator.AgeOn(a.BirthMonth, from) >= rule.ArchiveAge) continue;
+            var year = AgeCalculator.EnrolmentYear(rule, from);
+            var group = AgeCalculator.GroupFor(rule, a.BirthMonth, year);
+            if (group is null) continue;
+            members.AddRange(a.Preferences.Select(kg => (a, kg, group.Id, year, from)));
+        }
+        var expected = input.Applicants.ToDictionary(a => a.Number, a => members.Where(x => x.A == a).Select(x =>
+        {
+            var queue = members.Where(y => y.Kg == x.Kg && y.Group == x.Group && y.Year == x.Year).ToList();
+            var key = m.KeyAt(x.A, x.Kg);
+            return new QueuePosition(x.Kg, x.Group, x.Year, x.From, 1 + queue.Count(y => m.KeyAt(y.A, x.Kg).CompareTo(key) < 0), queue.Count,
+                input.Criteria.Tiers[key.Tier].Id);
+        }).ToList());
 
-            var positions = QueuePositions.Compute(input.Criteria, input.Date, input.Kindergartens, input.Applicants);
+        var positions = QueuePositions.Compute(input.Criteria, input.Date, input.Kindergartens, input.Applicants);
 
-            positions.Select(p => p.Number).Should().Equal(input.Applicants.Select(a => a.Number).Order(StringComparer.Ordinal));
-            foreach (var p in positions) p.Positions.Should().Equal(expected[p.Number], p.Number);
-        });
+        positions.Select(p => p.Number).Should().Equal(input.Applicants.Select(a => a.Number).Order(StringComparer.Ordinal));
+        foreach (var p in positions) p.Positions.Should().Equal(expected[p.Number], p.Number);
     }
 
     // ----------------------------------------------------------------- helpers

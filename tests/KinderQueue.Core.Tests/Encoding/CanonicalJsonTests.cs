@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Encoding;
 using NodaTime;
 
@@ -10,6 +11,18 @@ namespace KinderQueue.Core.Tests.Encoding;
 /// <summary>Canonical JSON (SPEC.md §3): the writer, Canonicalize / IsCanonical, and the fixed text forms of time.</summary>
 public sealed class CanonicalJsonTests
 {
+    /// <summary>The generators of the properties here (FsCheck.Xunit finds an arbitrary by the parameter's type).</summary>
+    internal static class Cases
+    {
+        public static Arbitrary<Instant> MillisecondInstants() =>
+            Gen.Choose(0, int.MaxValue - 1).Zip(Gen.Choose(0, 999), (s, ms) => Instant.FromUnixTimeMilliseconds(s * 1000L + ms)).ToArbitrary();
+
+        public static Arbitrary<(J Tree, int Seed)> Trees() =>
+            (from tree in Tree(4)
+             from seed in Gen.Choose(0, int.MaxValue - 1)
+             select (Tree: tree, Seed: seed)).ToArbitrary();
+    }
+
     private static string Text(CanonicalJsonWriter w) => System.Text.Encoding.UTF8.GetString(w.ToArray());
 
     private static string WriteString(string value)
@@ -332,13 +345,13 @@ public sealed class CanonicalJsonTests
 
     // ----------------------------------------------------------------- property: random JSON trees
 
-    private abstract record J;
-    private sealed record JNull : J;
-    private sealed record JBool(bool Value) : J;
-    private sealed record JInt(long Value) : J;
-    private sealed record JStr(string Value) : J;
-    private sealed record JArr(J[] Items) : J;
-    private sealed record JObj((string Key, J Value)[] Members) : J;
+    public abstract record J;
+    public sealed record JNull : J;
+    public sealed record JBool(bool Value) : J;
+    public sealed record JInt(long Value) : J;
+    public sealed record JStr(string Value) : J;
+    public sealed record JArr(J[] Items) : J;
+    public sealed record JObj((string Key, J Value)[] Members) : J;
 
     // Pieces of strings: plain ASCII, the characters that must be escaped, non-ASCII, and a surrogate pair.
     private static readonly string[] StringPieces =
@@ -459,25 +472,18 @@ public sealed class CanonicalJsonTests
             _ => c.ToString(),
         })) + "\"";
 
-    [Fact]
-    public void Canonicalize_RandomTrees_MatchesTheOracleAndIsIdempotent()
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(Cases) })]
+    public void Canonicalize_RandomTrees_MatchesTheOracleAndIsIdempotent((J Tree, int Seed) c)
     {
-        var cases =
-            from tree in Tree(4)
-            from seed in Gen.Choose(0, int.MaxValue - 1)
-            select (Tree: tree, Seed: seed);
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(cases.ToArbitrary(), c =>
-        {
-            var random = new Random(c.Seed);
-            var text = Render(c.Tree, random);
-            var canonical = CanonicalJson.Canonicalize(Utf8(text));
+        var random = new Random(c.Seed);
+        var text = Render(c.Tree, random);
+        var canonical = CanonicalJson.Canonicalize(Utf8(text));
 
-            canonical.Problems.Should().BeEmpty(text);
-            System.Text.Encoding.UTF8.GetString(canonical.Value!).Should().Be(Expected(c.Tree), text);
-            CanonicalJson.Canonicalize(canonical.Value!).Value.Should().Equal(canonical.Value, "idempotent");
-            CanonicalJson.IsCanonical(canonical.Value!).Should().BeTrue();
-            CanonicalJson.Canonicalize(Utf8(Render(c.Tree, random))).Value.Should().Equal(canonical.Value, "another rendering of the same tree");
-        }));
+        canonical.Problems.Should().BeEmpty(text);
+        System.Text.Encoding.UTF8.GetString(canonical.Value!).Should().Be(Expected(c.Tree), text);
+        CanonicalJson.Canonicalize(canonical.Value!).Value.Should().Equal(canonical.Value, "idempotent");
+        CanonicalJson.IsCanonical(canonical.Value!).Should().BeTrue();
+        CanonicalJson.Canonicalize(Utf8(Render(c.Tree, random))).Value.Should().Equal(canonical.Value, "another rendering of the same tree");
     }
 
     // ----------------------------------------------------------------- Formats
@@ -549,15 +555,11 @@ public sealed class CanonicalJsonTests
         }
     }
 
-    [Fact]
-    public void Format_RandomMillisecondInstants_RoundTripWithFixedWidth()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Format_RandomMillisecondInstants_RoundTripWithFixedWidth(Instant i)
     {
-        var instants = Gen.Choose(0, int.MaxValue - 1).Zip(Gen.Choose(0, 999), (s, ms) => Instant.FromUnixTimeMilliseconds(s * 1000L + ms));
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), Prop.ForAll(instants.ToArbitrary(), i =>
-        {
-            var text = Formats.Format(i);
-            text.Should().HaveLength(24).And.MatchRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$");
-            Formats.Instant.Parse(text).Value.Should().Be(i);
-        }));
+        var text = Formats.Format(i);
+        text.Should().HaveLength(24).And.MatchRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$");
+        Formats.Instant.Parse(text).Value.Should().Be(i);
     }
 }

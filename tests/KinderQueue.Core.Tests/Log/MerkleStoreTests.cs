@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Log;
 
 namespace KinderQueue.Core.Tests.Log;
@@ -11,7 +12,25 @@ namespace KinderQueue.Core.Tests.Log;
 /// </summary>
 public sealed class MerkleStoreTests
 {
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(150);
+    /// <summary>The generators of the properties here (FsCheck.Xunit finds an arbitrary by the parameter's type).</summary>
+    internal static class Cases
+    {
+        public static Arbitrary<(int Size, int More, int Index, int Seed)> Appends() =>
+            (from size in Gen.Choose(1, 600)
+             from more in Gen.Choose(1, 600)
+             from index in Gen.Choose(0, size - 1)
+             from seed in Gen.Choose(0, int.MaxValue - 1)
+             select (Size: size, More: more, Index: index, Seed: seed)).ToArbitrary();
+
+        public static Arbitrary<(int Count, int Size, int Index, int OldSize, int ChunkBits, int Seed)> Trees() =>
+            (from count in Gen.Choose(1, 2500)
+             from size in Gen.Choose(1, count)
+             from index in Gen.Choose(0, size - 1)
+             from oldSize in Gen.Choose(1, size)
+             from chunkBits in Gen.Choose(1, 6)
+             from seed in Gen.Choose(0, int.MaxValue - 1)
+             select (Count: count, Size: size, Index: index, OldSize: oldSize, ChunkBits: chunkBits, Seed: seed)).ToArbitrary();
+    }
 
     // ----------------------------------------------------------------- published vectors
 
@@ -61,55 +80,33 @@ public sealed class MerkleStoreTests
         }
     }
 
-    [Fact]
-    public void Property_roots_and_proofs_for_any_size_equal_the_reference()
+    [Property(MaxTest = 150, Arbitrary = new[] { typeof(Cases) })]
+    public void Property_roots_and_proofs_for_any_size_equal_the_reference((int Count, int Size, int Index, int OldSize, int ChunkBits, int Seed) c)
     {
-        var cases =
-            from count in Gen.Choose(1, 2500)
-            from size in Gen.Choose(1, count)
-            from index in Gen.Choose(0, size - 1)
-            from oldSize in Gen.Choose(1, size)
-            from chunkBits in Gen.Choose(1, 6)
-            from seed in Gen.Choose(0, int.MaxValue - 1)
-            select (Count: count, Size: size, Index: index, OldSize: oldSize, ChunkBits: chunkBits, Seed: seed);
+        var leaves = Leaves(c.Seed, c.Count);
+        var store = Filled(leaves, c.ChunkBits);
 
-        Check.One(Quick, Prop.ForAll(cases.ToArbitrary(), c =>
-        {
-            var leaves = Leaves(c.Seed, c.Count);
-            var store = Filled(leaves, c.ChunkBits);
-
-            store.Count.Should().Be(c.Count);
-            store.Root().Should().Equal(MerkleTree.Root(leaves, c.Count));
-            store.Root(c.Size).Should().Equal(MerkleTree.Root(leaves, c.Size));
-            store.LeafHash(c.Index).Should().Equal(leaves[c.Index]);
-            Same(store.InclusionProof(c.Index, c.Size), MerkleTree.InclusionProof(leaves, c.Index, c.Size), "inclusion");
-            Same(store.ConsistencyProof(c.OldSize, c.Size), MerkleTree.ConsistencyProof(leaves, c.OldSize, c.Size), "consistency");
-        }));
+        store.Count.Should().Be(c.Count);
+        store.Root().Should().Equal(MerkleTree.Root(leaves, c.Count));
+        store.Root(c.Size).Should().Equal(MerkleTree.Root(leaves, c.Size));
+        store.LeafHash(c.Index).Should().Equal(leaves[c.Index]);
+        Same(store.InclusionProof(c.Index, c.Size), MerkleTree.InclusionProof(leaves, c.Index, c.Size), "inclusion");
+        Same(store.ConsistencyProof(c.OldSize, c.Size), MerkleTree.ConsistencyProof(leaves, c.OldSize, c.Size), "consistency");
     }
 
-    [Fact]
-    public void Property_appending_changes_no_earlier_answer()
+    [Property(MaxTest = 150, Arbitrary = new[] { typeof(Cases) })]
+    public void Property_appending_changes_no_earlier_answer((int Size, int More, int Index, int Seed) c)
     {
         // Proofs for a size stay the same however many leaves arrive later: what an earlier checkpoint signed stays provable.
-        var cases =
-            from size in Gen.Choose(1, 600)
-            from more in Gen.Choose(1, 600)
-            from index in Gen.Choose(0, size - 1)
-            from seed in Gen.Choose(0, int.MaxValue - 1)
-            select (Size: size, More: more, Index: index, Seed: seed);
+        var leaves = Leaves(c.Seed, c.Size + c.More);
+        var store = Filled(leaves.Take(c.Size), chunkBits: 3);
+        var root = store.Root(c.Size);
+        var path = store.InclusionProof(c.Index, c.Size);
+        foreach (var leaf in leaves.Skip(c.Size)) store.Append(leaf);
 
-        Check.One(Quick, Prop.ForAll(cases.ToArbitrary(), c =>
-        {
-            var leaves = Leaves(c.Seed, c.Size + c.More);
-            var store = Filled(leaves.Take(c.Size), chunkBits: 3);
-            var root = store.Root(c.Size);
-            var path = store.InclusionProof(c.Index, c.Size);
-            foreach (var leaf in leaves.Skip(c.Size)) store.Append(leaf);
-
-            store.Root(c.Size).Should().Equal(root);
-            Same(store.InclusionProof(c.Index, c.Size), path, "inclusion after more appends");
-            MerkleTree.VerifyConsistency(c.Size, store.Count, root, store.Root(), store.ConsistencyProof(c.Size, store.Count)).Should().BeTrue();
-        }));
+        store.Root(c.Size).Should().Equal(root);
+        Same(store.InclusionProof(c.Index, c.Size), path, "inclusion after more appends");
+        MerkleTree.VerifyConsistency(c.Size, store.Count, root, store.Root(), store.ConsistencyProof(c.Size, store.Count)).Should().BeTrue();
     }
 
     // ----------------------------------------------------------------- scale and concurrency

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Log;
 
 namespace KinderQueue.Core.Tests.Log;
@@ -291,100 +292,96 @@ public sealed class MerkleTreeTests
 
     // ----------------------------------------------------------------- properties (FsCheck)
 
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(200);
-
-    private static readonly Gen<int> Seeds = Gen.Choose(0, int.MaxValue - 1);
-
-    [Fact]
-    public void Property_generated_inclusion_proofs_verify_and_resist_tampering()
+    /// <summary>The generators of the properties below (FsCheck.Xunit finds an arbitrary by the parameter's type).</summary>
+    internal static class Cases
     {
-        var cases =
-            from size in Gen.Choose(1, 200)
-            from index in Gen.Choose(0, size - 1)
-            from other in Gen.Choose(0, size - 1)
-            from seed in Seeds
-            select (Seed: seed, Size: size, Index: index, OtherIndex: other);
+        private static readonly Gen<int> Seeds = Gen.Choose(0, int.MaxValue - 1);
 
-        Check.One(Quick, Prop.ForAll(cases.ToArbitrary(), c =>
+        public static Arbitrary<(int Seed, int Size, int Index, int OtherIndex)> Inclusions() =>
+            (from size in Gen.Choose(1, 200)
+             from index in Gen.Choose(0, size - 1)
+             from other in Gen.Choose(0, size - 1)
+             from seed in Seeds
+             select (Seed: seed, Size: size, Index: index, OtherIndex: other)).ToArbitrary();
+
+        public static Arbitrary<(int Seed, int OldSize, int NewSize)> Consistencies() =>
+            (from newSize in Gen.Choose(1, 200)
+             from oldSize in Gen.Choose(1, newSize)
+             from seed in Seeds
+             select (Seed: seed, OldSize: oldSize, NewSize: newSize)).ToArbitrary();
+
+        /// <summary>Entries are random byte strings, duplicates included: the accumulator must not care.</summary>
+        public static Arbitrary<byte[][]> Trees()
         {
-            var leaves = DistinctLeaves(c.Seed, c.Size);
-            var root = MerkleTree.Root(leaves, c.Size);
-            var proof = MerkleTree.InclusionProof(leaves, c.Index, c.Size);
-            var leaf = leaves[c.Index];
-
-            MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof, root).Should().BeTrue();
-            if (c.OtherIndex != c.Index)
-            {
-                MerkleTree.VerifyInclusion(leaf, c.OtherIndex, c.Size, proof, root).Should().BeFalse("wrong index");
-                MerkleTree.VerifyInclusion(leaves[c.OtherIndex], c.Index, c.Size, proof, root).Should().BeFalse("wrong leaf");
-            }
-
-            MerkleTree.VerifyInclusion(leaf, c.Size, c.Size, proof, root).Should().BeFalse("index == size");
-            MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof, Flip(root, c.Seed)).Should().BeFalse("wrong root");
-            if (!proof.IsEmpty)
-            {
-                var element = c.Seed % proof.Length;
-                MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.SetItem(element, Flip(proof[element], c.Seed / 7)), root)
-                    .Should().BeFalse("flipped proof byte");
-                MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.RemoveAt(proof.Length - 1), root)
-                    .Should().BeFalse("truncated proof");
-            }
-
-            MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.Add(root), root).Should().BeFalse("extended proof");
-        }));
+            var entry = Gen.Choose(0, 3).SelectMany(length => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), length));
+            return Gen.Choose(0, 300).SelectMany(size => Gen.ArrayOf(entry, size)).ToArbitrary();
+        }
     }
 
-    [Fact]
-    public void Property_generated_consistency_proofs_verify_and_resist_tampering()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Property_generated_inclusion_proofs_verify_and_resist_tampering((int Seed, int Size, int Index, int OtherIndex) c)
     {
-        var cases =
-            from newSize in Gen.Choose(1, 200)
-            from oldSize in Gen.Choose(1, newSize)
-            from seed in Seeds
-            select (Seed: seed, OldSize: oldSize, NewSize: newSize);
+        var leaves = DistinctLeaves(c.Seed, c.Size);
+        var root = MerkleTree.Root(leaves, c.Size);
+        var proof = MerkleTree.InclusionProof(leaves, c.Index, c.Size);
+        var leaf = leaves[c.Index];
 
-        Check.One(Quick, Prop.ForAll(cases.ToArbitrary(), c =>
+        MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof, root).Should().BeTrue();
+        if (c.OtherIndex != c.Index)
         {
-            var leaves = DistinctLeaves(c.Seed, c.NewSize);
-            var oldRoot = MerkleTree.Root(leaves, c.OldSize);
-            var newRoot = MerkleTree.Root(leaves, c.NewSize);
-            var proof = MerkleTree.ConsistencyProof(leaves, c.OldSize, c.NewSize);
+            MerkleTree.VerifyInclusion(leaf, c.OtherIndex, c.Size, proof, root).Should().BeFalse("wrong index");
+            MerkleTree.VerifyInclusion(leaves[c.OtherIndex], c.Index, c.Size, proof, root).Should().BeFalse("wrong leaf");
+        }
 
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof).Should().BeTrue();
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, Flip(oldRoot, c.Seed), newRoot, proof).Should().BeFalse("wrong old root");
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, Flip(newRoot, c.Seed), proof).Should().BeFalse("wrong new root");
-            if (c.OldSize == c.NewSize)
-            {
-                proof.Should().BeEmpty();
-                return;
-            }
-
+        MerkleTree.VerifyInclusion(leaf, c.Size, c.Size, proof, root).Should().BeFalse("index == size");
+        MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof, Flip(root, c.Seed)).Should().BeFalse("wrong root");
+        if (!proof.IsEmpty)
+        {
             var element = c.Seed % proof.Length;
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.SetItem(element, Flip(proof[element], c.Seed / 7)))
+            MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.SetItem(element, Flip(proof[element], c.Seed / 7)), root)
                 .Should().BeFalse("flipped proof byte");
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.RemoveAt(proof.Length - 1))
+            MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.RemoveAt(proof.Length - 1), root)
                 .Should().BeFalse("truncated proof");
-            MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.Add(newRoot))
-                .Should().BeFalse("extended proof");
-        }));
+        }
+
+        MerkleTree.VerifyInclusion(leaf, c.Index, c.Size, proof.Add(root), root).Should().BeFalse("extended proof");
     }
 
-    [Fact]
-    public void Property_accumulator_root_equals_tree_root()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Property_generated_consistency_proofs_verify_and_resist_tampering((int Seed, int OldSize, int NewSize) c)
     {
-        // Entries are random byte strings, duplicates included: the accumulator must not care.
-        var entry = Gen.Choose(0, 3).SelectMany(length => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), length));
-        var trees = Gen.Choose(0, 300).SelectMany(size => Gen.ArrayOf(entry, size));
+        var leaves = DistinctLeaves(c.Seed, c.NewSize);
+        var oldRoot = MerkleTree.Root(leaves, c.OldSize);
+        var newRoot = MerkleTree.Root(leaves, c.NewSize);
+        var proof = MerkleTree.ConsistencyProof(leaves, c.OldSize, c.NewSize);
 
-        Check.One(Quick, Prop.ForAll(trees.ToArbitrary(), entries =>
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof).Should().BeTrue();
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, Flip(oldRoot, c.Seed), newRoot, proof).Should().BeFalse("wrong old root");
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, Flip(newRoot, c.Seed), proof).Should().BeFalse("wrong new root");
+        if (c.OldSize == c.NewSize)
         {
-            var leaves = entries.Select(e => MerkleHash.Leaf(e)).ToArray();
-            var accumulator = new MerkleAccumulator();
-            foreach (var leaf in leaves) accumulator.Append(leaf);
+            proof.Should().BeEmpty();
+            return;
+        }
 
-            accumulator.Size.Should().Be(leaves.Length);
-            accumulator.Root().Should().Equal(MerkleTree.Root(leaves, leaves.Length));
-        }));
+        var element = c.Seed % proof.Length;
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.SetItem(element, Flip(proof[element], c.Seed / 7)))
+            .Should().BeFalse("flipped proof byte");
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.RemoveAt(proof.Length - 1))
+            .Should().BeFalse("truncated proof");
+        MerkleTree.VerifyConsistency(c.OldSize, c.NewSize, oldRoot, newRoot, proof.Add(newRoot))
+            .Should().BeFalse("extended proof");
+    }
+
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Property_accumulator_root_equals_tree_root(byte[][] entries)
+    {
+        var leaves = entries.Select(e => MerkleHash.Leaf(e)).ToArray();
+        var accumulator = new MerkleAccumulator();
+        foreach (var leaf in leaves) accumulator.Append(leaf);
+
+        accumulator.Size.Should().Be(leaves.Length);
+        accumulator.Root().Should().Equal(MerkleTree.Root(leaves, leaves.Length));
     }
 
     // ----------------------------------------------------------------- edge cases

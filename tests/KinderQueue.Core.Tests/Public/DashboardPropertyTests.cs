@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Allocation;
 using KinderQueue.Core.Public;
 using KinderQueue.Core.State;
@@ -15,35 +16,27 @@ namespace KinderQueue.Core.Tests.Public;
 /// </summary>
 public sealed class DashboardPropertyTests
 {
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(200);
-
-    private static void ForAll(Action<RegionCase> property) =>
-        Check.One(Quick, Prop.ForAll(RandomRegion.Cases(maxSize: 40).ToArbitrary(), property));
-
-    [Fact]
-    public void Published_NoCountFromOneToFour_UnlessTheExactFiguresDetermineIt()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void Published_NoCountFromOneToFour_UnlessTheExactFiguresDetermineIt(RegionCase c)
     {
-        ForAll(c =>
+        var published = c.Log.Build(c.AsOf);
+        var truth = c.Log.Truth(c.AsOf);
+        var attacker = new Attacker(published, truth);
+        // What a reader knows with every queue count hidden but the zeros: the exact figures alone.
+        // (The cells of both attackers are in the same order.)
+        var blind = new Attacker(HideEveryQueueCount(truth), truth);
+        var pinned = blind.Narrow();
+        for (var i = 0; i < attacker.Cells.Count; i++)
         {
-            var published = c.Log.Build(c.AsOf);
-            var truth = c.Log.Truth(c.AsOf);
-            var attacker = new Attacker(published, truth);
-            // What a reader knows with every queue count hidden but the zeros: the exact figures alone.
-            // (The cells of both attackers are in the same order.)
-            var blind = new Attacker(HideEveryQueueCount(truth), truth);
-            var pinned = blind.Narrow();
-            for (var i = 0; i < attacker.Cells.Count; i++)
-            {
-                var cell = attacker.Cells[i];
-                if (cell.Published.Value is not (>= 1 and <= 4) || !blind.Cells[i].Published.IsSuppressed) continue;
-                pinned[i].Lo.Should().Be(pinned[i].Hi, $"{cell.Name} = {cell.Published.Value} is published although the exact figures do not determine it ({c})");
-            }
-            // And in the bytes the service serves: a small integer under a queue count key is one of those.
-            var small = attacker.Cells.Count(x => x.Published.Value is >= 1 and <= 4 && !x.Name.StartsWith("month", StringComparison.Ordinal)
-                && !x.Name.StartsWith("year", StringComparison.Ordinal) && !x.Name.StartsWith("allTime", StringComparison.Ordinal)
-                && !x.Name.StartsWith("channel", StringComparison.Ordinal));
-            QueueJsonCounts(DashboardJson.ToCanonicalBytes(published)).Count(v => v is >= 1 and <= 4).Should().Be(small);
-        });
+            var cell = attacker.Cells[i];
+            if (cell.Published.Value is not (>= 1 and <= 4) || !blind.Cells[i].Published.IsSuppressed) continue;
+            pinned[i].Lo.Should().Be(pinned[i].Hi, $"{cell.Name} = {cell.Published.Value} is published although the exact figures do not determine it ({c})");
+        }
+        // And in the bytes the service serves: a small integer under a queue count key is one of those.
+        var small = attacker.Cells.Count(x => x.Published.Value is >= 1 and <= 4 && !x.Name.StartsWith("month", StringComparison.Ordinal)
+            && !x.Name.StartsWith("year", StringComparison.Ordinal) && !x.Name.StartsWith("allTime", StringComparison.Ordinal)
+            && !x.Name.StartsWith("channel", StringComparison.Ordinal));
+        QueueJsonCounts(DashboardJson.ToCanonicalBytes(published)).Count(v => v is >= 1 and <= 4).Should().Be(small);
     }
 
     [Fact]
@@ -80,93 +73,81 @@ public sealed class DashboardPropertyTests
         };
     }
 
-    [Fact]
-    public void Attacker_PinsNoHiddenCount()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void Attacker_PinsNoHiddenCount(RegionCase c)
     {
-        ForAll(c =>
-        {
-            var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
-            attacker.Exposed().Should().BeEmpty("no hidden count may be recoverable from the published ones ({0})", c);
-        });
+        var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
+        attacker.Exposed().Should().BeEmpty("no hidden count may be recoverable from the published ones ({0})", c);
     }
 
-    [Fact]
-    public void Published_CountsAreTheTrueOnes_AndMarkersTellTheTruth()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void Published_CountsAreTheTrueOnes_AndMarkersTellTheTruth(RegionCase c)
     {
-        ForAll(c =>
+        var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
+        foreach (var cell in attacker.Cells)
         {
-            var attacker = new Attacker(c.Log.Build(c.AsOf), c.Log.Truth(c.AsOf));
-            foreach (var cell in attacker.Cells)
+            var p = cell.Published;
+            switch (p.Marker)
             {
-                var p = cell.Published;
-                switch (p.Marker)
-                {
-                    case CountMarker.None:
-                        p.Value.Should().Be(cell.Truth, cell.Name);
-                        break;
-                    case CountMarker.LessThanFive:
-                        p.Value.Should().BeNull(cell.Name);
-                        cell.Truth.Should().BeInRange(1, 4, cell.Name);
-                        break;
-                    default:
-                        // "hidden": at least 1 (zeros are always published).
-                        p.Value.Should().BeNull(cell.Name);
-                        cell.Truth.Should().BeGreaterThanOrEqualTo(1, cell.Name);
-                        break;
-                }
+                case CountMarker.None:
+                    p.Value.Should().Be(cell.Truth, cell.Name);
+                    break;
+                case CountMarker.LessThanFive:
+                    p.Value.Should().BeNull(cell.Name);
+                    cell.Truth.Should().BeInRange(1, 4, cell.Name);
+                    break;
+                default:
+                    // "hidden": at least 1 (zeros are always published).
+                    p.Value.Should().BeNull(cell.Name);
+                    cell.Truth.Should().BeGreaterThanOrEqualTo(1, cell.Name);
+                    break;
             }
-        });
+        }
     }
 
-    [Fact]
-    public void SameLog_GivesTheSameBytes_AfterAReplay()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void SameLog_GivesTheSameBytes_AfterAReplay(RegionCase c)
     {
-        ForAll(c =>
-        {
-            var bytes = DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf));
-            var (state, recorder) = c.Log.Replay();
-            DashboardJson.ToCanonicalBytes(recorder.Build(state, c.AsOf)).Should().Equal(bytes);
-            DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf)).Should().Equal(bytes, "building twice changes nothing");
-        });
+        var bytes = DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf));
+        var (state, recorder) = c.Log.Replay();
+        DashboardJson.ToCanonicalBytes(recorder.Build(state, c.AsOf)).Should().Equal(bytes);
+        DashboardJson.ToCanonicalBytes(c.Log.Build(c.AsOf)).Should().Equal(bytes, "building twice changes nothing");
     }
 
-    [Fact]
-    public void QueueTables_CountTheQueuesThatPositionsShow()
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void QueueTables_CountTheQueuesThatPositionsShow(RegionCase c)
     {
         // SPEC.md §7.6 gives every waiting application a queue per listed kindergarten, with its tier there.
-        ForAll(c =>
+        var state = c.Log.State;
+        var criteria = state.CriteriaInForce(c.AsOf);
+        if (criteria is null) return;
+        var truth = c.Log.Truth(c.AsOf);
+        var waiting = state.Applications.Values.Where(a => a.Status == ApplicationStatus.Waiting).Select(RoundBuilder.ToApplicant).ToList();
+        var positions = QueuePositions.Compute(criteria, c.AsOf,
+            state.Kindergartens.Values.Select(k => new KindergartenInfo(k.Id, k.District, k.Catchment)), waiting);
+        var applicant = waiting.ToDictionary(a => a.Number);
+        var queues = new Dictionary<(string Kindergarten, string Group, string Tier, bool Now), long>();
+        var inDistrict = new Dictionary<(string District, bool Now), long>();
+        foreach (var p in positions.Where(p => p.Positions.Length > 0))
         {
-            var state = c.Log.State;
-            var criteria = state.CriteriaInForce(c.AsOf);
-            if (criteria is null) return;
-            var truth = c.Log.Truth(c.AsOf);
-            var waiting = state.Applications.Values.Where(a => a.Status == ApplicationStatus.Waiting).Select(RoundBuilder.ToApplicant).ToList();
-            var positions = QueuePositions.Compute(criteria, c.AsOf,
-                state.Kindergartens.Values.Select(k => new KindergartenInfo(k.Id, k.District, k.Catchment)), waiting);
-            var applicant = waiting.ToDictionary(a => a.Number);
-            var queues = new Dictionary<(string Kindergarten, string Group, string Tier, bool Now), long>();
-            var inDistrict = new Dictionary<(string District, bool Now), long>();
-            foreach (var p in positions.Where(p => p.Positions.Length > 0))
+            var now = applicant[p.Number].DesiredStart <= c.AsOf;
+            foreach (var q in p.Positions) queues[(q.Kindergarten, q.Group, q.Tier, now)] = queues.GetValueOrDefault((q.Kindergarten, q.Group, q.Tier, now)) + 1;
+            var key = (applicant[p.Number].District, now);
+            inDistrict[key] = inDistrict.GetValueOrDefault(key) + 1;
+        }
+        foreach (var row in truth.ByKindergarten)
+        {
+            for (var t = 0; t < truth.Tiers.Length; t++)
             {
-                var now = applicant[p.Number].DesiredStart <= c.AsOf;
-                foreach (var q in p.Positions) queues[(q.Kindergarten, q.Group, q.Tier, now)] = queues.GetValueOrDefault((q.Kindergarten, q.Group, q.Tier, now)) + 1;
-                var key = (applicant[p.Number].District, now);
-                inDistrict[key] = inDistrict.GetValueOrDefault(key) + 1;
+                row.Counts.WaitingNow.ByTier[t].Value.Should().Be(queues.GetValueOrDefault((row.Kindergarten, row.Group, truth.Tiers[t], true)));
+                row.Counts.WaitingLater.ByTier[t].Value.Should().Be(queues.GetValueOrDefault((row.Kindergarten, row.Group, truth.Tiers[t], false)));
             }
-            foreach (var row in truth.ByKindergarten)
-            {
-                for (var t = 0; t < truth.Tiers.Length; t++)
-                {
-                    row.Counts.WaitingNow.ByTier[t].Value.Should().Be(queues.GetValueOrDefault((row.Kindergarten, row.Group, truth.Tiers[t], true)));
-                    row.Counts.WaitingLater.ByTier[t].Value.Should().Be(queues.GetValueOrDefault((row.Kindergarten, row.Group, truth.Tiers[t], false)));
-                }
-            }
-            foreach (var d in truth.Districts)
-            {
-                truth.ByDistrict.Where(r => r.District == d.Id).Sum(r => r.Counts.WaitingNow.Total.Value!.Value).Should().Be(inDistrict.GetValueOrDefault((d.Id, true)));
-                truth.ByDistrict.Where(r => r.District == d.Id).Sum(r => r.Counts.WaitingLater.Total.Value!.Value).Should().Be(inDistrict.GetValueOrDefault((d.Id, false)));
-            }
-        });
+        }
+        foreach (var d in truth.Districts)
+        {
+            truth.ByDistrict.Where(r => r.District == d.Id).Sum(r => r.Counts.WaitingNow.Total.Value!.Value).Should().Be(inDistrict.GetValueOrDefault((d.Id, true)));
+            truth.ByDistrict.Where(r => r.District == d.Id).Sum(r => r.Counts.WaitingLater.Total.Value!.Value).Should().Be(inDistrict.GetValueOrDefault((d.Id, false)));
+        }
     }
 
     [Fact]

@@ -14,49 +14,49 @@ using NodaTime;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>One step of a random log script; the world turns it into an event if one makes sense now (picks are taken modulo the candidates).</summary>
-internal abstract record Op;
+public abstract record Op;
 
-internal sealed record Wait(int Days, int HourUtc, bool Advance) : Op;
+public sealed record Wait(int Days, int HourUtc, bool Advance) : Op;
 
-internal sealed record Submit(int AgeMonths, int DesiredDays, ImmutableArray<int> Preferences, ImmutableArray<(int Tier, int Kg)> Claims, int Backdate, int District) : Op
+public sealed record Submit(int AgeMonths, int DesiredDays, ImmutableArray<int> Preferences, ImmutableArray<(int Tier, int Kg)> Claims, int Backdate, int District) : Op
 {
     public override string ToString() =>
         $"Submit(age {AgeMonths}m, desired +{DesiredDays}, prefs [{string.Join(",", Preferences)}], claims [{string.Join(",", Claims)}], backdate {Backdate}, d{District + 1})";
 }
 
-internal sealed record Review(int Pick, int Claim, bool Verified) : Op;
+public sealed record Review(int Pick, int Claim, bool Verified) : Op;
 
-internal sealed record Change(int Pick, ImmutableArray<int> Preferences, int DesiredDays) : Op
+public sealed record Change(int Pick, ImmutableArray<int> Preferences, int DesiredDays) : Op
 {
     public override string ToString() => $"Change({Pick}, prefs [{string.Join(",", Preferences)}], desired +{DesiredDays})";
 }
 
-internal sealed record Withdraw(int Pick) : Op;
+public sealed record Withdraw(int Pick) : Op;
 
-internal sealed record Round(int StartDays) : Op;
+public sealed record Round(int StartDays) : Op;
 
-internal sealed record Respond(int Pick, bool Accept) : Op;
+public sealed record Respond(int Pick, bool Accept) : Op;
 
-internal sealed record Expire : Op;
+public sealed record Expire : Op;
 
-internal sealed record Confirm(int Pick) : Op;
+public sealed record Confirm(int Pick) : Op;
 
-internal sealed record Exceptional(int Pick, int Kg, int Group) : Op;
+public sealed record Exceptional(int Pick, int Kg, int Group) : Op;
 
-internal sealed record Capacity(ImmutableArray<(int Kg, int Group, int YearOffset, int Seats)> Rows) : Op
+public sealed record Capacity(ImmutableArray<(int Kg, int Group, int YearOffset, int Seats)> Rows) : Op
 {
     public override string ToString() => $"Capacity([{string.Join(",", Rows)}])";
 }
 
-internal sealed record NewCriteria(int Variant, int EffectiveDays) : Op;
+public sealed record NewCriteria(int Variant, int EffectiveDays) : Op;
 
-internal sealed record Reregister(int Kg, ImmutableArray<int> Catchment) : Op
+public sealed record Reregister(int Kg, ImmutableArray<int> Catchment) : Op
 {
     public override string ToString() => $"Reregister(kg-{Kg + 1}, [{string.Join(",", Catchment)}])";
 }
 
 /// <summary>A random log: the offer rules of the first criteria and the operations.</summary>
-internal sealed record LogScript(OfferOutcome OnDecline, OfferOutcome OnExpiry, ImmutableArray<Op> Ops)
+public sealed record LogScript(OfferOutcome OnDecline, OfferOutcome OnExpiry, ImmutableArray<Op> Ops)
 {
     public override string ToString() => $"decline {OnDecline}, expiry {OnExpiry}\n  " + string.Join("\n  ", Ops);
 }

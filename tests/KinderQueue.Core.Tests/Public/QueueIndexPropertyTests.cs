@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Public;
 
 namespace KinderQueue.Core.Tests.Public;
@@ -11,28 +12,32 @@ namespace KinderQueue.Core.Tests.Public;
 /// </summary>
 public sealed class QueueIndexPropertyTests
 {
-    private static readonly Config Quick = Config.QuickThrowOnFailure.WithMaxTest(200);
-
-    [Fact]
-    public void Index_RandomLogs_PositionsEqualQueuePositionsAfterEveryEntry_AndHistoriesAddUp()
+    /// <summary>Logs of up to 150 operations, checked against the queue after every entry.</summary>
+    internal static class LongScripts
     {
-        Check.One(Quick, Prop.ForAll(LogScripts.Scripts(maxOps: 150).ToArbitrary(), script =>
-        {
-            var world = new PositionWorld(script.OnDecline, script.OnExpiry, withReference: false) { CheckEachEntry = true };
-            world.Run(script);
-            world.CheckHistories();
-        }));
+        public static Arbitrary<LogScript> Scripts() => LogScripts.Scripts(maxOps: 150).ToArbitrary();
     }
 
-    [Fact]
-    public void Index_RandomLogs_HistoryEqualsTheBruteForceRecomputation()
+    /// <summary>Logs of up to 90 operations, for the slower comparison with the brute-force reference.</summary>
+    internal static class ShortScripts
     {
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(120), Prop.ForAll(LogScripts.Scripts(maxOps: 90).ToArbitrary(), script =>
-        {
-            var world = new PositionWorld(script.OnDecline, script.OnExpiry, withReference: true);
-            world.Run(script);
-            world.CheckPositions();
-            world.CheckHistories();
-        }));
+        public static Arbitrary<LogScript> Scripts() => LogScripts.Scripts(maxOps: 90).ToArbitrary();
+    }
+
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(LongScripts) })]
+    public void Index_RandomLogs_PositionsEqualQueuePositionsAfterEveryEntry_AndHistoriesAddUp(LogScript script)
+    {
+        var world = new PositionWorld(script.OnDecline, script.OnExpiry, withReference: false) { CheckEachEntry = true };
+        world.Run(script);
+        world.CheckHistories();
+    }
+
+    [Property(MaxTest = 120, Arbitrary = new[] { typeof(ShortScripts) })]
+    public void Index_RandomLogs_HistoryEqualsTheBruteForceRecomputation(LogScript script)
+    {
+        var world = new PositionWorld(script.OnDecline, script.OnExpiry, withReference: true);
+        world.Run(script);
+        world.CheckPositions();
+        world.CheckHistories();
     }
 }

@@ -7,10 +7,16 @@ using NodaTime;
 namespace KinderQueue.Core.Tests.Public;
 
 /// <summary>A random region's log and the day its dashboard is built; the failure message names the seed.</summary>
-internal sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate AsOf)
+public sealed record RegionCase(int Seed, int Size, RecordedLog Log, LocalDate AsOf)
 {
     public override string ToString() =>
         $"RandomRegion.Generate(seed: {Seed}, size: {Size}): {Log.State.Size} entries, {Log.State.Applications.Count} applications, asOf {AsOf:uuuu-MM-dd}";
+}
+
+/// <summary>The random regions of the [Property] tests: <see cref="RandomRegion.Cases"/> with sizes 0..40, as the region properties have always used.</summary>
+internal static class RegionArbitrary
+{
+    public static Arbitrary<RegionCase> Cases() => RandomRegion.Cases(maxSize: 40).ToArbitrary();
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ namespace KinderQueue.Core.Tests.Public;
 /// A log under construction with a dashboard recorder following the fold, as the service will run
 /// it: each event is offered to <see cref="QueueState.Apply"/>; if accepted it is chained and observed.
 /// </summary>
-internal sealed class RecordedLog
+public sealed class RecordedLog
 {
     public static readonly DateTimeZone Moscow = DateTimeZoneProviders.Tzdb["Europe/Moscow"];
 

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Public;
 
 namespace KinderQueue.Core.Tests.Public;
@@ -183,53 +184,56 @@ public sealed class SmallCellSuppressionTests
         return p;
     }
 
-    [Fact]
-    public void RandomTables_NoHiddenCellIsPinned_ByAnIndependentAttacker_AndOrderDoesNotMatter()
+    /// <summary>The generator of the property below (FsCheck.Xunit finds an arbitrary by the parameter's type).</summary>
+    internal static class TableArbitrary
     {
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(Tables.ToArbitrary(), t =>
-        {
-            var p = Declare(t, reversed: false);
-            var markers = p.Solve().Markers;
-            Declare(t, reversed: true).Solve().Markers.Should().Equal(markers, "the result depends on the cells and relations, not on the order they were declared in");
-            var values = Enumerable.Range(0, p.CellCount).Select(p.Value).ToArray();
-            markers.Where((m, i) => m != Shown && values[i] == 0).Should().BeEmpty("zeros are published");
-            markers.Where((m, i) => m == Shown && values[i] is >= 1 and <= 4).Should().BeEmpty("no count of 1..4 is published");
+        public static Arbitrary<Table> Tables() => SmallCellSuppressionTests.Tables.ToArbitrary();
+    }
 
-            // An attacker with the table's relations, written out again here.
-            var rows = t.Cells.Length;
-            var cols = t.Cells[0].Length;
-            int Cell(int r, int c) => r * cols + c;
-            int RowTotal(int r) => rows * cols + r;
-            int ColTotal(int c) => rows * cols + rows + c;
-            var grand = rows * cols + rows + cols;
-            var sums = new List<(int[] Parts, int Total)>();
-            for (var r = 0; r < rows; r++) sums.Add(([.. Enumerable.Range(0, cols).Select(c => Cell(r, c))], RowTotal(r)));
-            for (var c = 0; c < cols; c++) sums.Add(([.. Enumerable.Range(0, rows).Select(r => Cell(r, c))], ColTotal(c)));
-            sums.Add(([.. Enumerable.Range(0, rows).Select(RowTotal)], grand));
-            sums.Add(([.. Enumerable.Range(0, cols).Select(ColTotal)], grand));
-            var lo = markers.Select((m, i) => m == Shown ? values[i] : 1).ToArray();
-            var hi = markers.Select((m, i) => m == Shown ? values[i] : m == Small ? 4 : 1_000_000).ToArray();
-            for (var changed = true; changed;)
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(TableArbitrary) })]
+    public void RandomTables_NoHiddenCellIsPinned_ByAnIndependentAttacker_AndOrderDoesNotMatter(Table t)
+    {
+        var p = Declare(t, reversed: false);
+        var markers = p.Solve().Markers;
+        Declare(t, reversed: true).Solve().Markers.Should().Equal(markers, "the result depends on the cells and relations, not on the order they were declared in");
+        var values = Enumerable.Range(0, p.CellCount).Select(p.Value).ToArray();
+        markers.Where((m, i) => m != Shown && values[i] == 0).Should().BeEmpty("zeros are published");
+        markers.Where((m, i) => m == Shown && values[i] is >= 1 and <= 4).Should().BeEmpty("no count of 1..4 is published");
+
+        // An attacker with the table's relations, written out again here.
+        var rows = t.Cells.Length;
+        var cols = t.Cells[0].Length;
+        int Cell(int r, int c) => r * cols + c;
+        int RowTotal(int r) => rows * cols + r;
+        int ColTotal(int c) => rows * cols + rows + c;
+        var grand = rows * cols + rows + cols;
+        var sums = new List<(int[] Parts, int Total)>();
+        for (var r = 0; r < rows; r++) sums.Add(([.. Enumerable.Range(0, cols).Select(c => Cell(r, c))], RowTotal(r)));
+        for (var c = 0; c < cols; c++) sums.Add(([.. Enumerable.Range(0, rows).Select(r => Cell(r, c))], ColTotal(c)));
+        sums.Add(([.. Enumerable.Range(0, rows).Select(RowTotal)], grand));
+        sums.Add(([.. Enumerable.Range(0, cols).Select(ColTotal)], grand));
+        var lo = markers.Select((m, i) => m == Shown ? values[i] : 1).ToArray();
+        var hi = markers.Select((m, i) => m == Shown ? values[i] : m == Small ? 4 : 1_000_000).ToArray();
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (parts, total) in sums)
             {
-                changed = false;
-                foreach (var (parts, total) in sums)
-                {
-                    // total ∈ [Σ lo, Σ hi]; part ∈ [lo(total) − Σ hi(others), hi(total) − Σ lo(others)].
-                    long sumLo = parts.Sum(x => lo[x]), sumHi = parts.Sum(x => hi[x]);
-                    changed |= Narrow(total, sumLo, sumHi);
-                    foreach (var x in parts) changed |= Narrow(x, lo[total] - (sumHi - hi[x]), hi[total] - (sumLo - lo[x]));
-                }
+                // total ∈ [Σ lo, Σ hi]; part ∈ [lo(total) − Σ hi(others), hi(total) − Σ lo(others)].
+                long sumLo = parts.Sum(x => lo[x]), sumHi = parts.Sum(x => hi[x]);
+                changed |= Narrow(total, sumLo, sumHi);
+                foreach (var x in parts) changed |= Narrow(x, lo[total] - (sumHi - hi[x]), hi[total] - (sumLo - lo[x]));
             }
-            bool Narrow(int x, long newLo, long newHi)
-            {
-                var before = (lo[x], hi[x]);
-                lo[x] = Math.Max(lo[x], newLo);
-                hi[x] = Math.Min(hi[x], newHi);
-                lo[x].Should().BeLessThanOrEqualTo(values[x]);
-                hi[x].Should().BeGreaterThanOrEqualTo(values[x]);
-                return before != (lo[x], hi[x]);
-            }
-            Enumerable.Range(0, markers.Length).Where(i => markers[i] != Shown && lo[i] == hi[i]).Should().BeEmpty($"table {t}");
-        }));
+        }
+        bool Narrow(int x, long newLo, long newHi)
+        {
+            var before = (lo[x], hi[x]);
+            lo[x] = Math.Max(lo[x], newLo);
+            hi[x] = Math.Min(hi[x], newHi);
+            lo[x].Should().BeLessThanOrEqualTo(values[x]);
+            hi[x].Should().BeGreaterThanOrEqualTo(values[x]);
+            return before != (lo[x], hi[x]);
+        }
+        Enumerable.Range(0, markers.Length).Where(i => markers[i] != Shown && lo[i] == hi[i]).Should().BeEmpty($"table {t}");
     }
 }

@@ -1,7 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Tests.Allocation;
 using KinderQueue.Core.State;
 using KinderQueue.Core.Tests.Public;
 using KinderQueue.Core.Verification;
@@ -47,16 +49,19 @@ public sealed class LogVerifierTests
         report.Totals.EntriesByType["application.submitted"].Should().Be(4);
     }
 
-    [Fact]
-    public void Verify_RandomRegions_AreIntact_WhateverTheBatchSizeAndThreads()
+    /// <summary>Batch sizes of the verifier, 1..50 (the random regions come from <see cref="RegionArbitrary"/>).</summary>
+    internal static class BatchArbitrary
     {
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(25), Prop.ForAll(RandomRegion.Cases(40).ToArbitrary(), Gen.Choose(1, 50).ToArbitrary(), (region, batch) =>
-        {
-            var w = new VerifyWorld(region.Log);
-            // Odd batch sizes on one thread (rounds recomputed in line), even ones on two (in the background).
-            var report = Verify(w.Lines, Settings([Sign(w.Lines, w.Lines.Count)], parallelism: batch % 2 + 1), batch);
-            return report.Intact && report.Size == w.Lines.Count && report.DecisionsRecomputed == region.Log.State.Decisions.Count;
-        }));
+        public static Arbitrary<int> Batches() => Gen.Choose(1, 50).ToArbitrary();
+    }
+
+    [Property(MaxTest = 25, Arbitrary = new[] { typeof(RegionArbitrary), typeof(BatchArbitrary) })]
+    public bool Verify_RandomRegions_AreIntact_WhateverTheBatchSizeAndThreads(RegionCase region, int batch)
+    {
+        var w = new VerifyWorld(region.Log);
+        // Odd batch sizes on one thread (rounds recomputed in line), even ones on two (in the background).
+        var report = Verify(w.Lines, Settings([Sign(w.Lines, w.Lines.Count)], parallelism: batch % 2 + 1), batch);
+        return report.Intact && report.Size == w.Lines.Count && report.DecisionsRecomputed == region.Log.State.Decisions.Count;
     }
 
     [Fact]
@@ -493,14 +498,17 @@ public sealed class PayloadReaderTests
 /// <summary>The decision-only allocation a verifier runs gives exactly the decision of the full allocation.</summary>
 public sealed class AllocatorDecideTests
 {
-    [Fact]
-    public void Decide_EqualsTheDecisionOfAllocate_OnRandomInputs()
+    /// <summary>The allocation inputs of the allocation properties.</summary>
+    internal static class InputArbitrary
     {
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), Prop.ForAll(KinderQueue.Core.Tests.Allocation.AllocationGen.Cases.ToArbitrary(), c =>
-        {
-            var full = KinderQueue.Core.Allocation.Allocator.Allocate(c.Input).ToDecision("r", 7);
-            var alone = KinderQueue.Core.Allocation.Allocator.Decide(c.Input, "r", 7);
-            EventCodec.Encode(alone).Should().Equal(EventCodec.Encode(full), c.ToString());
-        }));
+        public static Arbitrary<AllocationCase> Inputs() => AllocationGen.Arbitrary;
+    }
+
+    [Property(MaxTest = 300, Arbitrary = new[] { typeof(InputArbitrary) })]
+    public void Decide_EqualsTheDecisionOfAllocate_OnRandomInputs(AllocationCase c)
+    {
+        var full = KinderQueue.Core.Allocation.Allocator.Allocate(c.Input).ToDecision("r", 7);
+        var alone = KinderQueue.Core.Allocation.Allocator.Decide(c.Input, "r", 7);
+        EventCodec.Encode(alone).Should().Equal(EventCodec.Encode(full), c.ToString());
     }
 }

@@ -1,6 +1,7 @@
 using KinderQueue.Core.Log;
 using KinderQueue.Storage.Appending;
 using KinderQueue.Storage.Tests.TestSupport;
+using NodaTime.Testing;
 
 namespace KinderQueue.Storage.Tests.Appending;
 

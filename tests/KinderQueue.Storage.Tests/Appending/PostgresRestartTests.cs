@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using KinderQueue.Storage.Appending;
 using KinderQueue.Storage.Tests.TestSupport;
+using NodaTime.Testing;
 
 namespace KinderQueue.Storage.Tests.Appending;
 

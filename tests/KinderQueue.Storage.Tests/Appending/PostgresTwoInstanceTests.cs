@@ -1,6 +1,7 @@
 using KinderQueue.Core.Events;
 using KinderQueue.Storage.Appending;
 using KinderQueue.Storage.Tests.TestSupport;
+using NodaTime.Testing;
 
 namespace KinderQueue.Storage.Tests.Appending;
 
