@@ -30,13 +30,16 @@ public static class ScenarioJson
     public static Parsed<AllocationInput> Read(JsonElement root, string path, CriteriaLoader loadCriteria)
     {
         var f = new JsonFields();
-        if (!f.IsObject(root, path)) return Parsed<AllocationInput>.Fail(f.Problems);
+        if (!f.WithinDepth(root, path) || !f.IsObject(root, path)) return Parsed<AllocationInput>.Fail(f.Problems);
         CriteriaDocument? criteria = null;
         if (f.TryGet(root, path, "criteria", out var ce))
         {
-            var parsed = ce.ValueKind == JsonValueKind.String ? loadCriteria(ce.GetString()!) : CriteriaJson.Read(ce, $"{path}.criteria");
-            foreach (var p in parsed.Problems) f.Add(p.Path.StartsWith('$') && ce.ValueKind != JsonValueKind.String ? p.Path : $"{path}.criteria", p.Code, p.Message);
-            criteria = parsed.Value;
+            // A reference that is not well-formed Unicode is reported by Text (json.string) and not loaded.
+            var parsed = ce.ValueKind != JsonValueKind.String ? CriteriaJson.Read(ce, $"{path}.criteria")
+                : f.Text(ce, $"{path}.criteria") is { } reference ? loadCriteria(reference)
+                : null;
+            foreach (var p in parsed?.Problems ?? []) f.Add(p.Path.StartsWith('$') && ce.ValueKind != JsonValueKind.String ? p.Path : $"{path}.criteria", p.Code, p.Message);
+            criteria = parsed?.Value;
         }
         var date = f.Date(root, path, "date");
         var startDate = f.Date(root, path, "startDate");

@@ -28,6 +28,40 @@ public sealed class JsonFields
         return _problems.Count > before ? null : value;
     }
 
+    /// <summary>The nesting limit of every JSON text this spec reads (SPEC.md §3, §9): 32 levels of objects and arrays.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Records <c>json.malformed</c> at <paramref name="path"/> when <paramref name="e"/> nests deeper
+    /// than <see cref="MaxDepth"/> (a scalar is depth 0, <c>[]</c> depth 1), whatever limit the parser
+    /// that produced it had: a file may be read with a wider one and hold the document one level down.
+    /// </summary>
+    public bool WithinDepth(JsonElement e, string path)
+    {
+        if (FitsIn(e, MaxDepth)) return true;
+        Add(path, "json.malformed", $"Nesting deeper than {MaxDepth} levels.");
+        return false;
+    }
+
+    private static bool FitsIn(JsonElement e, int budget)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (budget == 0) return false;
+                foreach (var p in e.EnumerateObject())
+                    if (!FitsIn(p.Value, budget - 1)) return false;
+                return true;
+            case JsonValueKind.Array:
+                if (budget == 0) return false;
+                foreach (var item in e.EnumerateArray())
+                    if (!FitsIn(item, budget - 1)) return false;
+                return true;
+            default:
+                return true;
+        }
+    }
+
     public bool IsObject(JsonElement e, string path)
     {
         if (e.ValueKind == JsonValueKind.Object) return true;
@@ -52,13 +86,32 @@ public sealed class JsonFields
             Add($"{path}.{name}", "field.type", $"'{name}' must be a string.");
             return null;
         }
-        var s = v.GetString()!;
+        var s = Text(v, $"{path}.{name}");
+        if (s is null) return null;
         if (required && s.Length == 0)
         {
             Add($"{path}.{name}", "field.empty", $"'{name}' must not be empty.");
             return null;
         }
         return s;
+    }
+
+    /// <summary>
+    /// The text of a JSON string, or null with <c>json.string</c> when it is not well-formed Unicode
+    /// (an unpaired surrogate escape or invalid UTF-8, SPEC.md §3 rule 6). System.Text.Json checks
+    /// this only when the string is decoded, and has no non-throwing way to ask.
+    /// </summary>
+    public string? Text(JsonElement v, string path)
+    {
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            Add(path, "json.string", "The string is not well-formed Unicode (an unpaired surrogate or invalid UTF-8).");
+            return null;
+        }
     }
 
     public long? Integer(JsonElement obj, string path, string name, long min, long max, bool required = true)
@@ -137,7 +190,14 @@ public sealed class JsonFields
     public ImmutableArray<string>? Strings(JsonElement obj, string path, string name, bool required = true) =>
         Array(obj, path, name, (e, p) =>
         {
-            if (e.ValueKind == JsonValueKind.String && e.GetString()!.Length > 0) return e.GetString();
+            if (e.ValueKind != JsonValueKind.String)
+            {
+                Add(p, "field.type", "Expected a non-empty string.");
+                return null;
+            }
+            var s = Text(e, p);
+            if (s is null) return null;
+            if (s.Length > 0) return s;
             Add(p, "field.type", "Expected a non-empty string.");
             return null;
         }, required);
