@@ -75,6 +75,8 @@ public static class ScenarioJson
         void Add(string p, string code, string message) => problems.Add(new ValidationProblem(p, code, message));
         var c = input.Criteria;
         if (input.StartDate < input.Date) Add($"{path}.startDate", "round.start-before-date", "Seats cannot start before the round runs.");
+        if (!AllocationInput.DeadlineFits(c, input.Date))
+            Add($"{path}.date", "round.date-range", $"Offers made on this date would have a deadline after {Formats.Format(Formats.MaxDate)}.");
         var kgs = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < input.Kindergartens.Length; i++)
         {
