@@ -62,17 +62,51 @@ public sealed class JsonFields
         }
     }
 
+    /// <summary>
+    /// True for an object whose keys are all text. A key that is not well-formed Unicode (an escaped
+    /// unpaired surrogate, invalid UTF-8) is <c>json.string</c> at the object, whether or not the key
+    /// is one the reader knows: otherwise the answer would depend on which names the reader looks up.
+    /// </summary>
     public bool IsObject(JsonElement e, string path)
     {
-        if (e.ValueKind == JsonValueKind.Object) return true;
-        Add(path, "field.type", "Expected an object.");
-        return false;
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            Add(path, "field.type", "Expected an object.");
+            return false;
+        }
+        foreach (var p in e.EnumerateObject())
+        {
+            try
+            {
+                _ = p.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                Add(path, "json.string", "A key of this object is not well-formed Unicode (an unpaired surrogate or invalid UTF-8).");
+                return false;
+            }
+        }
+        return true;
     }
 
     public bool TryGet(JsonElement obj, string path, string name, out JsonElement value, bool required = true)
     {
-        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
-            return true;
+        bool found;
+        value = default;
+        try
+        {
+            found = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value);
+        }
+        catch (InvalidOperationException)
+        {
+            // TryGetProperty decodes each escaped key it compares; a key escaping an unpaired surrogate is
+            // no text (SPEC.md §3 rule 6). Reported once at the object, which is then read as having no fields.
+            if (!_problems.Any(p => p.Path == path && p.Code == "json.string"))
+                Add(path, "json.string", "A key of this object is not well-formed Unicode (an unpaired surrogate).");
+            value = default;
+            return false;
+        }
+        if (found && value.ValueKind != JsonValueKind.Null) return true;
         value = default;
         if (required) Add($"{path}.{name}", "field.missing", $"'{name}' is required.");
         return false;
