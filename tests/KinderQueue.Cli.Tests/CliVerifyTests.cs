@@ -25,7 +25,7 @@ public sealed class CliVerifyTests : IDisposable
     // ------------------------------------------------------------------ a small real log
 
     /// <summary>Criteria, a district, two kindergartens, five applications, a round, two answers; then <paramref name="more"/> district registrations.</summary>
-    private static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
+    internal static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
     {
         var criteria = CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
         var state = new QueueState();
