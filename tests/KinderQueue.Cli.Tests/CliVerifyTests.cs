@@ -111,6 +111,25 @@ public sealed class CliVerifyTests : IDisposable
         run.Stderr.Should().BeEmpty();
     }
 
+    /// <summary>Issue 17.3: an offers.expired entry before any criteria aborted kq verify (exit 134) on an empty criteria list.</summary>
+    [Fact]
+    public async Task Issue17_OffersExpiredBeforeAnyCriteria_Verifies()
+    {
+        var chain = new LogChain();
+        var lines = new List<byte[]>
+        {
+            chain.Append(Instant.FromUtc(2026, 11, 30, 7, 0), "system", new OffersExpired(new LocalDate(2026, 11, 30), [])).Bytes,
+        };
+        var criteria = CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
+        lines.Add(chain.Append(Instant.FromUtc(2026, 12, 1, 6, 0), "department:7f3a9c21", new CriteriaPublished(criteria)).Bytes);
+        var file = WriteLog("log.ndjson", lines);
+
+        var run = await CliRun.Of("verify", file, "--key", WriteKey(), "--checkpoint", WriteCheckpoint("cp.json", lines, lines.Count));
+
+        run.ExitCode.Should().Be(CliApp.Ok, run.ToString());
+        run.Stdout.Should().Contain("INTACT");
+    }
+
     [Fact]
     public async Task Verify_Json_IsOneDocumentWithTheReportedFields()
     {
