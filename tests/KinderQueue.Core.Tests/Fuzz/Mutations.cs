@@ -144,3 +144,16 @@ internal static class Mutations
         return q < 0 ? start : q + 1;
     }
 }
+
+/// <summary>The repository root (the folder holding KinderQueue.sln), for the suites that link this file.</summary>
+internal static class RepoRoot
+{
+    public static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "KinderQueue.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"KinderQueue.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
