@@ -44,7 +44,7 @@ internal static class AllocateCommand
             // A spec vector ({"description","input","expected"}) is accepted as well as a bare scenario.
             using var doc = System.Text.Json.JsonDocument.Parse(bytes);
             var root = doc.RootElement;
-            parsed = root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("input", out var input) && root.TryGetProperty("expected", out _)
+            parsed = IsVector(root, out var input)
                 ? ScenarioJson.Read(input, "$.input", InputFiles.CriteriaLoaderFor(file))
                 : ScenarioJson.Read(root, "$", InputFiles.CriteriaLoaderFor(file));
         }
@@ -56,6 +56,25 @@ internal static class AllocateCommand
         if (parsed.Success) return parsed.Value;
         InputFiles.Report(file, parsed.Problems, stderr);
         return null;
+    }
+
+    /// <summary>
+    /// Whether the file is a spec vector (<c>input</c> and <c>expected</c>). A root whose keys are not
+    /// all text is not: looking a name up decodes the keys and would throw, so it is read as a
+    /// scenario, whose reader reports the key (<c>json.string</c> at <c>$</c>).
+    /// </summary>
+    private static bool IsVector(System.Text.Json.JsonElement root, out System.Text.Json.JsonElement input)
+    {
+        input = default;
+        if (root.ValueKind != System.Text.Json.JsonValueKind.Object) return false;
+        try
+        {
+            return root.TryGetProperty("input", out input) && root.TryGetProperty("expected", out _);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }
 

@@ -112,7 +112,7 @@ public static class VectorFile
             w.WritePropertyName("description");
             description.WriteTo(w);
             w.WritePropertyName("input");
-            input.WriteTo(w);
+            WriteKeepingEscapes(w, input);
             w.WritePropertyName("expected");
             using var e = JsonDocument.Parse(expected);
             e.RootElement.WriteTo(w);
@@ -120,5 +120,50 @@ public static class VectorFile
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="JsonElement.WriteTo"/>, except that a string that is not well-formed Unicode (an
+    /// input that shows json.string, e.g. the escape <c>\ud800</c>) is written as it stands in the
+    /// file: decoding it, as WriteTo does, would throw.
+    /// </summary>
+    private static void WriteKeepingEscapes(Utf8JsonWriter w, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                w.WriteStartObject();
+                foreach (var p in e.EnumerateObject())
+                {
+                    w.WritePropertyName(p.Name);
+                    WriteKeepingEscapes(w, p.Value);
+                }
+                w.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                w.WriteStartArray();
+                foreach (var item in e.EnumerateArray()) WriteKeepingEscapes(w, item);
+                w.WriteEndArray();
+                break;
+            case JsonValueKind.String when !IsText(e):
+                w.WriteRawValue(e.GetRawText(), skipInputValidation: true);
+                break;
+            default:
+                e.WriteTo(w);
+                break;
+        }
+    }
+
+    private static bool IsText(JsonElement e)
+    {
+        try
+        {
+            _ = e.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -30,6 +30,28 @@ public sealed class CliErrorTests : IDisposable
         run.Stderr.Should().NotBeNullOrWhiteSpace();
     }
 
+    /// <summary>Issue 17.2: text that is JSON but not Unicode exited 134 (an unhandled exception) instead of 2.</summary>
+    [Theory]
+    [InlineData("district", "\"\\ud800\"", "$.kindergartens[0].district")]   // an unpaired surrogate escape in a string
+    [InlineData("district", "\"cen\u00fftral\"", "$.kindergartens[0].district")] // replaced by the byte 0xFF below: invalid UTF-8
+    [InlineData("root key", "", "$")]                                              // a key escaping a lone low surrogate at the root
+    public async Task Issue17_Text_that_is_not_unicode_is_an_input_error_naming_the_field(string where, string value, string path)
+    {
+        var text = where == "root key"
+            ? """{"input":{},"expected":{},"\udc00-expected":1}"""
+            : """{"criteria":"default.json","date":"2027-05-01","startDate":"2027-09-01","kindergartens":[{"id":"kg-a","district":VALUE,"catchment":[]}],"programs":[],"applicants":[]}""".Replace("VALUE", value, StringComparison.Ordinal);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var mark = Array.IndexOf(bytes, (byte)0xC3);
+        if (mark >= 0) bytes = [.. bytes[..mark], 0xFF, .. bytes[(mark + 2)..]];
+        var file = _tmp.File("not-unicode.json");
+        File.WriteAllBytes(file, bytes);
+
+        var run = await CliRun.Of("allocate", file);
+
+        ShouldBeInputError(run);
+        run.Stderr.Should().Contain($"{path}:").And.Contain("[json.string]");
+    }
+
     [Fact]
     public async Task A_missing_file_is_an_input_error_naming_the_file()
     {

@@ -25,7 +25,7 @@ public sealed class CliVerifyTests : IDisposable
     // ------------------------------------------------------------------ a small real log
 
     /// <summary>Criteria, a district, two kindergartens, five applications, a round, two answers; then <paramref name="more"/> district registrations.</summary>
-    private static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
+    internal static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
     {
         var log = new SmallLog(SmallLog.DefaultCriteria(), firstDistrictName);
         log.Append(SmallLog.On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
@@ -84,6 +84,25 @@ public sealed class CliVerifyTests : IDisposable
         run.Stdout.Should().Contain("INTACT").And.Contain($"{lines.Count} verified").And.Contain("1 recomputed from their basis, all identical")
             .And.Contain("1 signed and matching").And.Contain("accepted 1").And.Contain("waiting 2");
         run.Stderr.Should().BeEmpty();
+    }
+
+    /// <summary>Issue 17.3: an offers.expired entry before any criteria aborted kq verify (exit 134) on an empty criteria list.</summary>
+    [Fact]
+    public async Task Issue17_OffersExpiredBeforeAnyCriteria_Verifies()
+    {
+        var chain = new LogChain();
+        var lines = new List<byte[]>
+        {
+            chain.Append(Instant.FromUtc(2026, 11, 30, 7, 0), "system", new OffersExpired(new LocalDate(2026, 11, 30), [])).Bytes,
+        };
+        var criteria = CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
+        lines.Add(chain.Append(Instant.FromUtc(2026, 12, 1, 6, 0), "department:7f3a9c21", new CriteriaPublished(criteria)).Bytes);
+        var file = WriteLog("log.ndjson", lines);
+
+        var run = await CliRun.Of("verify", file, "--key", WriteKey(), "--checkpoint", WriteCheckpoint("cp.json", lines, lines.Count));
+
+        run.ExitCode.Should().Be(CliApp.Ok, run.ToString());
+        run.Stdout.Should().Contain("INTACT");
     }
 
     [Fact]

@@ -37,4 +37,12 @@ public sealed record AllocationInput(
     ImmutableArray<Applicant> Applicants)
 {
     public int Year => AgeCalculator.EnrolmentYear(Criteria.AgeRule, StartDate);
+
+    /// <summary>
+    /// Whether offers made on <paramref name="date"/> have a deadline (<c>date + deadlineDays</c>) that
+    /// can be written: dates end at 9999-12-31 (SPEC.md §3.2, §7.5). A round on a later date is refused
+    /// (<c>round.date-range</c>) instead of overflowing.
+    /// </summary>
+    public static bool DeadlineFits(CriteriaDocument criteria, LocalDate date) =>
+        date <= Encoding.Formats.MaxDate.PlusDays(-criteria.Offer.DeadlineDays);
 }

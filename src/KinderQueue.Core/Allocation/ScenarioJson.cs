@@ -30,13 +30,16 @@ public static class ScenarioJson
     public static Parsed<AllocationInput> Read(JsonElement root, string path, CriteriaLoader loadCriteria)
     {
         var f = new JsonFields();
-        if (!f.IsObject(root, path)) return Parsed<AllocationInput>.Fail(f.Problems);
+        if (!f.WithinDepth(root, path) || !f.IsObject(root, path)) return Parsed<AllocationInput>.Fail(f.Problems);
         CriteriaDocument? criteria = null;
         if (f.TryGet(root, path, "criteria", out var ce))
         {
-            var parsed = ce.ValueKind == JsonValueKind.String ? loadCriteria(ce.GetString()!) : CriteriaJson.Read(ce, $"{path}.criteria");
-            foreach (var p in parsed.Problems) f.Add(p.Path.StartsWith('$') && ce.ValueKind != JsonValueKind.String ? p.Path : $"{path}.criteria", p.Code, p.Message);
-            criteria = parsed.Value;
+            // A reference that is not well-formed Unicode is reported by Text (json.string) and not loaded.
+            var parsed = ce.ValueKind != JsonValueKind.String ? CriteriaJson.Read(ce, $"{path}.criteria")
+                : f.Text(ce, $"{path}.criteria") is { } reference ? loadCriteria(reference)
+                : null;
+            foreach (var p in parsed?.Problems ?? []) f.Add(p.Path.StartsWith('$') && ce.ValueKind != JsonValueKind.String ? p.Path : $"{path}.criteria", p.Code, p.Message);
+            criteria = parsed?.Value;
         }
         var date = f.Date(root, path, "date");
         var startDate = f.Date(root, path, "startDate");
@@ -72,6 +75,8 @@ public static class ScenarioJson
         void Add(string p, string code, string message) => problems.Add(new ValidationProblem(p, code, message));
         var c = input.Criteria;
         if (input.StartDate < input.Date) Add($"{path}.startDate", "round.start-before-date", "Seats cannot start before the round runs.");
+        if (!AllocationInput.DeadlineFits(c, input.Date))
+            Add($"{path}.date", "round.date-range", $"Offers made on this date would have a deadline after {Formats.Format(Formats.MaxDate)}.");
         var kgs = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < input.Kindergartens.Length; i++)
         {

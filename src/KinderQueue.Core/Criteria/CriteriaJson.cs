@@ -25,7 +25,7 @@ public static class CriteriaJson
     public static Parsed<CriteriaDocument> Read(JsonElement root, string path)
     {
         var f = new JsonFields();
-        if (!f.IsObject(root, path)) return Parsed<CriteriaDocument>.Fail(f.Problems);
+        if (!f.WithinDepth(root, path) || !f.IsObject(root, path)) return Parsed<CriteriaDocument>.Fail(f.Problems);
         var version = f.String(root, path, "version");
         var effectiveFrom = f.Date(root, path, "effectiveFrom");
         var timeZone = f.String(root, path, "timeZone");

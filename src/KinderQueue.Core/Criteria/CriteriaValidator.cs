@@ -9,10 +9,10 @@ namespace KinderQueue.Core.Criteria;
 /// </summary>
 public static partial class CriteriaValidator
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
 
     public static bool IsValidId(string id) => IdPattern().IsMatch(id);

@@ -28,17 +28,85 @@ public sealed class JsonFields
         return _problems.Count > before ? null : value;
     }
 
+    /// <summary>The nesting limit of every JSON text this spec reads (SPEC.md §3, §9): 32 levels of objects and arrays.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Records <c>json.malformed</c> at <paramref name="path"/> when <paramref name="e"/> nests deeper
+    /// than <see cref="MaxDepth"/> (a scalar is depth 0, <c>[]</c> depth 1), whatever limit the parser
+    /// that produced it had: a file may be read with a wider one and hold the document one level down.
+    /// </summary>
+    public bool WithinDepth(JsonElement e, string path)
+    {
+        if (FitsIn(e, MaxDepth)) return true;
+        Add(path, "json.malformed", $"Nesting deeper than {MaxDepth} levels.");
+        return false;
+    }
+
+    private static bool FitsIn(JsonElement e, int budget)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (budget == 0) return false;
+                foreach (var p in e.EnumerateObject())
+                    if (!FitsIn(p.Value, budget - 1)) return false;
+                return true;
+            case JsonValueKind.Array:
+                if (budget == 0) return false;
+                foreach (var item in e.EnumerateArray())
+                    if (!FitsIn(item, budget - 1)) return false;
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// True for an object whose keys are all text. A key that is not well-formed Unicode (an escaped
+    /// unpaired surrogate, invalid UTF-8) is <c>json.string</c> at the object, whether or not the key
+    /// is one the reader knows: otherwise the answer would depend on which names the reader looks up.
+    /// </summary>
     public bool IsObject(JsonElement e, string path)
     {
-        if (e.ValueKind == JsonValueKind.Object) return true;
-        Add(path, "field.type", "Expected an object.");
-        return false;
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            Add(path, "field.type", "Expected an object.");
+            return false;
+        }
+        foreach (var p in e.EnumerateObject())
+        {
+            try
+            {
+                _ = p.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                Add(path, "json.string", "A key of this object is not well-formed Unicode (an unpaired surrogate or invalid UTF-8).");
+                return false;
+            }
+        }
+        return true;
     }
 
     public bool TryGet(JsonElement obj, string path, string name, out JsonElement value, bool required = true)
     {
-        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
-            return true;
+        bool found;
+        value = default;
+        try
+        {
+            found = obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out value);
+        }
+        catch (InvalidOperationException)
+        {
+            // TryGetProperty decodes each escaped key it compares; a key escaping an unpaired surrogate is
+            // no text (SPEC.md §3 rule 6). Reported once at the object, which is then read as having no fields.
+            if (!_problems.Any(p => p.Path == path && p.Code == "json.string"))
+                Add(path, "json.string", "A key of this object is not well-formed Unicode (an unpaired surrogate).");
+            value = default;
+            return false;
+        }
+        if (found && value.ValueKind != JsonValueKind.Null) return true;
         value = default;
         if (required) Add($"{path}.{name}", "field.missing", $"'{name}' is required.");
         return false;
@@ -52,13 +120,32 @@ public sealed class JsonFields
             Add($"{path}.{name}", "field.type", $"'{name}' must be a string.");
             return null;
         }
-        var s = v.GetString()!;
+        var s = Text(v, $"{path}.{name}");
+        if (s is null) return null;
         if (required && s.Length == 0)
         {
             Add($"{path}.{name}", "field.empty", $"'{name}' must not be empty.");
             return null;
         }
         return s;
+    }
+
+    /// <summary>
+    /// The text of a JSON string, or null with <c>json.string</c> when it is not well-formed Unicode
+    /// (an unpaired surrogate escape or invalid UTF-8, SPEC.md §3 rule 6). System.Text.Json checks
+    /// this only when the string is decoded, and has no non-throwing way to ask.
+    /// </summary>
+    public string? Text(JsonElement v, string path)
+    {
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            Add(path, "json.string", "The string is not well-formed Unicode (an unpaired surrogate or invalid UTF-8).");
+            return null;
+        }
     }
 
     public long? Integer(JsonElement obj, string path, string name, long min, long max, bool required = true)
@@ -137,7 +224,14 @@ public sealed class JsonFields
     public ImmutableArray<string>? Strings(JsonElement obj, string path, string name, bool required = true) =>
         Array(obj, path, name, (e, p) =>
         {
-            if (e.ValueKind == JsonValueKind.String && e.GetString()!.Length > 0) return e.GetString();
+            if (e.ValueKind != JsonValueKind.String)
+            {
+                Add(p, "field.type", "Expected a non-empty string.");
+                return null;
+            }
+            var s = Text(e, p);
+            if (s is null) return null;
+            if (s.Length > 0) return s;
             Add(p, "field.type", "Expected a non-empty string.");
             return null;
         }, required);

@@ -130,14 +130,14 @@ internal sealed partial class PublicStrings
     };
 
     /// <summary>A criteria version (SPEC.md §3.1).</summary>
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex VersionPattern();
 
     /// <summary>
     /// A round id that is an identifier (<c>2027-main</c>, <c>demo-2027-05-01</c>): a version's
     /// characters up to the round id's 64 (SPEC.md §5.1). Anything else was written as a label.
     /// </summary>
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex RoundIdPattern();
 
     private readonly Dictionary<StringKind, long> _counts = [];

@@ -12,10 +12,10 @@ namespace KinderQueue.Core.State;
 /// </summary>
 public static partial class ApplicationRules
 {
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9-]{0,31}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z0-9][A-Z0-9-]{0,31}\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex NumberPattern();
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{64}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{64}\\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex CommitmentPattern();
 
     /// <summary>Application numbers: upper-case letters, digits and '-', up to 32 (SPEC.md §3.1).</summary>

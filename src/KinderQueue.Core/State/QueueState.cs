@@ -296,6 +296,8 @@ public sealed class QueueState
     {
         if (x.AsOf > LocalDate(entry.At))
             return Problem("$.asOf", "offer.expiry-future", $"Offers cannot be expired as of {x.AsOf:uuuu-MM-dd}, after the entry's date.");
+        // Nothing expires; before any criteria there is also no rule that would say what follows (SPEC.md §8.3).
+        if (x.Numbers.IsEmpty) return null;
         for (var i = 0; i < x.Numbers.Length; i++)
         {
             if (Find(x.Numbers[i], out var a) is not null || a.Status != ApplicationStatus.Offered)

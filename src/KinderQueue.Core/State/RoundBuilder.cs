@@ -18,6 +18,8 @@ public static class RoundBuilder
             return Parsed<AllocationInput>.Fail("$.date", "round.no-criteria", $"No criteria are in force on {date:uuuu-MM-dd}.");
         if (startDate < date)
             return Parsed<AllocationInput>.Fail("$.startDate", "round.start-before-date", "Seats cannot start before the round runs.");
+        if (!AllocationInput.DeadlineFits(criteria, date))
+            return Parsed<AllocationInput>.Fail("$.date", "round.date-range", "Offers made on this date would have a deadline after 9999-12-31.");
         var year = AgeCalculator.EnrolmentYear(criteria.AgeRule, startDate);
         var held = state.HeldSeats();
         var programs = state.Capacity
