@@ -101,7 +101,35 @@ const KQ = (() => {
    */
   function tableWrap(table, label) {
     const name = label || table.querySelector('caption')?.textContent || t('table');
-    return el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': name }, table);
+    const wrap = el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': name }, table);
+    const hint = el('p', { class: 'scroll-hint', 'aria-hidden': 'true', hidden: true }, t('table.scrollHint'));
+    const box = el('div', { class: 'table-box' }, hint, wrap);
+    watchOverflow(box, wrap, hint);
+    return box;
+  }
+
+  /**
+   * A table wider than its box says so: the box gets data-overflow (CSS shades the edge that has
+   * more to show) and a hint "листайте вбок" shows above it; both follow scrolling and resizing.
+   */
+  function watchOverflow(box, wrap, hint) {
+    const update = () => {
+      const more = wrap.scrollWidth - wrap.clientWidth;
+      const overflows = more > 1;
+      hint.hidden = !overflows;
+      if (overflows) box.dataset.overflow = 'true'; else delete box.dataset.overflow;
+      if (overflows && wrap.scrollLeft > 1) box.dataset.scrolledStart = 'true'; else delete box.dataset.scrolledStart;
+      if (overflows && wrap.scrollLeft < more - 1) box.dataset.moreRight = 'true'; else delete box.dataset.moreRight;
+    };
+    wrap.addEventListener('scroll', update, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      const observer = new ResizeObserver(update);
+      observer.observe(wrap);
+      // The table changes width when rows are filled in (the dashboard's search, "show more").
+      const table = wrap.firstElementChild;
+      if (table) observer.observe(table);
+    }
+    requestAnimationFrame(update);
   }
 
   /**
@@ -254,6 +282,7 @@ const KQ = (() => {
       'cell.hidden.title': 'скрыто, чтобы по сумме нельзя было вычислить маленькое число',
       'loading': 'Загрузка…',
       'table': 'Таблица',
+      'table.scrollHint': 'Таблица шире экрана: листайте её вбок →',
       'total': 'Всего',
       'measure.waitingNow': 'Ждут места сейчас',
       'measure.waitingLater': 'Ждут с более поздней даты',
@@ -294,6 +323,7 @@ const KQ = (() => {
       'cell.hidden.title': 'hidden so that a small number cannot be worked out from the totals',
       'loading': 'Loading…',
       'table': 'Table',
+      'table.scrollHint': 'The table is wider than the screen: scroll it sideways →',
       'total': 'Total',
       'measure.waitingNow': 'Waiting now',
       'measure.waitingLater': 'Waiting for a later date',

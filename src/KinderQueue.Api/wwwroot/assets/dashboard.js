@@ -276,7 +276,7 @@
   function readsTable() {
     const months = [...new Set(reads.months.map(r => r.month))].sort();
     const count = (month, purpose) => reads.months.find(r => r.month === month && r.purpose === purpose)?.count ?? 0;
-    return el('div', { class: 'table-wrap' },
+    return KQ.tableWrap(
       el('table', { id: 'reads-table' },
         el('caption', {}, t('reads.caption', { total: KQ.number(reads.total) })),
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('reads.month')),
@@ -337,15 +337,20 @@
       el('table', { id: 'kindergartens-table' },
         el('caption', {}, t('kg.table')),
         el('thead', {}, el('tr', {},
-          el('th', { scope: 'col' }, t('kg.name')), el('th', { scope: 'col' }, t('dash.district')), el('th', { scope: 'col' }, t('dash.group')),
+          // On a phone the district column goes and the group moves under the name, so the numbers fit.
+          el('th', { scope: 'col' }, t('kg.name')), el('th', { scope: 'col', class: 'wide-only' }, t('dash.district')), el('th', { scope: 'col', class: 'wide-only' }, t('dash.group')),
           el('th', { scope: 'col', class: 'num' }, t('kg.seats')),
           MEASURES.map(m => el('th', { scope: 'col', class: 'num' }, t(`measure.${m}`))))),
         body)));
 
     const names = new Map(data.register.kindergartens.map(k => [k.id, k]));
+    // The API lists kindergartens by id as text (ds-100, ds-101, …, ds-11); people read numbers by
+    // value: ds-2 before ds-11. The sort is stable, so each kindergarten's age groups keep their order.
+    const natural = new Intl.Collator('ru', { numeric: true });
+    const ordered = [...data.queues.kindergartens].sort((a, b) => natural.compare(a.kindergarten, b.kindergarten));
     function refresh() {
       const needle = view.search.trim().toLocaleLowerCase();
-      const rows = data.queues.kindergartens.filter(r => {
+      const rows = ordered.filter(r => {
         if (view.group && r.group !== view.group) return false;
         if (!needle) return true;
         const k = names.get(r.kindergarten);
@@ -353,9 +358,10 @@
       });
       const shown = rows.slice(0, view.limit);
       fill(body, shown.map(r => el('tr', { 'data-kindergarten': r.kindergarten, 'data-group': r.group },
-        el('th', { scope: 'row' }, el('a', { href: KQ.kindergartenHref(r.kindergarten) }, names.get(r.kindergarten)?.name ?? r.kindergarten)),
-        el('td', {}, districtName(r.district)),
-        el('td', {}, groupName(r.group)),
+        el('th', { scope: 'row' }, el('a', { href: KQ.kindergartenHref(r.kindergarten) }, names.get(r.kindergarten)?.name ?? r.kindergarten),
+          el('span', { class: 'narrow-only row-note' }, groupName(r.group))),
+        el('td', { class: 'wide-only' }, districtName(r.district)),
+        el('td', { class: 'wide-only', 'data-field': 'group' }, groupName(r.group)),
         el('td', { class: 'num', 'data-field': 'seats' }, KQ.number(r.seats)),
         MEASURES.map(m => el('td', { class: 'num', 'data-field': m }, cellOf(totalCount(r[m])))))));
       const count = section.querySelector('#kg-count');
