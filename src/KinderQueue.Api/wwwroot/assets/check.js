@@ -17,6 +17,8 @@
       'check.input.label': 'Текст квитанции',
       'check.input.hint': 'Вставьте квитанцию целиком: она начинается с {"checkpoint" и заканчивается }.',
       'check.file.label': 'Или выберите файл квитанции (.json)',
+      'check.file.button': 'Выбрать файл',
+      'check.file.none': 'Файл не выбран',
       'check.button': 'Проверить',
       'check.key.heading': 'Каким ключом проверяем',
       'check.key.text': 'Подпись проверяется открытым ключом, который публикует эта служба. Его отпечаток:',
@@ -68,6 +70,8 @@
       'check.input.label': 'Receipt text',
       'check.input.hint': 'Paste the whole receipt: it starts with {"checkpoint" and ends with }.',
       'check.file.label': 'Or choose a receipt file (.json)',
+      'check.file.button': 'Choose a file',
+      'check.file.none': 'No file chosen',
       'check.button': 'Check',
       'check.key.heading': 'Which key we check with',
       'check.key.text': 'The signature is checked with the public key this service publishes. Its fingerprint:',
@@ -227,6 +231,11 @@
   async function loadFile(event) {
     const file = event.target.files && event.target.files[0];
     if (!file) return;
+    // The browser's own "Choose File" is hidden (it speaks the browser's language, not the page's):
+    // the chosen file's name shows beside our button instead.
+    const name = $('receipt-file-name');
+    delete name.dataset.i18n;
+    name.textContent = file.name;
     if (file.size > MAX_FILE_BYTES) { note('check.file.tooBig'); return; }
     let text;
     try {
