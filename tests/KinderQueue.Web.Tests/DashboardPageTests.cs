@@ -199,6 +199,28 @@ public sealed class DashboardPageTests(SiteFixture site)
     }
 
     [Fact]
+    public async Task Lead_CountsLogEntriesWithTheRightRussianPlural()
+    {
+        // Issue 17: «посчитано по 15 802 записям» is right, and so must be every other count.
+        using var api = await DashboardAsync();
+        var basis = api.RootElement.GetProperty("basis").GetInt64();
+        var noun = basis % 10 == 1 && basis % 100 != 11 ? "записи" : "записям";
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            (await Text(session.Page.Locator("#summary-h"))).Should().Contain($"по {new Cell(basis, null).Shown} {noun} открытого журнала");
+            var days = api.RootElement.GetProperty("anomalies").GetProperty("cutWindowDays").GetInt32();
+            var dayNoun = (days % 10, days % 100) switch
+            {
+                (1, not 11) => "день",
+                (2 or 3 or 4, not (12 or 13 or 14)) => "дня",
+                _ => "дней",
+            };
+            await Expect(session.Page.Locator("section[aria-labelledby='signals-h']")).ToContainTextAsync($"за {days}\u00a0{dayNoun} до каждого тура");
+        });
+    }
+
+    [Fact]
     public Task KindergartenTable_OnAPhone_ScrollsInsideItsBox_WithAHint_AndItsNumbersInView() => site.RunAsync(async session =>
     {
         // Issue 17: on a 390 px phone the table was cut at the right edge with no sign that it scrolls,

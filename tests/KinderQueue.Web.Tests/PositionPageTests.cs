@@ -97,6 +97,11 @@ public sealed class PositionPageTests(SiteFixture site)
             await Expect(session.Page.Locator("#status")).ToHaveAttributeAsync("data-status", "offered");
             var card = session.Page.Locator("#offer");
             await Expect(card).ToContainTextAsync(offer.GetProperty("kindergartenName").GetString()!);
+            // Issue 17: a name with its own quotes («Детский сад №15 «Радуга»») gets no outer ones.
+            var name = offer.GetProperty("kindergartenName").GetString()!;
+            var text = await PageText.Of(card);
+            text.Should().NotContain("»»").And.NotContain("««");
+            if (name.Contains('«')) text.Should().Contain($"Место: {name}, группа");
             await Expect(card).ToContainTextAsync($"Ответьте до {deadline.Day} {RussianMonths[deadline.Month - 1]} {deadline.Year}");
         });
     }
