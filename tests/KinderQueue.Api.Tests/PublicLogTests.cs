@@ -351,15 +351,17 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
             $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}", $"{Base}/private-reads"];
         // A parent's lookups carry the number and access code in a body, never in a URL: POST.
         string[] lookups = [$"{Base}/positions", $"{Base}/receipts"];
-        paths.Select(p => p.Name).Should().BeEquivalentTo([.. reads, .. lookups]);
+        // The one public write: a parent's answer to an offer, authenticated as the lookups are.
+        string[] writes = [$"{Base}/offer-response"];
+        paths.Select(p => p.Name).Should().BeEquivalentTo([.. reads, .. lookups, .. writes]);
         foreach (var path in paths)
         {
-            var method = lookups.Contains(path.Name) ? "post" : "get";
-            path.Value.EnumerateObject().Select(o => o.Name).Should().Equal([method], "public endpoints only read; lookups post their secret");
+            var method = lookups.Contains(path.Name) || writes.Contains(path.Name) ? "post" : "get";
+            path.Value.EnumerateObject().Select(o => o.Name).Should().Equal([method], "public endpoints read, but for the parent's answer; lookups post their secret");
             var operation = path.Value.GetProperty(method);
             Str(operation, "summary").Should().NotBeNullOrWhiteSpace(path.Name);
             operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should()
-                .Contain(method == "get" ? ["200", "304"] : ["200", "404", "429"], path.Name);
+                .Contain(method == "get" ? ["200", "304"] : writes.Contains(path.Name) ? ["200", "400", "404", "409", "429"] : ["200", "404", "429"], path.Name);
             operation.TryGetProperty("security", out _).Should().BeFalse($"{path.Name} is anonymous");
         }
 

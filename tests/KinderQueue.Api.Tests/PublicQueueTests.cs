@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using KinderQueue.Api.Public;
 using KinderQueue.Api.Tests.Support;
+using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
 using Microsoft.Extensions.DependencyInjection;
 using static KinderQueue.Api.Tests.Support.Region;
@@ -440,6 +441,73 @@ public sealed class PublicQueueTests : IClassFixture<SqliteFixture>, IAsyncLifet
             (response.Headers.CacheControl?.NoStore ?? false).Should().BeTrue($"{what} ({(int)response.StatusCode}) holds or concerns a private answer");
         ((await F.GetAsync(Base + "/dashboard")).Headers.CacheControl?.NoStore ?? false).Should().BeFalse("the anonymous figures stay cacheable");
     }
+
+    [Fact]
+    public async Task A_parent_answers_the_offer_with_number_and_access_code_once_under_the_applications_parent_actor()
+    {
+        // Issue 17: the offer says the parent can answer on the portal; a parent with only the
+        // number and access code (an application filed at a service centre) had no way to.
+        var (byOperator, byParent, waiting) = await TwoOffersAndOneWaitingAsync("oa");
+        var start = await F.LogSizeAsync();
+
+        // Wrong code: the lookup's 404, nothing recorded; a bad answer: 400 naming the field.
+        await (await AnswerAsync(byOperator.Number, "WRONG-CODE-0000", "decline")).ShouldBeProblemAsync(HttpStatusCode.NotFound, "$", "not-found");
+        await (await AnswerAsync(byOperator.Number, byOperator.AccessCode, "maybe")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.response", "field.value");
+        await (await F.SendAsync(HttpMethod.Post, Base + "/offer-response", null, Http.Json(new { number = byOperator.Number, accessCode = byOperator.AccessCode })))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest, "$.response");
+        // No open offer: the staff endpoint's refusal.
+        await (await AnswerAsync(waiting.Number, waiting.AccessCode, "accept")).ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "offer.none");
+        (await F.LogSizeAsync()).Should().Be(start, "a refused answer appends nothing");
+
+        // The decline, sent twice with one Idempotency-Key (a retry): one entry, the same answer, never cached.
+        using var first = await AnswerAsync(byOperator.Number, byOperator.AccessCode, "decline", "retry-key-1");
+        first.Headers.CacheControl?.NoStore.Should().BeTrue("an answer changes the application: nothing may keep it");
+        var declined = await first.ShouldSucceedAsync(HttpStatusCode.OK);
+        var again = await (await AnswerAsync(byOperator.Number, byOperator.AccessCode, "decline", "retry-key-1")).ShouldSucceedAsync(HttpStatusCode.OK);
+        again.GetProperty("seq").GetInt64().Should().Be(declined.GetProperty("seq").GetInt64(), "a retry gets the first answer");
+        // Answering again with another key: the offer is no longer open.
+        await (await AnswerAsync(byOperator.Number, byOperator.AccessCode, "accept", "retry-key-2")).ShouldBeProblemAsync(HttpStatusCode.Conflict, "$.number", "offer.none");
+
+        // The parent who filed online accepts the same way, in lower case with spaces, as people type.
+        var accepted = await (await AnswerAsync($"  {byParent.Number.ToLowerInvariant()} ", byParent.AccessCode, "accept")).ShouldSucceedAsync(HttpStatusCode.OK);
+
+        await SyncAsync();
+        Str(await (await LookupAsync("/positions", byOperator.Number, byOperator.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK), "status").Should().Be("paused");
+        Str(await (await LookupAsync("/positions", byParent.Number, byParent.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK), "status").Should().Be("accepted");
+
+        // SPEC.md §6.1: a parent actor is the same on every entry of one application and links no two.
+        var entries = (await F.ReadEntriesAsync()).ToDictionary(e => e.Seq);
+        var answers = entries.Values.Where(e => e.Seq >= start).ToList();
+        answers.Select(e => e.Type).Should().Equal(OfferResponded.TypeName, OfferResponded.TypeName);
+        var operatorAnswer = entries[declined.GetProperty("seq").GetInt64()];
+        var parentAnswer = entries[accepted.GetProperty("seq").GetInt64()];
+        parentAnswer.Actor.Should().Be(entries[byParent.Seq].Actor, "the parent who filed online keeps the actor of the submission");
+        operatorAnswer.Actor.Should().Be(F.Pseudonyms.CodeHolder(byOperator.Number))
+            .And.StartWith("parent:").And.NotBe(entries[byOperator.Seq].Actor, "the operator filed it; the parent answers");
+        operatorAnswer.Actor.Should().NotBe(parentAnswer.Actor);
+        ((OfferResponded)EventCodec.Decode(operatorAnswer.Type, operatorAnswer.Payload).Value!).Should().Be(new OfferResponded(byOperator.Number, false));
+        ((OfferResponded)EventCodec.Decode(parentAnswer.Type, parentAnswer.Payload).Value!).Should().Be(new OfferResponded(byParent.Number, true));
+    }
+
+    /// <summary>Two offered applications (one filed by an operator, one by a parent online) and one left waiting.</summary>
+    private async Task<(Submitted ByOperator, Submitted ByParent, Submitted Waiting)> TwoOffersAndOneWaitingAsync(string p)
+    {
+        await AreaAsync(F, $"{p}-d", $"{p}-a", $"{p}-b");
+        await (await F.SendAsync(HttpMethod.Post, CapacityUrl(dryRun: false, "annual-plan"), T.Registrar,
+            Csv($"kindergarten,group,year,seats\n{p}-a,junior,{EnrolmentYear},1\n{p}-b,junior,{EnrolmentYear},1\n"))).ShouldSucceedAsync(HttpStatusCode.Created);
+        var one = await SubmitAsync(F, T.Operator, Submission($"{p}-d", [$"{p}-a"]));
+        var other = await SubmitAsync(F, T.Operator, Submission($"{p}-d", [$"{p}-a"]));
+        var byParent = await SubmitAsync(F, T.Parent, Submission($"{p}-d", [$"{p}-b"]));
+        await (await F.PostAsync("/api/v1/rounds", T.Allocator, new { id = NewVersion($"{p}-round"), startDate = Format(DesiredStart), dryRun = false }))
+            .ShouldSucceedAsync(HttpStatusCode.Created);
+        // One seat at {p}-a for two applications: which one gets it is the allocation's business.
+        await SyncAsync();
+        var oneOffered = Str(await (await LookupAsync("/positions", one.Number, one.AccessCode)).ShouldSucceedAsync(HttpStatusCode.OK), "status") == "offered";
+        return oneOffered ? (one, byParent, other) : (other, byParent, one);
+    }
+
+    private Task<HttpResponseMessage> AnswerAsync(string number, string accessCode, string response, string? idempotencyKey = null) =>
+        F.SendAsync(HttpMethod.Post, Base + "/offer-response", null, Http.Json(new { number, accessCode, response }), idempotencyKey);
 
     private async Task SyncAsync() => await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
 

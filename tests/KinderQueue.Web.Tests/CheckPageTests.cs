@@ -68,6 +68,37 @@ public sealed class CheckPageTests(SiteFixture site, ITestOutputHelper output)
         }, field);
     }
 
+    [Fact]
+    public async Task FilePicker_SpeaksThePagesLanguage_AndAChosenFileIsChecked()
+    {
+        // Issue 17: the browser's own file input read "Choose File" on a Russian page.
+        var receipt = await site.ReceiptAsync(site.Service.Application());
+
+        await site.RunAsync(async session =>
+        {
+            var page = session.Page;
+            await session.GotoAsync("/check.html");
+            var button = page.Locator("#receipt-file-button");
+            await Expect(button).ToHaveTextAsync("Выбрать файл");
+            await Expect(button).ToBeVisibleAsync();
+            await Expect(page.Locator("#receipt-file-name")).ToHaveTextAsync("Файл не выбран");
+            // The browser's own control ("Choose File") is out of sight: a 1 px input behind our button.
+            (await page.Locator("#receipt-file").BoundingBoxAsync())!.Width.Should().BeLessThanOrEqualTo(1);
+
+            await page.ClickAsync("#lang-switch");
+            await Expect(button).ToHaveTextAsync("Choose a file");
+            await Expect(page.Locator("#receipt-file-name")).ToHaveTextAsync("No file chosen");
+            await page.ClickAsync("#lang-switch");
+
+            // The keyboard reaches the hidden input, and clicking our button opens the browser's chooser.
+            var chooser = await page.RunAndWaitForFileChooserAsync(() => button.ClickAsync());
+            await chooser.SetFilesAsync(new FilePayload { Name = "receipt.json", MimeType = "application/json", Buffer = System.Text.Encoding.UTF8.GetBytes(receipt) });
+            await Expect(page.Locator("#receipt-file-name")).ToHaveTextAsync("receipt.json");
+            await Expect(page.Locator("#receipt-result")).ToHaveAttributeAsync("data-valid", "true", VerdictWait);
+            await ExpectNoProblemsAsync(session);
+        });
+    }
+
     private static async Task<ILocator> CheckAsync(PageSession session, string receipt)
     {
         await session.GotoAsync("/check.html");

@@ -72,8 +72,9 @@ public sealed class DashboardPageTests(SiteFixture site)
                     (await Text(page.Locator($"#months-table tr[data-month='{m.GetProperty("month").GetString()}'] td[data-flow='{flow}']")))
                         .Should().Be(Shown(Field(m, flow)), $"{m.GetProperty("month")} {flow}");
 
-            // The first kindergarten row of the table.
-            var first = d.GetProperty("queues").GetProperty("kindergartens")[0];
+            // The first kindergarten row of the table (ids in natural order: ds-2 before ds-11).
+            var first = d.GetProperty("queues").GetProperty("kindergartens").EnumerateArray()
+                .OrderBy(r => NaturalKey(r.GetProperty("kindergarten").GetString()!), StringComparer.Ordinal).First();
             var kgRow = page.Locator($"#kindergartens-table tr[data-kindergarten='{first.GetProperty("kindergarten").GetString()}'][data-group='{first.GetProperty("group").GetString()}']");
             (await Text(kgRow.Locator("td[data-field='seats']"))).Should().Be(Shown(new Cell(first.GetProperty("seats").GetInt64(), null)));
             foreach (var measure in Measures)
@@ -180,6 +181,109 @@ public sealed class DashboardPageTests(SiteFixture site)
             }
         });
     }
+
+    [Fact]
+    public async Task KindergartenTable_SortsIdsByTheirNumber_NotAsText()
+    {
+        // Issue 17: the table read №100, №101, …, №11, because the ids were compared as text.
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            var ids = await session.Page.Locator("#kindergartens-table tbody tr")
+                .EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.kindergarten)");
+            var distinct = ids.Distinct().ToList();
+            distinct.Should().HaveCountGreaterThan(3);
+            var numbers = distinct.Select(id => int.Parse(new string(id.Where(char.IsAsciiDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            numbers.Should().BeInAscendingOrder("ids are sorted by the value of their numbers");
+        });
+    }
+
+    [Fact]
+    public async Task Lead_CountsLogEntriesWithTheRightRussianPlural()
+    {
+        // Issue 17: «посчитано по 15 802 записям» is right, and so must be every other count.
+        using var api = await DashboardAsync();
+        var basis = api.RootElement.GetProperty("basis").GetInt64();
+        var noun = basis % 10 == 1 && basis % 100 != 11 ? "записи" : "записям";
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            (await Text(session.Page.Locator("#summary-h"))).Should().Contain($"по {new Cell(basis, null).Shown} {noun} открытого журнала");
+            var days = api.RootElement.GetProperty("anomalies").GetProperty("cutWindowDays").GetInt32();
+            var dayNoun = (days % 10, days % 100) switch
+            {
+                (1, not 11) => "день",
+                (2 or 3 or 4, not (12 or 13 or 14)) => "дня",
+                _ => "дней",
+            };
+            await Expect(session.Page.Locator("section[aria-labelledby='signals-h']")).ToContainTextAsync($"за {days}\u00a0{dayNoun} до каждого тура");
+        });
+    }
+
+    [Fact]
+    public Task KindergartenTable_OnAPhone_ScrollsInsideItsBox_WithAHint_AndItsNumbersInView() => site.RunAsync(async session =>
+    {
+        // Issue 17: on a 390 px phone the table was cut at the right edge with no sign that it scrolls,
+        // and every number column was off-screen.
+        var page = session.Page;
+        await session.GotoAsync("/");
+        var table = page.Locator("#kindergartens-table");
+        var box = page.Locator(".table-box").Filter(new() { Has = table });
+        var wrap = box.Locator(".table-wrap");
+        await Expect(box).ToHaveAttributeAsync("data-overflow", "true");
+        await Expect(box.Locator(".scroll-hint")).ToBeVisibleAsync();
+        await Expect(box.Locator(".scroll-hint")).ToContainTextAsync("листайте");
+        await Expect(box).ToHaveAttributeAsync("data-more-right", "true");
+
+        var row = table.Locator("tbody tr").First;
+        await row.ScrollIntoViewIfNeededAsync();
+        // Without scrolling sideways: the name, its group and the first number columns are on screen.
+        await Expect(row.Locator("th[scope='row'] .row-note")).ToBeVisibleAsync();
+        await Expect(row.Locator("td[data-field='seats']")).ToBeInViewportAsync(new() { Ratio = 0.98f });
+        await Expect(row.Locator("td[data-field='waitingNow']")).ToBeInViewportAsync(new() { Ratio = 0.98f });
+        await Expect(table.Locator("thead th.wide-only").First).ToBeHiddenAsync();
+        // Evidence of what a phone shows (the full-page shot ends before this table).
+        await box.ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.ScreenshotsDirectory, "DashboardPageTests.KindergartenTable_OnAPhone__before-scrolling.png") });
+
+        // The last number column is off-screen until the box scrolls; the page itself never does.
+        var last = row.Locator("td[data-field='enrolled']");
+        await Expect(last).Not.ToBeInViewportAsync(new() { Ratio = 0.98f });
+        await wrap.EvaluateAsync("w => { w.scrollLeft = w.scrollWidth; }");
+        await Expect(last).ToBeInViewportAsync(new() { Ratio = 0.98f });
+        (await wrap.EvaluateAsync<double>("w => w.scrollLeft")).Should().BePositive();
+        (await page.EvaluateAsync<double>("() => window.scrollX")).Should().Be(0);
+        // The row's name stays at the left edge while the numbers scroll under it.
+        await Expect(row.Locator("th[scope='row'] a")).ToBeInViewportAsync();
+        var left = await row.Locator("th[scope='row']").EvaluateAsync<double>("th => th.getBoundingClientRect().left - th.closest('.table-wrap').getBoundingClientRect().left");
+        left.Should().BeApproximately(0, 1);
+        await Expect(box).ToHaveAttributeAsync("data-scrolled-start", "true");
+        await Expect(box).Not.ToHaveAttributeAsync("data-more-right", "true");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.ScreenshotsDirectory, "DashboardPageTests.KindergartenTable_OnAPhone__scrolled.png") });
+    }, "phone", new BrowserNewContextOptions
+    {
+        ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+        IsMobile = true,
+        HasTouch = true,
+        DeviceScaleFactor = 2,
+    });
+
+    [Fact]
+    public async Task KindergartenTable_OnADesktop_ShowsDistrictAndGroupColumns_WithoutAHint()
+    {
+        await site.RunAsync(async session =>
+        {
+            await session.GotoAsync("/");
+            var table = session.Page.Locator("#kindergartens-table");
+            await Expect(table.Locator("tbody tr").First.Locator("td[data-field='group']")).ToBeVisibleAsync();
+            await Expect(table.Locator("tbody tr").First.Locator(".row-note")).ToBeHiddenAsync();
+            await Expect(session.Page.Locator(".table-box").Filter(new() { Has = table }).Locator(".scroll-hint")).ToBeHiddenAsync();
+        });
+    }
+
+    /// <summary>Digits padded so that ordinal order is numeric order ("ds-11" after "ds-2").</summary>
+    private static string NaturalKey(string id) =>
+        System.Text.RegularExpressions.Regex.Replace(id, @"\d+", m => m.Value.PadLeft(12, '0'));
 
     private static readonly string[] Measures = ["waitingNow", "waitingLater", "offered", "enrolled"];
 

@@ -97,6 +97,11 @@ public sealed class PositionPageTests(SiteFixture site)
             await Expect(session.Page.Locator("#status")).ToHaveAttributeAsync("data-status", "offered");
             var card = session.Page.Locator("#offer");
             await Expect(card).ToContainTextAsync(offer.GetProperty("kindergartenName").GetString()!);
+            // Issue 17: a name with its own quotes («Детский сад №15 «Радуга»») gets no outer ones.
+            var name = offer.GetProperty("kindergartenName").GetString()!;
+            var text = await PageText.Of(card);
+            text.Should().NotContain("»»").And.NotContain("««");
+            if (name.Contains('«')) text.Should().Contain($"Место: {name}, группа");
             await Expect(card).ToContainTextAsync($"Ответьте до {deadline.Day} {RussianMonths[deadline.Month - 1]} {deadline.Year}");
         });
     }
@@ -316,6 +321,70 @@ public sealed class PositionPageTests(SiteFixture site)
     private static string Digits(string text) => new([.. text.Where(char.IsAsciiDigit)]);
 
     private static readonly Regex CheckPageAddress = new(@"/check\.html$");
+
+    [Fact]
+    public async Task OfferedParent_DeclinesOnThePage_AfterConfirming_AndSeesTheResult()
+    {
+        // Issue 17: the offer said the parent can answer «на портале», and the site offered no way to.
+        // The last offered demo application: the others stay offered for the tests that show an offer.
+        var application = site.Service.Applications.Last(a => a.Status == "offered");
+        application.Should().NotBe(site.Service.Application("offered"));
+        var before = await LogSizeAsync();
+
+        await site.RunAsync(async session =>
+        {
+            var page = session.Page;
+            await LookUpAsync(session, application.Number, application.AccessCode);
+            await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-status", "offered");
+            var card = page.Locator("#offer");
+            await Expect(card.Locator("#offer-accept")).ToHaveTextAsync("Принять направление");
+
+            // Accept, then think better of it: «Вы уверены?» — «Нет, вернуться» sends nothing.
+            await card.Locator("#offer-accept").ClickAsync();
+            var confirm = page.Locator("#offer-confirm");
+            await Expect(confirm).ToContainTextAsync("Вы уверены?");
+            await Expect(confirm).ToHaveAttributeAsync("data-response", "accept");
+            await page.Locator("#offer-confirm-no").ClickAsync();
+            await Expect(confirm).ToHaveCountAsync(0);
+            await Expect(page.Locator("#offer-accept")).ToBeFocusedAsync();
+            (await LogSizeAsync()).Should().Be(before, "nothing is sent before the parent confirms");
+
+            // Decline, and confirm.
+            await page.Locator("#offer-decline").ClickAsync();
+            await Expect(confirm).ToContainTextAsync("Вы уверены?");
+            await Expect(confirm).ToContainTextAsync("отказываетесь");
+            await confirm.ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts.ScreenshotsDirectory, "PositionPageTests.OfferedParent_Declines__confirming.png") });
+            await page.Locator("#offer-confirm-yes").ClickAsync();
+
+            var result = page.Locator("#offer-result");
+            await Expect(result).ToHaveAttributeAsync("data-result", "done");
+            await Expect(result).ToContainTextAsync("Вы отказались от направления");
+            await Expect(result).ToBeFocusedAsync();
+            await Expect(page.Locator("#status")).ToHaveAttributeAsync("data-status", "paused");
+            await Expect(page.Locator("#offer")).ToHaveCountAsync(0);
+            (await session.ProblemsAsync()).Should().BeEmpty();
+        });
+
+        // The answer is one entry of the log; wait until the dashboard covers it, so that the next
+        // test compares figures of one and the same log.
+        (await LogSizeAsync()).Should().Be(before + 1);
+        for (var i = 0; i < 100; i++)
+        {
+            using var dashboard = JsonDocument.Parse(await site.Api.GetStringAsync("api/v1/public/dashboard"));
+            if (dashboard.RootElement.GetProperty("basis").GetInt64() >= before + 1) break;
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The log's size: the entries the public log serves from the position's own count on.</summary>
+    private async Task<long> LogSizeAsync()
+    {
+        using var report = await ReportAsync(site.Service.Application("waiting"));
+        var known = report.RootElement.GetProperty("asOf").GetProperty("logSize").GetInt64();
+        var more = (await site.Api.GetStringAsync($"api/v1/public/log?from={known}")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        return known + more;
+    }
 
     private static readonly string[] RussianMonths =
         ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"];

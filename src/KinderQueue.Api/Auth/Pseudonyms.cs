@@ -26,6 +26,15 @@ public sealed class Pseudonyms(byte[] key)
     public string Actor(ClaimsPrincipal user, string role, string application) =>
         role == Roles.Parent ? $"{role}:{Hex(Encoding.UTF8.GetBytes($"parent-application\0{application}\0{Subject(user)}"))}" : Actor(user, role);
 
+    /// <summary>
+    /// The parent actor of an application answered by whoever holds its number and access code, with
+    /// no account (the public offer response): a pseudonym of the application alone, so it is stable
+    /// across that application's entries and differs from every other application's (SPEC.md §6.1).
+    /// Used only when the application has no parent actor yet: one filed by a parent keeps the
+    /// actor of its submission.
+    /// </summary>
+    public string CodeHolder(string application) => $"{Roles.Parent}:{Hex(Encoding.UTF8.GetBytes($"parent-access-code\0{application}"))}";
+
     public static string Subject(ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity?.Name ?? "anonymous";
 

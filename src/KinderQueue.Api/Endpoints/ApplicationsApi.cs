@@ -146,8 +146,16 @@ public static class ApplicationsApi
         if (RequestJson.ProblemsOf(f) is { } invalid) return invalid;
         if (await AccessProblemAsync(number, code, Responders, http, pseudonyms, store, codes, guard) is { } denied) return denied;
         return await CommandEndpoint.RunAsync(http, log, pseudonyms, Responders, StatusCodes.Status200OK, (actor, key) =>
-            new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new OfferResponded(number, response == "accept"), Appended)), application: number);
+            OfferResponse(actor, key, number, response == "accept"), application: number);
     }
+
+    /// <summary>
+    /// The answer to an application's open offer, whoever gives it: staff here, the parent with the
+    /// number and access code on the public side (PublicQueueApi). The log refuses it (409
+    /// offer.none) when the application holds no open offer.
+    /// </summary>
+    internal static ICommand OfferResponse(string actor, string? key, string number, bool accept) =>
+        new DelegateCommand(actor, key, (_, _) => CommandDecision.Append(new OfferResponded(number, accept), Appended));
 
     /// <summary>
     /// The 'accessCode' of the body: required of an operator, optional for a parent (their own

@@ -1,7 +1,10 @@
+using KinderQueue.Api.Auth;
 using KinderQueue.Api.Hosting;
 using KinderQueue.Api.Public;
 using KinderQueue.Core;
 using KinderQueue.Core.Encoding;
+using KinderQueue.Storage;
+using KinderQueue.Storage.Appending;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -52,6 +55,10 @@ public static class PublicQueueApi
             .WithSummary("The application's log entry with an inclusion proof against the latest signed checkpoint. " + LookupNotes)
             .Accepts<LookupRequest>("application/json")
             .Produces<ApplicationReceipt>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(429);
+        group.MapPost("/offer-response", RespondToOffer).AcceptsIdempotencyKey()
+            .WithSummary("A parent answers the open offer with the application's number and access code: accept or decline. Recorded like the staff answer (offer.responded), under the application's parent pseudonym; 409 offer.none when no offer is open.")
+            .Accepts<PublicOfferResponseRequest>("application/json")
+            .Produces<AppendedResponse>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429);
         group.MapGet("/dashboard", Dashboard)
             .WithSummary("Anonymised statistics: queues by district, kindergarten, age group and tier; waiting times; dynamics; share allocated by the algorithm (exact), months and channels (exact). Queue-table cells below 5 are suppressed, also against subtraction.")
             .Produces(200, contentType: "application/json").Produces(304).ProducesProblem(503);
@@ -103,6 +110,54 @@ public static class PublicQueueApi
         return TypedResults.Bytes(receipt, "application/json");
     }
 
+    /// <summary>
+    /// The parent's answer to the offer, authenticated like a position lookup (number and access code
+    /// in the body, under the same rate limits), and recorded by the same command as the staff
+    /// endpoint's. The site's offer text says the parent can answer "on the portal": this is that way.
+    /// </summary>
+    private static async Task<IResult> RespondToOffer(HttpContext http, PublicProjection projection, AccessCodes codes, LookupGuard guard,
+        LiveLog log, Pseudonyms pseudonyms, ILogStore store)
+    {
+        // The answer changes the application: nothing between may keep it.
+        http.Response.Headers.CacheControl = "no-store";
+        string? response = null;
+        var (number, failure) = await AuthenticateAsync(http, codes, guard, (root, f) =>
+        {
+            response = f.String(root, "$", "response");
+            if (response is not null && response is not ("accept" or "decline"))
+                f.Add("$.response", "field.value", "'response' must be accept or decline.");
+        });
+        if (failure is not null) return failure;
+        var actor = await ParentActorAsync(number!, http, projection, pseudonyms, store);
+        if (actor is null) return NoSuchApplication();
+        // The key is scoped to the application's parent actor, as a signed-in parent's is to the account.
+        var (key, keyProblem) = CommandEndpoint.IdempotencyKey(http.Request, actor);
+        if (keyProblem is not null) return keyProblem;
+        return await CommandEndpoint.ExecuteAsync(log, ApplicationsApi.OfferResponse(actor, key, number!, response == "accept"),
+            StatusCodes.Status200OK, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// Who answers, as the log records it (SPEC.md §6.1: a parent actor is the same on every entry
+    /// of one application): the parent actor of the application's submission when a parent filed
+    /// it, otherwise (filed by an operator) the code holder's pseudonym of this application. Null
+    /// when the application is not in the log.
+    /// </summary>
+    private static async Task<string?> ParentActorAsync(string number, HttpContext http, PublicProjection projection, Pseudonyms pseudonyms, ILogStore store)
+    {
+        var seq = projection.Read(m => m.State.Applications.TryGetValue(number, out var a) ? a.Seq : -1);
+        if (seq < 0)
+        {
+            // As for positions: an authenticated number is committed, so follow the writer first.
+            await projection.CatchUpAsync(http.RequestAborted);
+            seq = projection.Read(m => m.State.Applications.TryGetValue(number, out var a) ? a.Seq : -1);
+        }
+        if (seq < 0) return null;
+        await foreach (var entry in store.ReadAsync(seq, seq + 1, http.RequestAborted))
+            if (entry.Actor.StartsWith($"{Roles.Parent}:", StringComparison.Ordinal)) return entry.Actor;
+        return pseudonyms.CodeHolder(number);
+    }
+
     private static IResult Dashboard(HttpContext http, PublicProjection projection) =>
         projection.Snapshot is { } s ? Cached(http, s.ETag, s.DashboardJson, s.DashboardGzip) : NotReady();
 
@@ -121,7 +176,8 @@ public static class PublicQueueApi
     /// The number and access code from the body, checked under the rate limits. A wrong code, an
     /// unknown number and an erased record all get the same 404, so nobody learns which it was.
     /// </summary>
-    private static async Task<(string? Number, IResult? Failure)> AuthenticateAsync(HttpContext http, AccessCodes codes, LookupGuard guard)
+    private static async Task<(string? Number, IResult? Failure)> AuthenticateAsync(HttpContext http, AccessCodes codes, LookupGuard guard,
+        Action<System.Text.Json.JsonElement, JsonFields>? readMore = null)
     {
         var client = LookupGuard.ClientOf(http);
         if (guard.Admit(client) is { } wait) return (null, TooManyLookups(http, wait));
@@ -133,6 +189,7 @@ public static class PublicQueueApi
         var code = f.String(doc.RootElement, "$", "accessCode");
         if (number is { Length: > 64 }) f.Add("$.number", "field.too-long", "At most 64 characters.");
         if (code is { Length: > 64 }) f.Add("$.accessCode", "field.too-long", "At most 64 characters.");
+        readMore?.Invoke(doc.RootElement, f);
         if (RequestJson.ProblemsOf(f) is { } invalid) return (null, invalid);
         // People copy numbers with spaces or in lower case; the number itself is upper case.
         var normalised = number!.Trim().ToUpperInvariant();
@@ -190,3 +247,6 @@ public sealed record ApplicationReceipt(CheckpointDocument Checkpoint, string En
 
 /// <summary>Body of the lookups: the number and the access code the parent received, never in a URL.</summary>
 public sealed record LookupRequest(string Number, string AccessCode);
+
+/// <summary>Body of the parent's answer to an offer: the lookup's number and access code, and "accept" or "decline".</summary>
+public sealed record PublicOfferResponseRequest(string Number, string AccessCode, string Response);

@@ -44,6 +44,12 @@ public sealed class SiteFixture : IAsyncLifetime
     /// <summary>The tests' own client of the public API: what a page shows is compared with what this gets.</summary>
     public HttpClient Api => _api ??= new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
+    /// <summary>
+    /// The log and its latest checkpoint as the demo left them, read before any test runs: a test that
+    /// answers an offer on the position page appends to the log afterwards.
+    /// </summary>
+    public DemoLogEnd DemoEnd { get; private set; } = new(0, 0, default, default);
+
     public static string ChromiumPath =>
         Environment.GetEnvironmentVariable("KQ_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
@@ -66,6 +72,7 @@ public sealed class SiteFixture : IAsyncLifetime
                 Timeout = 30_000,
             });
             _service = await service;
+            DemoEnd = await DemoLogEnd.ReadAsync(Api);
         }
         catch
         {
@@ -173,4 +180,19 @@ public sealed class SiteFixture : IAsyncLifetime
 public sealed class SiteCollectionDefinition : ICollectionFixture<SiteFixture>
 {
     public const string Name = "Public site in a browser";
+}
+
+/// <summary>The demo's log size, the size and time of the checkpoint covering it, and when its last entry was appended.</summary>
+public sealed record DemoLogEnd(long LogSize, long CheckpointSize, DateTimeOffset SignedAt, DateTimeOffset LastEntryAt)
+{
+    public static async Task<DemoLogEnd> ReadAsync(HttpClient api)
+    {
+        using var ready = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("readyz"));
+        var logSize = ready.RootElement.GetProperty("logSize").GetInt64();
+        using var checkpoint = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("api/v1/public/checkpoint"));
+        using var last = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync($"api/v1/public/log?from={logSize - 1}&limit=1"));
+        return new DemoLogEnd(logSize, checkpoint.RootElement.GetProperty("size").GetInt64(),
+            DateTimeOffset.Parse(checkpoint.RootElement.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse(last.RootElement.GetProperty("at").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -17,6 +17,8 @@
       'check.input.label': 'Текст квитанции',
       'check.input.hint': 'Вставьте квитанцию целиком: она начинается с {"checkpoint" и заканчивается }.',
       'check.file.label': 'Или выберите файл квитанции (.json)',
+      'check.file.button': 'Выбрать файл',
+      'check.file.none': 'Файл не выбран',
       'check.button': 'Проверить',
       'check.key.heading': 'Каким ключом проверяем',
       'check.key.text': 'Подпись проверяется открытым ключом, который публикует эта служба. Его отпечаток:',
@@ -33,8 +35,8 @@
       'check.valid': 'Квитанция верна',
       'check.invalid': 'Квитанция НЕ верна',
       'check.cannot': 'Проверить не получилось',
-      'check.proves.number': 'Заявление {number} записано в открытый журнал очереди: это запись № {index}, а журнал, который подписала служба, содержал тогда {size} записей.',
-      'check.proves.other': 'Запись № {index} (вид записи: {type}) есть в открытом журнале очереди, который подписала служба, когда в нём было {size} записей.',
+      'check.proves.number': 'Заявление {number} записано в открытый журнал очереди: это запись № {index}, а журнал, который подписала служба, содержал тогда {size:entry}.',
+      'check.proves.other': 'Запись № {index} (вид записи: {type}) есть в открытом журнале очереди, который подписала служба, когда в нём было {size:entry}.',
       'check.proves.signed': 'Подпись поставлена {time} ключом с отпечатком',
       'check.proves.meaning': 'Эту запись нельзя ни удалить, ни изменить незаметно: любая правка сделает квитанцию неверной.',
       'check.why.format': 'Это не похоже на квитанцию: текст неполный, повреждён или в нём не хватает нужных частей. Скопируйте квитанцию целиком ещё раз или загрузите файл.',
@@ -68,6 +70,8 @@
       'check.input.label': 'Receipt text',
       'check.input.hint': 'Paste the whole receipt: it starts with {"checkpoint" and ends with }.',
       'check.file.label': 'Or choose a receipt file (.json)',
+      'check.file.button': 'Choose a file',
+      'check.file.none': 'No file chosen',
       'check.button': 'Check',
       'check.key.heading': 'Which key we check with',
       'check.key.text': 'The signature is checked with the public key this service publishes. Its fingerprint:',
@@ -84,8 +88,8 @@
       'check.valid': 'The receipt is valid',
       'check.invalid': 'The receipt is NOT valid',
       'check.cannot': 'The receipt could not be checked',
-      'check.proves.number': 'Application {number} is recorded in the public queue log: it is entry No. {index}, and the log the service signed then held {size} entries.',
-      'check.proves.other': 'Entry No. {index} (kind: {type}) is in the public queue log the service signed when it held {size} entries.',
+      'check.proves.number': 'Application {number} is recorded in the public queue log: it is entry No. {index}, and the log the service signed then held {size:entry}.',
+      'check.proves.other': 'Entry No. {index} (kind: {type}) is in the public queue log the service signed when it held {size:entry}.',
       'check.proves.signed': 'Signed on {time} by the key with fingerprint',
       'check.proves.meaning': 'This record can be neither removed nor changed without it showing: any edit makes the receipt invalid.',
       'check.why.format': 'This does not look like a receipt: the text is incomplete, damaged or missing parts. Copy the whole receipt again or load the file.',
@@ -184,7 +188,7 @@
       KQ.el('summary', {}, KQ.t('check.technical')),
       KQ.el('p', { class: 'mono' }, d.reason || ''));
     if (result.valid) {
-      const slots = { number: d.number, index: KQ.number(d.index), size: KQ.number(d.size), type: d.type };
+      const slots = { number: d.number, index: KQ.number(d.index), size: d.size, type: d.type };
       return [
         KQ.el('strong', {}, '✓ ', KQ.t('check.valid')),
         KQ.el('p', {}, KQ.t(d.number ? 'check.proves.number' : 'check.proves.other', slots)),
@@ -227,6 +231,11 @@
   async function loadFile(event) {
     const file = event.target.files && event.target.files[0];
     if (!file) return;
+    // The browser's own "Choose File" is hidden (it speaks the browser's language, not the page's):
+    // the chosen file's name shows beside our button instead.
+    const name = $('receipt-file-name');
+    delete name.dataset.i18n;
+    name.textContent = file.name;
     if (file.size > MAX_FILE_BYTES) { note('check.file.tooBig'); return; }
     let text;
     try {

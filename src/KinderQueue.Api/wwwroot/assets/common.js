@@ -28,12 +28,54 @@ const KQ = (() => {
 
   let language = initialLanguage();
 
-  /** The text for a key in the current language (Russian if English lacks it), slots filled. */
+  const pluralRules = {};
+  /** The plural category of n in the current language: Russian one / few / many, English one / other. */
+  function pluralCategory(n) {
+    pluralRules[language] ??= new Intl.PluralRules(language);
+    return pluralRules[language].select(n);
+  }
+
+  /**
+   * The form of a counted noun for n: the texts hold "plural.NOUN.one", ".few", ".many" (Russian:
+   * 1 запись, 2–4 записи, 5–20 записей, 11–14 записей, 21 запись) and ".one", ".other" (English).
+   * A category the language lacks falls back to "many", then "other".
+   */
+  function plural(noun, n) {
+    const base = `plural.${noun}`;
+    for (const form of [pluralCategory(n), 'many', 'other']) {
+      const text = dictionary[language][`${base}.${form}`];
+      if (text !== undefined) return text;
+    }
+    return noun;
+  }
+
+  /**
+   * The text for a key in the current language (Russian if English lacks it), slots filled. A slot
+   * "{size:entry}" takes a number and prints it with its noun in the right plural form
+   * ("15 802 записи"), so no text has to pick one form for every count.
+   */
   function t(key, slots) {
     let text = dictionary[language][key] ?? dictionary.ru[key];
     if (text === undefined) return key;
-    if (slots) text = text.replace(/\{(\w+)\}/g, (m, name) => (name in slots ? String(slots[name]) : m));
+    if (slots) {
+      text = text.replace(/\{(\w+)(?::(\w+))?\}/g, (m, name, noun) => {
+        if (!(name in slots)) return m;
+        if (!noun) return String(slots[name]);
+        const n = Number(slots[name]);
+        return Number.isFinite(n) ? `${number(n)}\u00a0${plural(noun, n)}` : String(slots[name]);
+      });
+    }
     return text;
+  }
+
+  /**
+   * A kindergarten's name inside quotation marks, unless the name already has its own: «Детский сад
+   * №15 «Радуга»» would nest them, so such a name stays as it is.
+   */
+  function quotedName(name) {
+    const text = String(name ?? '');
+    if (/[«»"“”„]/.test(text)) return text;
+    return language === 'ru' ? `«${text}»` : `“${text}”`;
   }
 
   /**
@@ -101,7 +143,35 @@ const KQ = (() => {
    */
   function tableWrap(table, label) {
     const name = label || table.querySelector('caption')?.textContent || t('table');
-    return el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': name }, table);
+    const wrap = el('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': name }, table);
+    const hint = el('p', { class: 'scroll-hint', 'aria-hidden': 'true', hidden: true }, t('table.scrollHint'));
+    const box = el('div', { class: 'table-box' }, hint, wrap);
+    watchOverflow(box, wrap, hint);
+    return box;
+  }
+
+  /**
+   * A table wider than its box says so: the box gets data-overflow (CSS shades the edge that has
+   * more to show) and a hint "листайте вбок" shows above it; both follow scrolling and resizing.
+   */
+  function watchOverflow(box, wrap, hint) {
+    const update = () => {
+      const more = wrap.scrollWidth - wrap.clientWidth;
+      const overflows = more > 1;
+      hint.hidden = !overflows;
+      if (overflows) box.dataset.overflow = 'true'; else delete box.dataset.overflow;
+      if (overflows && wrap.scrollLeft > 1) box.dataset.scrolledStart = 'true'; else delete box.dataset.scrolledStart;
+      if (overflows && wrap.scrollLeft < more - 1) box.dataset.moreRight = 'true'; else delete box.dataset.moreRight;
+    };
+    wrap.addEventListener('scroll', update, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      const observer = new ResizeObserver(update);
+      observer.observe(wrap);
+      // The table changes width when rows are filled in (the dashboard's search, "show more").
+      const table = wrap.firstElementChild;
+      if (table) observer.observe(table);
+    }
+    requestAnimationFrame(update);
   }
 
   /**
@@ -254,7 +324,13 @@ const KQ = (() => {
       'cell.hidden.title': 'скрыто, чтобы по сумме нельзя было вычислить маленькое число',
       'loading': 'Загрузка…',
       'table': 'Таблица',
+      'table.scrollHint': 'Таблица шире экрана: листайте её вбок →',
       'total': 'Всего',
+      // Counted nouns, for slots such as {size:entry} (see t and plural).
+      'plural.entry.one': 'запись', 'plural.entry.few': 'записи', 'plural.entry.many': 'записей',
+      // After «по» (dative): по 1 записи, по 2 записям, по 15 802 записям.
+      'plural.entryDative.one': 'записи', 'plural.entryDative.few': 'записям', 'plural.entryDative.many': 'записям',
+      'plural.day.one': 'день', 'plural.day.few': 'дня', 'plural.day.many': 'дней',
       'measure.waitingNow': 'Ждут места сейчас',
       'measure.waitingLater': 'Ждут с более поздней даты',
       'measure.offered': 'Получили направление',
@@ -294,7 +370,11 @@ const KQ = (() => {
       'cell.hidden.title': 'hidden so that a small number cannot be worked out from the totals',
       'loading': 'Loading…',
       'table': 'Table',
+      'table.scrollHint': 'The table is wider than the screen: scroll it sideways →',
       'total': 'Total',
+      'plural.entry.one': 'entry', 'plural.entry.other': 'entries',
+      'plural.entryDative.one': 'entry', 'plural.entryDative.other': 'entries',
+      'plural.day.one': 'day', 'plural.day.other': 'days',
       'measure.waitingNow': 'Waiting now',
       'measure.waitingLater': 'Waiting for a later date',
       'measure.offered': 'Offered a place',
@@ -322,7 +402,7 @@ const KQ = (() => {
   });
 
   return {
-    addTexts, t, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, request, getJson, postJson, failureMessage,
+    addTexts, t, plural, quotedName, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, request, getJson, postJson, failureMessage,
     number, date, month, dateTime, kindergartenHref, countOf, countText, countCell, groupName, tierName, get language() { return language; },
   };
 })();

@@ -90,7 +90,7 @@
     const share = data.enrolments.allTime.share;
     return el('section', { 'aria-labelledby': 'summary-h' },
       el('p', { class: 'lead', id: 'summary-h' }, t('dash.asOf', {
-        date: KQ.date(data.asOf), entries: KQ.number(data.basis), criteria: data.criteria ?? '—',
+        date: KQ.date(data.asOf), entries: data.basis, criteria: data.criteria ?? '—',
       })),
       // The region's headline metric: exact, with its verdict (every enrolment is an entry of the log).
       el('p', { class: `headline ${share ? (share.met ? 'good' : 'bad') : ''}`, 'data-metric': 'headline.share' },
@@ -276,7 +276,7 @@
   function readsTable() {
     const months = [...new Set(reads.months.map(r => r.month))].sort();
     const count = (month, purpose) => reads.months.find(r => r.month === month && r.purpose === purpose)?.count ?? 0;
-    return el('div', { class: 'table-wrap' },
+    return KQ.tableWrap(
       el('table', { id: 'reads-table' },
         el('caption', {}, t('reads.caption', { total: KQ.number(reads.total) })),
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('reads.month')),
@@ -337,15 +337,20 @@
       el('table', { id: 'kindergartens-table' },
         el('caption', {}, t('kg.table')),
         el('thead', {}, el('tr', {},
-          el('th', { scope: 'col' }, t('kg.name')), el('th', { scope: 'col' }, t('dash.district')), el('th', { scope: 'col' }, t('dash.group')),
+          // On a phone the district column goes and the group moves under the name, so the numbers fit.
+          el('th', { scope: 'col' }, t('kg.name')), el('th', { scope: 'col', class: 'wide-only' }, t('dash.district')), el('th', { scope: 'col', class: 'wide-only' }, t('dash.group')),
           el('th', { scope: 'col', class: 'num' }, t('kg.seats')),
           MEASURES.map(m => el('th', { scope: 'col', class: 'num' }, t(`measure.${m}`))))),
         body)));
 
     const names = new Map(data.register.kindergartens.map(k => [k.id, k]));
+    // The API lists kindergartens by id as text (ds-100, ds-101, …, ds-11); people read numbers by
+    // value: ds-2 before ds-11. The sort is stable, so each kindergarten's age groups keep their order.
+    const natural = new Intl.Collator('ru', { numeric: true });
+    const ordered = [...data.queues.kindergartens].sort((a, b) => natural.compare(a.kindergarten, b.kindergarten));
     function refresh() {
       const needle = view.search.trim().toLocaleLowerCase();
-      const rows = data.queues.kindergartens.filter(r => {
+      const rows = ordered.filter(r => {
         if (view.group && r.group !== view.group) return false;
         if (!needle) return true;
         const k = names.get(r.kindergarten);
@@ -353,9 +358,10 @@
       });
       const shown = rows.slice(0, view.limit);
       fill(body, shown.map(r => el('tr', { 'data-kindergarten': r.kindergarten, 'data-group': r.group },
-        el('th', { scope: 'row' }, el('a', { href: KQ.kindergartenHref(r.kindergarten) }, names.get(r.kindergarten)?.name ?? r.kindergarten)),
-        el('td', {}, districtName(r.district)),
-        el('td', {}, groupName(r.group)),
+        el('th', { scope: 'row' }, el('a', { href: KQ.kindergartenHref(r.kindergarten) }, names.get(r.kindergarten)?.name ?? r.kindergarten),
+          el('span', { class: 'narrow-only row-note' }, groupName(r.group))),
+        el('td', { class: 'wide-only' }, districtName(r.district)),
+        el('td', { class: 'wide-only', 'data-field': 'group' }, groupName(r.group)),
         el('td', { class: 'num', 'data-field': 'seats' }, KQ.number(r.seats)),
         MEASURES.map(m => el('td', { class: 'num', 'data-field': m }, cellOf(totalCount(r[m])))))));
       const count = section.querySelector('#kg-count');
@@ -375,7 +381,7 @@
       'dashboard.heading': 'Очередь в детские сады: статистика',
       'dash.failed': 'Статистику сейчас не удалось загрузить.',
       'dash.retry': 'Попробовать ещё раз',
-      'dash.asOf': 'Данные на {date}; посчитано по {entries} записям открытого журнала; правила очереди — версия {criteria}.',
+      'dash.asOf': 'Данные на {date}; посчитано по {entries:entryDative} открытого журнала; правила очереди — версия {criteria}.',
       'dash.noCriteria': 'Правила очереди ещё не опубликованы, поэтому очереди пока нет.',
       'dash.suppressionNote': 'В таблицах очереди по садам, группам и категориям числа меньше {threshold} показаны как «< 5», а некоторые другие — как «скрыто»: так таблица не указывает на семью с льготой. Зачисления, их доля, движение по месяцам и каналы подачи — точные. Все числа на этой странице можно пересчитать по открытому журналу.',
       'dash.measure': 'Что показать',
@@ -454,7 +460,7 @@
       'signals.submitted': 'Заявлений',
       'signals.backdatedCount': 'С более ранней датой',
       'signals.cuts': 'Сокращение мест перед распределением',
-      'signals.cuts.explain': 'Сколько мест убрали за {days} дней до каждого тура распределения. Внезапное сокращение перед туром — повод спросить почему.',
+      'signals.cuts.explain': 'Сколько мест убрали за {days:day} до каждого тура распределения. Внезапное сокращение перед туром — повод спросить почему.',
       'signals.noRounds': 'Туров распределения ещё не было.',
       'signals.round': 'Тур',
       'signals.date': 'Дата',
@@ -481,7 +487,7 @@
       'dashboard.heading': 'Kindergarten queue: statistics',
       'dash.failed': 'The statistics could not be loaded right now.',
       'dash.retry': 'Try again',
-      'dash.asOf': 'Figures as of {date}, computed from {entries} entries of the public log; queue rules version {criteria}.',
+      'dash.asOf': 'Figures as of {date}, computed from {entries:entryDative} of the public log; queue rules version {criteria}.',
       'dash.noCriteria': 'No queue rules are published yet, so there is no queue yet.',
       'dash.suppressionNote': 'In the queue tables by kindergarten, age group and priority, numbers below {threshold} are shown as "< 5", and some others as "hidden", so that a table does not point at a family with a priority right. Enrolments, their share, the monthly dynamics and the channels are exact. Every number on this page can be recomputed from the public log.',
       'dash.measure': 'What to show',
@@ -560,7 +566,7 @@
       'signals.submitted': 'Applications',
       'signals.backdatedCount': 'With an earlier date',
       'signals.cuts': 'Places cut shortly before a round',
-      'signals.cuts.explain': 'How many places were removed within {days} days before each allocation round. A sudden cut before a round is a reason to ask why.',
+      'signals.cuts.explain': 'How many places were removed within {days:day} before each allocation round. A sudden cut before a round is a reason to ask why.',
       'signals.noRounds': 'No allocation rounds yet.',
       'signals.round': 'Round',
       'signals.date': 'Date',

@@ -13,6 +13,10 @@
   // The application's own log entry, fetched when the parent opens "what is public" (one small,
   // immutable line) and kept for a language switch: { seq, open, state, entry, problem }.
   let published = null;
+  // The parent's answer to the offer on this page: null, or { response: 'accept' | 'decline',
+  // state: 'confirm' | 'sending' | 'done' | 'closed' | 'failed', key, seq, problem }. The key is the
+  // Idempotency-Key of this one answer, so a retry after a lost reply cannot answer twice.
+  let answer = null;
 
   const { groupName, tierName } = KQ;
   const ordinal = n => t('pos.place', { n: KQ.number(n) });
@@ -46,6 +50,7 @@
     if (response.ok && response.body) {
       report = response.body;
       credentials = { number, accessCode };
+      answer = null;
       published = { seq: report.seq, open: false, state: 'idle', entry: null, problem: null };
       renderReport();
       document.getElementById('report-heading')?.focus();
@@ -73,6 +78,7 @@
     const result = document.getElementById('position-result');
     fill(result,
       el('h2', { id: 'report-heading', tabindex: '-1' }, t('pos.report', { number: r.number })),
+      answerResult(),
       el('div', { class: `message ${r.status === 'offered' ? 'warn' : 'good'}`, id: 'status', 'data-status': r.status },
         el('strong', {}, t(`status.${r.status}`)),
         el('p', {}, t(`status.${r.status}.explain`))),
@@ -97,9 +103,90 @@
     const o = r.offer;
     return el('div', { class: 'card', id: 'offer' },
       el('h3', {}, t('pos.offer')),
-      el('p', {}, t('pos.offer.text', { kg: o.kindergartenName, group: groupName(o.group), year: o.year })),
+      el('p', {}, t('pos.offer.text', { kg: KQ.quotedName(o.kindergartenName), group: groupName(o.group), year: o.year })),
       el('p', {}, el('strong', {}, t('pos.offer.deadline', { date: KQ.date(o.deadline) }))),
-      el('p', {}, t('pos.offer.how')));
+      el('p', {}, t('pos.offer.how')),
+      credentials ? answerControls(o) : null);
+  }
+
+  // ------------------------------------------------------------------ answering the offer
+
+  /** Accept and decline, each asking «Вы уверены?» first; nothing is sent before the second click. */
+  function answerControls(o) {
+    const kg = KQ.quotedName(o.kindergartenName);
+    if (answer && (answer.state === 'confirm' || answer.state === 'sending')) {
+      const sending = answer.state === 'sending';
+      return el('div', { class: 'message warn offer-confirm', id: 'offer-confirm', role: 'group', 'aria-labelledby': 'offer-confirm-q', 'data-response': answer.response },
+        el('strong', { id: 'offer-confirm-q', tabindex: '-1' }, t('offer.confirm.question')),
+        el('p', {}, t(`offer.confirm.${answer.response}`, { kg })),
+        el('button', { type: 'button', class: 'primary', id: 'offer-confirm-yes', disabled: sending, onclick: sendAnswer }, t(`offer.confirm.yes.${answer.response}`)),
+        el('button', { type: 'button', class: 'secondary', id: 'offer-confirm-no', disabled: sending, onclick: () => { answer = null; renderReport(); document.getElementById('offer-accept')?.focus(); } }, t('offer.confirm.no')),
+        sending ? el('p', { role: 'status' }, t('offer.sending')) : null);
+    }
+    const ask = response => () => {
+      answer = { response, state: 'confirm', key: newKey(), seq: null, problem: null };
+      renderReport();
+      document.getElementById('offer-confirm-q')?.focus();
+    };
+    return el('div', { class: 'offer-answer' },
+      el('button', { type: 'button', class: 'primary', id: 'offer-accept', onclick: ask('accept') }, t('offer.accept')),
+      el('button', { type: 'button', class: 'secondary', id: 'offer-decline', onclick: ask('decline') }, t('offer.decline')));
+  }
+
+  /** A random Idempotency-Key; crypto.randomUUID exists only on https and localhost. */
+  function newKey() {
+    if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+    return [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  async function sendAnswer() {
+    if (!answer || !credentials) return;
+    answer.state = 'sending';
+    renderReport();
+    const result = await KQ.request('/api/v1/public/offer-response', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': answer.key },
+      body: JSON.stringify({ ...credentials, response: answer.response }),
+    });
+    if (result.ok) {
+      answer.state = 'done';
+      answer.seq = result.body?.seq ?? null;
+    } else if (result.status === 409) {
+      answer.state = 'closed';
+    } else {
+      answer.state = 'failed';
+      answer.problem = KQ.failureMessage(result);
+    }
+    await refreshReport(answer.state === 'done');
+    renderReport();
+    document.getElementById('offer-result')?.focus();
+  }
+
+  /**
+   * The report again after an answer. The public figures follow the log a moment behind the
+   * write, so while the report still shows the offer that was just answered, ask again shortly.
+   */
+  async function refreshReport(answered) {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const response = await KQ.postJson('/api/v1/public/positions', credentials);
+      if (!response.ok || !response.body) return;
+      report = response.body;
+      if (!answered || report.status !== 'offered') return;
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }
+
+  /** What became of the answer, above the status: done, refused (no longer open) or failed. */
+  function answerResult() {
+    if (!answer || !['done', 'closed', 'failed'].includes(answer.state)) return null;
+    const kind = answer.state === 'done' ? 'good' : 'bad';
+    const title = answer.state === 'done' ? t(`offer.done.${answer.response}`)
+      : answer.state === 'closed' ? t('offer.closed.title') : t('offer.failed');
+    const text = answer.state === 'done' ? (answer.seq === null ? null : t('offer.done.text', { seq: KQ.number(answer.seq) }))
+      : answer.state === 'closed' ? t('offer.closed') : answer.problem;
+    return el('div', { class: `message ${kind}`, id: 'offer-result', tabindex: '-1', role: answer.state === 'done' ? 'status' : 'alert', 'data-result': answer.state, 'data-response': answer.response },
+      el('strong', {}, title), text ? el('p', {}, text) : null,
+      answer.state === 'failed' ? el('button', { type: 'button', class: 'secondary', id: 'offer-retry', onclick: sendAnswer }, t('offer.retry')) : null);
   }
 
   function placementCard(r) {
@@ -107,7 +194,7 @@
     const p = r.placement;
     return el('div', { class: 'card', id: 'placement' },
       el('h3', {}, t('pos.placement')),
-      el('p', {}, t('pos.placement.text', { kg: p.kindergartenName, group: groupName(p.group), year: p.year })),
+      el('p', {}, t('pos.placement.text', { kg: KQ.quotedName(p.kindergartenName), group: groupName(p.group), year: p.year })),
       p.outsideAlgorithm ? el('p', {}, t('pos.placement.outside')) : null);
   }
 
@@ -118,7 +205,7 @@
     return el('div', { class: 'card', id: 'projection' },
       el('h3', {}, t('pos.projection')),
       el('p', {}, t('pos.projection.explain', { date: KQ.date(p.date) })),
-      el('p', {}, el('strong', {}, t(`projection.${p.status}`, { kg: names.get(p.kindergarten) ?? p.kindergarten ?? '' }))),
+      el('p', {}, el('strong', {}, t(`projection.${p.status}`, { kg: KQ.quotedName(names.get(p.kindergarten) ?? p.kindergarten ?? '') }))),
       p.preferences.length ? el('ul', {}, p.preferences.map(pref => el('li', {},
         `${names.get(pref.kindergarten) ?? pref.kindergarten}: `,
         t(`outcome.${pref.outcome}`, { seats: KQ.number(pref.seats ?? 0) }),
@@ -420,16 +507,32 @@
       'status.archived': 'Снято с очереди по возрасту',
       'status.archived.explain': 'Ребёнок вырос из возраста детского сада, поэтому заявление снято с очереди.',
       'pos.offer': 'Направление',
-      'pos.offer.text': 'Место в детском саду «{kg}», группа: {group}, на {year} учебный год.',
+      'pos.offer.text': 'Место: {kg}, группа: {group}, на {year} учебный год.',
       'pos.offer.deadline': 'Ответьте до {date}',
-      'pos.offer.how': 'Если не ответить до срока, направление истечёт и место получит следующий ребёнок. Ответить можно в управлении образования или на портале.',
+      'pos.offer.how': 'Если не ответить до срока, направление истечёт и место получит следующий ребёнок. Ответить можно здесь, кнопками ниже, или в управлении образования.',
+      'offer.accept': 'Принять направление',
+      'offer.decline': 'Отказаться от места',
+      'offer.confirm.question': 'Вы уверены?',
+      'offer.confirm.accept': 'Вы принимаете место: {kg}. Дальше детский сад оформит зачисление.',
+      'offer.confirm.decline': 'Вы отказываетесь от места: {kg}. Его получит следующий ребёнок, и отменить отказ нельзя.',
+      'offer.confirm.yes.accept': 'Да, принять',
+      'offer.confirm.yes.decline': 'Да, отказаться',
+      'offer.confirm.no': 'Нет, вернуться',
+      'offer.sending': 'Отправляем ответ…',
+      'offer.done.accept': 'Вы приняли направление',
+      'offer.done.decline': 'Вы отказались от направления',
+      'offer.done.text': 'Ответ записан в открытый журнал очереди: запись № {seq}.',
+      'offer.closed.title': 'На это направление уже нельзя ответить',
+      'offer.closed': 'Оно уже принято, отклонено или истекло. Ниже — текущий статус заявления.',
+      'offer.failed': 'Ответ не отправлен',
+      'offer.retry': 'Отправить ещё раз',
       'pos.placement': 'Место',
-      'pos.placement.text': 'Детский сад «{kg}», группа: {group}, {year} учебный год.',
+      'pos.placement.text': '{kg}, группа: {group}, {year} учебный год.',
       'pos.placement.outside': 'Это место выделено вне очереди по законному основанию (например, по решению суда). Основание записано в открытом журнале.',
       'pos.projection': 'Если бы распределение прошло сегодня',
       'pos.projection.explain': 'Прогноз на {date}: что дало бы распределение по сегодняшней очереди и сегодняшним свободным местам.',
       'pos.projection.note': 'Это не обещание: к туру распределения очередь и число мест могут измениться.',
-      'projection.offered': 'Ребёнок получил бы место в саду «{kg}».',
+      'projection.offered': 'Ребёнок получил бы место: {kg}.',
       'projection.waitlisted': 'Мест для ребёнка пока не хватило бы.',
       'projection.deferred': 'Ребёнок не участвовал бы: желаемая дата начала позже.',
       'projection.archived': 'Заявление было бы снято с очереди по возрасту.',
@@ -596,16 +699,32 @@
       'status.archived': 'Removed for age',
       'status.archived.explain': 'The child has outgrown kindergarten age, so the application left the queue.',
       'pos.offer': 'Offer',
-      'pos.offer.text': 'A place at "{kg}", group: {group}, school year {year}.',
+      'pos.offer.text': 'A place at {kg}, group: {group}, school year {year}.',
       'pos.offer.deadline': 'Answer by {date}.',
-      'pos.offer.how': 'If you do not answer in time, the offer expires and the next child gets the place. You can answer at the education department or on the portal.',
+      'pos.offer.how': 'If you do not answer in time, the offer expires and the next child gets the place. You can answer here, with the buttons below, or at the education department.',
+      'offer.accept': 'Accept the offer',
+      'offer.decline': 'Decline the place',
+      'offer.confirm.question': 'Are you sure?',
+      'offer.confirm.accept': 'You accept the place at {kg}. The kindergarten then arranges the enrolment.',
+      'offer.confirm.decline': 'You decline the place at {kg}. The next child gets it, and a decline cannot be undone.',
+      'offer.confirm.yes.accept': 'Yes, accept',
+      'offer.confirm.yes.decline': 'Yes, decline',
+      'offer.confirm.no': 'No, go back',
+      'offer.sending': 'Sending your answer…',
+      'offer.done.accept': 'You accepted the offer',
+      'offer.done.decline': 'You declined the offer',
+      'offer.done.text': 'Your answer is recorded in the public queue log: entry No. {seq}.',
+      'offer.closed.title': 'This offer can no longer be answered',
+      'offer.closed': 'It has already been accepted, declined or has expired. The application\'s current status is below.',
+      'offer.failed': 'Your answer was not sent',
+      'offer.retry': 'Send again',
       'pos.placement': 'Place',
-      'pos.placement.text': 'Kindergarten "{kg}", group: {group}, school year {year}.',
+      'pos.placement.text': '{kg}, group: {group}, school year {year}.',
       'pos.placement.outside': 'This place was given outside the queue on a legal basis (for example a court decision). The basis is recorded in the public log.',
       'pos.projection': 'If allocation ran today',
       'pos.projection.explain': 'Projection for {date}: what allocation would give with today\'s queue and today\'s free places.',
       'pos.projection.note': 'This is not a promise: the queue and the places may change before the allocation round.',
-      'projection.offered': 'The child would get a place at "{kg}".',
+      'projection.offered': 'The child would get a place at {kg}.',
       'projection.waitlisted': 'There would not be a place for the child yet.',
       'projection.deferred': 'The child would not take part: the desired start date is later.',
       'projection.archived': 'The application would be removed for age.',
