@@ -43,12 +43,54 @@ public static class CanonicalJson
 
     internal static JsonDocument Parse(ReadOnlyMemory<byte> json) => JsonDocument.Parse(json, Options);
 
-    // Documents that arrive from outside (a criteria file, a scenario) may repeat a key, which §3
-    // refuses; stored entries are canonical already, so the log's hot paths skip the check.
-    private static readonly JsonDocumentOptions InputOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
+    /// <summary>
+    /// Parses a document from outside (a criteria file, a scenario), which may repeat a key: §3
+    /// refuses that, as a JsonException like any malformed document. Stored entries are canonical
+    /// already, so the log's hot paths skip the check. The check is a walk of our own rather than the
+    /// parser's AllowDuplicateProperties, which throws on a key it cannot decode (an unpaired
+    /// surrogate) before the reader can report that key as json.string at its object (SPEC.md §9).
+    /// </summary>
+    internal static JsonDocument ParseInput(ReadOnlyMemory<byte> json)
+    {
+        var doc = JsonDocument.Parse(json, Options);
+        try
+        {
+            RefuseRepeatedKeys(doc.RootElement);
+            return doc;
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
+    }
 
-    /// <summary>Parses a document from outside; a key repeated in an object is a JsonException (SPEC.md §3).</summary>
-    internal static JsonDocument ParseInput(ReadOnlyMemory<byte> json) => JsonDocument.Parse(json, InputOptions);
+    private static void RefuseRepeatedKeys(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray()) RefuseRepeatedKeys(item);
+            return;
+        }
+        if (e.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in e.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = p.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                // Not text: the reader reports it where it is.
+                RefuseRepeatedKeys(p.Value);
+                continue;
+            }
+            if (!seen.Add(name)) throw new JsonException($"The key '{name}' is repeated in one object (SPEC.md §3 refuses it).");
+            RefuseRepeatedKeys(p.Value);
+        }
+    }
 
     private static bool IsTrailingWhiteSpace(ReadOnlySpan<byte> rest)
     {
