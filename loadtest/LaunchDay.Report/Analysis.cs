@@ -60,7 +60,7 @@ internal sealed record AchievedFinding(string Class, double Planned, int Achieve
     public double Fraction => Planned <= 0 ? 1 : Achieved / Planned;
 }
 
-internal sealed record PhaseFinding(int Phase, double StartS, double EndS, int RampPercent, IReadOnlyDictionary<string, (double PlannedPerMin, double AchievedPerMin, double P99Ms, int Count)> ByClass);
+internal sealed record PhaseFinding(int Phase, double StartS, double EndS, int RampPercent, double OutsideSeconds, IReadOnlyDictionary<string, (double PlannedPerMin, double AchievedPerMin, double P99Ms, int Count)> ByClass);
 
 internal sealed record WrkCheck(string Process, long WrkRequests, long RecordedAnswers, long RecordedFailures);
 
@@ -337,7 +337,7 @@ internal static class Analysis
                 achieved[c] = achieved.GetValueOrDefault(c) + units;
                 byClass[c] = (perMin, outsideS > 0 ? units / (outsideS / 60.0) : 0, Latency(inPhase).P99Ms, inPhase.Count);
             }
-            phases.Add(new PhaseFinding(i + 1, Rel(start, info), Rel(end, info), info.RampPercent[i], byClass));
+            phases.Add(new PhaseFinding(i + 1, Rel(start, info), Rel(end, info), info.RampPercent[i], outsideS, byClass));
         }
         var result = planned.Keys.Order(StringComparer.Ordinal).Select(c => new AchievedFinding(c, planned[c], achieved.GetValueOrDefault(c)))
             .OrderBy(a => Classes.Judged.ToList().IndexOf(a.Class)).ToList();

@@ -186,8 +186,9 @@ internal static class Loader
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var f = line.Split('\t');
-            if (f.Length != 7 || Long(f[0]) is not { } t) continue;
-            result.Add(new MonitorSample(t, f[1], int.TryParse(f[2], NumberStyles.Integer, Inv, out var h) ? h : 0, f[3], Long(f[4]), Long(f[5]), Long(f[6]) is { } db && db >= 0 ? db : null));
+            if (f.Length < 7 || Long(f[0]) is not { } t) continue;
+            result.Add(new MonitorSample(t, f[1], int.TryParse(f[2], NumberStyles.Integer, Inv, out var h) ? h : 0, f[3], Long(f[4]), Long(f[5]),
+                Long(f[6]) is { } db && db >= 0 ? db : null, f.Length > 7 ? Long(f[7]) : null, f.Length > 8 ? Long(f[8]) : null));
         }
         return result;
     }

@@ -65,8 +65,12 @@ internal sealed record TimelineEvent(string Kind, string Name, long StartUs, lon
 /// <summary>One wrk process's planned rates (per minute, per phase) and connections.</summary>
 internal sealed record PlanEntry(string Process, string Class, string Instance, IReadOnlyList<double> RatesPerMinute, int Connections);
 
-/// <summary>A once-a-second sample of an instance's /readyz and the database's log size.</summary>
-internal sealed record MonitorSample(long TimeUs, string Instance, int Http, string Status, long? LogSize, long? PublicLogSize, long? DbSize);
+/// <summary>
+/// A once-a-second sample of an instance: its /readyz (logSize, publicLogSize), the size its export is
+/// cut at (X-Log-Size), its latest checkpoint's size, and the database's log size.
+/// </summary>
+internal sealed record MonitorSample(long TimeUs, string Instance, int Http, string Status, long? LogSize, long? PublicLogSize, long? DbSize,
+    long? ExportSize = null, long? CheckpointSize = null);
 
 /// <summary>CPU use in cores over the second before the sample.</summary>
 internal sealed record CpuSample(long TimeUs, double Machine, double InstanceA, double InstanceB, double Postgres, double Wrk);

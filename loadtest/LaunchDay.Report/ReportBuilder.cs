@@ -131,15 +131,16 @@ internal static class ReportBuilder
             "drops the slots it missed instead of bursting. So a slow service shows as fewer requests than planned (below) and as lag, not as a queue the client builds."));
         blocks.Add(new Table(["class", "planned outside windows", "sent", "share"],
             [.. f.Achieved.Select(a => (IReadOnlyList<string>)[Classes.Title(a.Class), N(a.Planned), N(a.Achieved), N(a.Fraction * 100, "F1") + " %"])]));
-        var header = new List<string> { "phase", "seconds", "ramp" };
+        var header = new List<string> { "phase", "seconds", "ramp", "outside windows (s)" };
         foreach (var c in new[] { Classes.Write, Classes.Lookup, Classes.Site, Classes.Export }) header.Add(c + ": planned / sent per min, p99 ms");
         blocks.Add(new Table(header, [.. f.Phases.Select(p =>
         {
-            var row = new List<string> { "P" + p.Phase.ToString(Inv), N(p.StartS) + "–" + N(p.EndS), p.RampPercent.ToString(Inv) + " %" };
+            var row = new List<string> { "P" + p.Phase.ToString(Inv), N(p.StartS) + "–" + N(p.EndS), p.RampPercent.ToString(Inv) + " %", N(p.OutsideSeconds, "F1") };
             foreach (var c in new[] { Classes.Write, Classes.Lookup, Classes.Site, Classes.Export })
             {
                 var x = p.ByClass.TryGetValue(c, out var v) ? v : (0, 0, 0, 0);
-                row.Add($"{N(x.PlannedPerMin)} / {N(x.AchievedPerMin)}, {(x.Count > 0 ? Ms(x.P99Ms) : "–")}");
+                // A phase that lies (almost) all inside fault windows has no steady-state rate to show.
+                row.Add(p.OutsideSeconds < 1 ? $"{N(x.PlannedPerMin)} / –, –" : $"{N(x.PlannedPerMin)} / {N(x.AchievedPerMin)}, {(x.Count > 0 ? Ms(x.P99Ms) : "–")}");
             }
             return (IReadOnlyList<string>)row;
         })]));
@@ -222,16 +223,23 @@ internal static class ReportBuilder
         blocks.Add(new Table(["window", "class", "requests", "5xx", "no answer", "no answer, retry ok", "unanswered at end", "429", "404", "try-again 503"], rows));
         var i = data.Info;
         var (min, max, _) = Axis(data);
-        var series = new List<Series>();
-        foreach (var (inst, color) in new[] { ("a", "#1f77b4"), ("b", "#2ca02c") })
+        foreach (var inst in new[] { "a", "b" })
         {
             var samples = data.Monitor.Where(m => m.Instance == inst).ToList();
-            series.Add(new Series($"{inst}: log size", color, [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), m.LogSize is { } v && v >= 0 ? v : double.NaN))]));
-            series.Add(new Series($"{inst}: public", color, [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), m.PublicLogSize is { } v && v >= 0 ? v : double.NaN))], Dashed: true));
+            static double V(long? v) => v is { } x && x >= 0 ? x : double.NaN;
+            var series = new List<Series>
+            {
+                new("database", "#444444", [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), V(m.DbSize)))]),
+                new("readyz logSize", "#1f77b4", [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), V(m.LogSize)))]),
+                new("readyz publicLogSize", "#2ca02c", [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), V(m.PublicLogSize)))], Dashed: true),
+                new("export (X-Log-Size)", "#d62728", [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), V(m.ExportSize)))]),
+                new("latest checkpoint", "#9467bd", [.. samples.Select(m => (Analysis.Rel(m.TimeUs, i), V(m.CheckpointSize)))], Dashed: true),
+            };
+            blocks.Add(new Figure(Charts.Line($"Instance {inst}: the log as the database, /readyz, the export and the checkpoints see it", "entries", min, max, series,
+                [.. WindowBands(data, slo)], Markers(data)),
+                $"Instance {inst}, sampled about once a second (a gap: no answer). A line that stays flat while the database grows is a part of the instance that stopped following the log.",
+                $"log-size-{inst}.svg"));
         }
-        series.Add(new Series("database", "#444444", [.. data.Monitor.Where(m => m.Instance == "a").Select(m => (Analysis.Rel(m.TimeUs, i), m.DbSize is { } v ? v : double.NaN))]));
-        blocks.Add(new Figure(Charts.Line("Log size: each instance's /readyz (logSize solid, publicLogSize dashed) and the database's", "entries", min, max, series,
-            [.. WindowBands(data, slo)], Markers(data)), "Sampled about once a second; a gap is an instance that did not answer /readyz. A flat line while the database grows is a log that stopped following.", "log-size.svg"));
     }
 
     private static void Errors(List<Block> blocks, RunData data, Findings f)

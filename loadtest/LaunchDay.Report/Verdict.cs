@@ -68,7 +68,7 @@ internal sealed record Verdict(VerdictKind Kind, IReadOnlyList<string> NoGoReaso
         }
 
         foreach (var a in f.Achieved.Where(a => a.Planned >= 10 && a.Fraction < slo.MinAchievedFraction))
-            noGo.Add(string.Create(Inv, $"{Classes.Title(a.Class)}: {a.Achieved} of {a.Planned:F0} planned requests went out outside the fault windows ({a.Fraction:P0}, SLO {slo.MinAchievedFraction:P0}): the clients waited on slow answers"));
+            noGo.Add(string.Create(Inv, $"{Classes.Title(a.Class)}: {a.Achieved} of {a.Planned:F0} planned requests went out outside the fault windows ({a.Fraction * 100:F1} %, SLO {slo.MinAchievedFraction * 100:F0} %): the clients waited on slow answers"));
 
         if (f.Staff.CapacityLoads < f.Staff.CapacityLoadsPlanned)
             noGo.Add(string.Create(Inv, $"staff: {f.Staff.CapacityLoads} of {f.Staff.CapacityLoadsPlanned} capacity loads were acknowledged"));
