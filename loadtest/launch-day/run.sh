@@ -145,7 +145,6 @@ mint_token registrar launch-registrar >"$run_dir/tokens/registrar"   # creates d
 mint_token allocator launch-allocator >"$run_dir/tokens/allocator" &
 mint_token operator launch-centre-1 >"$run_dir/tokens/operator-1" &
 mint_token operator launch-centre-2 >"$run_dir/tokens/operator-2" &
-wait
 for i in 1 2 3 4; do mint_token parent "launch-parent-$i" >"$run_dir/tokens/parent-$i" & done
 wait
 cat "$run_dir"/tokens/operator-* >"$run_dir/tokens/operators.txt"
@@ -239,7 +238,7 @@ conns_for() { # per-minute peak for one process, seconds of budget per request -
 at() { awk -v p="$1" -v d="$duration" 'BEGIN { printf "%.1f", p * d / 100 }'; }
 # After the plan ends no new request goes out; wrk keeps running for tail_s so that answers still on
 # their way arrive (a request unanswered when wrk stops is recorded as such: status -1).
-tail_s=$([ "$mode" = short ] && echo 8 || echo 20)
+tail_s=$([ "$mode" = short ] && echo 5 || echo 20)
 wrk_s=$(( lead_s + duration + tail_s ))
 parent_peak=$(( peak_apps * (100 - operator_share) / 100 ))
 operator_peak=$(( peak_apps * operator_share / 100 ))
@@ -342,14 +341,16 @@ timeline() {
   s=$(now_us)
   say "FAULT burst: $burst_conns connections submitting as fast as answers come, for $burst_s s"
   for k in a b; do
-    run_wrk "burst-$k" "$k" apply.lua "$(( burst_conns / 2 ))" "$burst_s" role=parent tokens="$run_dir/tokens/parents.txt" region="$run_dir/region.tsv" today="$today" \
+    run_wrk "burst-$k" "$k" apply.lua "$(( burst_conns / 2 ))" "$(( burst_s + 3 ))" role=parent tokens="$run_dir/tokens/parents.txt" region="$run_dir/region.tsv" today="$today" \
       t0_us="$s" phases="$burst_s" rates=0 unpaced=1
   done
-  wait "$(cat "$run_dir/pids/wrk-burst-a")" "$(cat "$run_dir/pids/wrk-burst-b")" || true
+  # The burst's plan ends after burst_s; its wrk runs 3 s longer for the answers still on their way.
+  sleep_until "$(( s + burst_s * 1000000 ))"
   r=$(now_us)
   probe_recovery a >"$run_dir/recovery-a.tmp" & pa=$!
   probe_recovery b >"$run_dir/recovery-b.tmp" & pb=$!
   wait "$pa" "$pb" || true
+  wait "$(cat "$run_dir/pids/wrk-burst-a")" "$(cat "$run_dir/pids/wrk-burst-b")" || true
   read -r ready lookup <"$run_dir/recovery-a.tmp"; read -r rb lb <"$run_dir/recovery-b.tmp"
   end=$lookup; { [ "$lookup" = 0 ] || [ "$lb" = 0 ]; } && end=$(now_us) || { [ "$lb" -gt "$end" ] && end=$lb; }
   event fault burst "$s" "$end" "instances=a,b;ended_us=$r;ready_us_a=$ready;lookup_us_a=$lookup;ready_us_b=$rb;lookup_us_b=$lb;connections=$burst_conns;sizes=$(sizes_now)"

@@ -220,13 +220,16 @@ function Pacer:sent(now)
   return math.max(0, now - due)
 end
 
---- Blocks until the next slot if it is at most cap_ms away; returns true when a request is due now
---- (false: send a probe and ask again).
+--- Blocks until the next slot if it is at most cap_ms away and returns true: a request is due now.
+--- Otherwise blocks cap_ms and returns false: send a probe and ask again.
 function Pacer:wait_due(cap_ms)
   local due = self:due()
-  if due == nil then return false end
-  local ms = (due - M.now_us()) / 1000
-  if ms > cap_ms then return false end
+  local ms = (due == nil) and math.huge or (due - M.now_us()) / 1000
+  if ms > cap_ms then
+    -- Nothing due soon (or the plan is over): wait cap_ms, then a probe keeps the connection open.
+    M.sleep_ms(cap_ms)
+    return false
+  end
   M.sleep_ms(ms)
   return true
 end
