@@ -245,6 +245,10 @@ internal static class Analysis
         var started = data.Plan.Select(p => p.Process).Concat(data.Records.Select(r => r.Process)).Distinct(StringComparer.Ordinal);
         foreach (var p in started.Where(p => !data.Wrk.Any(w => w.Process == p)).Order(StringComparer.Ordinal))
             harness.Add($"wrk process {p} left no summary (did it crash?)");
+        foreach (var planned in info.PlannedFaults ?? [])
+        {
+            if (!data.Events.Any(e => e.Kind == "fault" && e.Name == planned)) harness.Add($"the fault {planned} was planned but not injected");
+        }
         if (harnessErrors.Count > 0)
         {
             var first = harnessErrors[0];

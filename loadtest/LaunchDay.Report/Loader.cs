@@ -80,7 +80,8 @@ internal static class Loader
                 (int)L("operator_share_percent"), (int)L("receipt_share_percent"),
                 burst.ValueKind == JsonValueKind.Object ? burst.GetProperty("connections").GetInt32() : 0,
                 burst.ValueKind == JsonValueKind.Object ? burst.GetProperty("seconds").GetInt32() : 0,
-                S("today"), S("round_start"), S("command"), S("commit"), S("wrk"), S("postgres"), (int)L("cores"));
+                S("today"), S("round_start"), S("command"), S("commit"), S("wrk"), S("postgres"), (int)L("cores"),
+                r.TryGetProperty("faults", out var faults) && faults.ValueKind == JsonValueKind.Array ? [.. faults.EnumerateArray().Select(x => x.GetString() ?? "")] : null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {

@@ -102,7 +102,8 @@ internal sealed record RunInfo(
     string Commit,
     string Wrk,
     string Postgres,
-    int Cores);
+    int Cores,
+    IReadOnlyList<string>? PlannedFaults = null);
 
 /// <summary>kq verify's answer for one instance's export.</summary>
 internal sealed record VerifyResult(string Instance, int ExitCode, bool Intact, long Size, string? Problem, string? Code = null)

@@ -268,7 +268,8 @@ jq -n --arg run "$run_id" --arg mode "$mode" --argjson t0 "$t0" --argjson phase_
   '{run:$run, mode:$mode, t0_us:$t0, phase_s:$phase_s, duration_s:$duration, ramp_percent:$ramp, region_kindergartens:$region, districts:$districts,
     seed_apps:$seed_apps, seeded:$seeded, setup_log_size:$setup_size, peak_per_minute:{applications:$peak_apps, lookups:$peak_lookups, site_visits:$peak_visits, exports:$peak_exports},
     operator_share_percent:$operator_share, receipt_share_percent:$receipt_share, burst:{connections:$burst_conns, seconds:$burst_s},
-    today:$today, round_start:$round_start, command:$command, commit:$commit, wrk:$wrk, postgres:$postgres, cores:$cores, ports:$ports}' >"$run_dir/run.json"
+    today:$today, round_start:$round_start, command:$command, commit:$commit, wrk:$wrk, postgres:$postgres, cores:$cores, ports:$ports,
+    faults:["kill-a","pg-restart","burst"]}' >"$run_dir/run.json"
 
 # Planned rates per process, for offered-vs-achieved.
 : >"$run_dir/plan.tsv"
@@ -306,6 +307,8 @@ fault_gap_s=3 last_end=0
 next_fault_at() { local at; at=$(us_at "$1"); local min=$(( last_end + fault_gap_s * 1000000 )); [ "$at" -ge "$min" ] && echo "$at" || echo "$min"; }
 us_at() { awk -v t0="$t0" -v p="$1" -v d="$duration" 'BEGIN { printf "%.0f", t0 + p * d / 100 * 1e6 }'; }
 timeline() {
+  # Keep going whatever one step does: a fault that could not be injected shows as missing in the report.
+  set +e +o pipefail
   local s k r ready lookup sizes
   # 1. kill -9 of instance a, restarted after kill_down_s (a supervisor's restart delay).
   sleep_until "$(next_fault_at "$kill_at")"
@@ -377,7 +380,8 @@ say "campaign over; checking the data"
 db_size=$(psql_q "SELECT MAX(seq)+1 FROM log_entries")
 converge_limit=$([ "$mode" = short ] && echo 10 || echo 60)
 converged=0
-for i in $(seq $((converge_limit * 5))); do
+converge_until=$(( $(date +%s) + converge_limit ))
+while [ "$(date +%s)" -lt "$converge_until" ]; do
   # readyz logSize and publicLogSize, and the export's size, of each instance
   sa="$(ready_json a | jq -r '"\(.logSize) \(.publicLogSize)"' 2>/dev/null || echo "x x") $(export_size a)"
   sb="$(ready_json b | jq -r '"\(.logSize) \(.publicLogSize)"' 2>/dev/null || echo "x x") $(export_size b)"

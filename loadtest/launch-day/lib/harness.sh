@@ -82,7 +82,7 @@ wait_ready() { # inst seconds
 
 # The size a validator's download is cut at now (X-Log-Size of a one-entry range).
 export_size() {
-  curl -s -m 2 -o /dev/null -D - "$(url_of "$1")/api/v1/public/log?from=0&count=1" 2>/dev/null | tr -d '\r' | sed -nE 's/^[Xx]-[Ll]og-[Ss]ize: *([0-9]+).*/\1/p'
+  { curl -s -m 2 -o /dev/null -D - "$(url_of "$1")/api/v1/public/log?from=0&count=1" 2>/dev/null || true; } | tr -d '\r' | sed -nE 's/^[Xx]-[Ll]og-[Ss]ize: *([0-9]+).*/\1/p'
 }
 
 lookup_ok() { # inst: a position lookup of the first seeded application answers 200 with its number
@@ -172,6 +172,8 @@ proc_ticks() { # pid... -> sum of utime+stime (clock ticks)
 machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; total=busy+$5+$6; print busy, total}' /proc/stat; }
 
 monitor() {
+  # A sampler must outlive every failure it samples (a curl that times out, a database that is down).
+  set +e +o pipefail
   local hz pg_pids wrk_pids prev_t prev_busy prev_total prev_a prev_b prev_pg prev_w
   hz=$(getconf CLK_TCK)
   echo -e "t_us\tinstance\thttp\tstatus\tlog_size\tpublic_log_size\tdb_size\texport_size\tcheckpoint_size" >"$run_dir/monitor.tsv"
