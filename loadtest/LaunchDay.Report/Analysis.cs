@@ -101,7 +101,11 @@ internal sealed record Findings(
     StaffFinding Staff,
     IReadOnlyList<string> HarnessProblems,
     int CampaignRequests,
-    IReadOnlyDictionary<RequestRecord, Outcome> Outcomes);
+    IReadOnlyDictionary<RequestRecord, Outcome> Outcomes,
+    LagFinding Lag);
+
+/// <summary>How late paced requests outside the windows went out against their slots.</summary>
+internal sealed record LagFinding(int Paced, int LateOver10Ms, double P99Ms);
 
 internal static class Analysis
 {
@@ -255,8 +259,12 @@ internal static class Analysis
             harness.Add(string.Create(Inv, $"{harnessErrors.Count} requests were refused as malformed or unauthorised (first: {first.Endpoint} answered {first.Status} at {Rel(first.StartUs, info):F1} s)"));
         }
 
+        var paced = outside.Where(r => r.Attempt == 1 && data.Plan.Any(p => p.Process == r.Process)).ToList();
+        var lags = paced.Select(r => r.LagUs / 1000.0).Order().ToList();
+        var lag = new LagFinding(paced.Count, lags.Count(x => x > 10), Percentile(lags, 99));
+
         return new Findings(classes, endpoints, faults, achieved, phases, errorsOutside, retriedOutside, harnessErrors, wrk,
-            Data(data), Staff(data), harness, campaign.Count, outcomes);
+            Data(data), Staff(data), harness, campaign.Count, outcomes, lag);
     }
 
     public static double Rel(long us, RunInfo info) => (us - info.T0Us) / 1e6;

@@ -186,11 +186,8 @@ internal static class ReportBuilder
             [
                 e.Class, e.Endpoint, N(e.Outside.Count), Ms(e.Outside.P50Ms), Ms(e.Outside.P99Ms), Ms(e.Outside.MaxMs), N(e.ErrorsOutside), N(e.Inside), N(e.ErrorsInside),
             ])]));
-        var lagged = data.Records.Where(r => !r.IsProbe && r.StartUs >= i.T0Us && r.Attempt == 1 && r.LagUs > 0).Select(r => r.LagUs / 1000.0).Order().ToList();
-        var total = data.Records.Count(r => !r.IsProbe && r.StartUs >= i.T0Us && r.Attempt == 1);
-        var late = lagged.Count(x => x > 10);
         blocks.Add(new Paragraph(string.Create(Inv,
-            $"These are per-request latencies as measured, not corrected for coordinated omission (wrk's own summary in `wrk/*.out` is corrected by wrk 4.1). Of {total} paced requests, {late} went out more than 10 ms after their slot (p99 lag {(lagged.Count > 0 ? Ms(Analysis.Percentile(lagged, 99)) : "0")} ms): ") +
+            $"These are per-request latencies as measured, not corrected for coordinated omission (wrk's own summary in `wrk/*.out` is corrected by wrk 4.1). Of {f.Lag.Paced} paced requests outside the windows, {f.Lag.LateOver10Ms} went out more than 10 ms after their slot (p99 lag {Ms(f.Lag.P99Ms)} ms): ") +
             "a late request means its connection was still waiting for an earlier answer, and the latency a client arriving on time would have seen is that lag plus the latency."));
         var s = f.Staff;
         blocks.Add(new Paragraph(string.Create(Inv,
