@@ -11,8 +11,9 @@
 --   t_us lat_us status class endpoint instance attempt key number seq extra lag_us bytes retry_after replayed
 -- t_us: wall clock (CLOCK_REALTIME, microseconds) when the request was built, i.e. sent;
 -- lat_us: until the response was complete (CLOCK_MONOTONIC difference);
--- class: write, lookup, site, export, staff, or probe (GET /healthz, sent when wrk asks for a request
--- off schedule: recorded so that the lines add up to wrk's own count, left out of every figure);
+-- class: write, lookup, site, export, staff, or probe (GET /healthz: sent after a second with nothing
+-- due, and first on a connection that failed; recorded so that the lines add up to wrk's own count,
+-- left out of every figure);
 -- status: the HTTP status, 0 when the connection failed before a response (reset, refused: wrk
 -- reconnects and asks for the next request, which is how the script learns of it), -1 when the
 -- request was still in flight when wrk stopped (written by done());
