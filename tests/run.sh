@@ -91,6 +91,26 @@ else
   failed=$((failed + 1))
 fi
 
+# Launch day, short (loadtest/launch-day): two instances on a throwaway PostgreSQL of its own under a
+# bounded campaign with a kill -9, a PostgreSQL restart and a burst, on 127.0.0.1. One check: it fails
+# only when the harness broke (exit 2) or an acknowledged application was lost or doubled (exit 3);
+# its GO/NO-GO rests on timings, which never decide a test on a shared machine, so it is printed.
+# Needs PostgreSQL and wrk (installed here when root); a developer without them runs everything else.
+if [ -n "${KQ_TEST_POSTGRES:-}" ] && { command -v wrk >/dev/null || [ "$(id -u)" -eq 0 ]; }; then
+  if bash loadtest/launch-day/run.sh --short --no-build --out "$results_dir/launch-day" >"$results_dir/launch-day.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    echo "launch-day --short failed (exit $?): see $results_dir/launch-day.log"
+    failed=$((failed + 1))
+  fi
+  grep -aE "launch-day verdict|NO-GO|GO:" "$results_dir/launch-day.log" | tail -n 3
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI needs PostgreSQL and wrk for the launch-day short run"
+  failed=$((failed + 1))
+else
+  echo "launch-day short run skipped: PostgreSQL or wrk unavailable here (CI runs it)"
+fi
+
 for project in tests/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   log="$results_dir/$name.log"
