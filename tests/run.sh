@@ -97,6 +97,8 @@ fi
 # its GO/NO-GO rests on timings, which never decide a test on a shared machine, so it is printed.
 # Needs PostgreSQL and wrk (installed here when root); a developer without them runs everything else.
 if [ -n "${KQ_TEST_POSTGRES:-}" ] && { command -v wrk >/dev/null || [ "$(id -u)" -eq 0 ]; }; then
+  # --out is the run's own folder: an earlier run's records (its seeded applications) must not mix in.
+  rm -rf "$results_dir/launch-day"
   if bash loadtest/launch-day/run.sh --short --no-build --out "$results_dir/launch-day" >"$results_dir/launch-day.log" 2>&1; then
     passed=$((passed + 1))
   else

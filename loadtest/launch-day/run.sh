@@ -66,6 +66,11 @@ duration=$(( phase_s * ${#ramp[@]} ))
 
 run_id="$(date -u +%Y%m%dT%H%M%SZ)-$mode"
 run_dir=${out:-$repo/artifacts/launch-day/$run_id}
+# A run's folder holds its records only: an earlier run's seeds and answers would mix into the checks.
+if [ -n "$(ls -A "$run_dir" 2>/dev/null)" ]; then
+  echo "launch-day: $run_dir is not empty; give --out a new or empty folder" >&2
+  exit 2
+fi
 mkdir -p "$run_dir"/{records,wrk,pids,data,staff}
 run_dir=$(cd "$run_dir" && pwd)
 : >"$run_dir/events.tsv"
