@@ -15,6 +15,7 @@ public sealed class CheckpointSigner : IDisposable
 {
     private readonly ECDsa _key;
     private readonly Lock _signing = new();
+    private readonly SignedNote.VerifierKey _noteVerifier;
 
     public CheckpointSigner(ECDsa key, string? origin = null)
     {
@@ -42,6 +43,7 @@ public sealed class CheckpointSigner : IDisposable
         var seed = HKDF.DeriveKey(HashAlgorithmName.SHA256, d, 32, salt: [], info: "KinderQueue checkpoint note key v1"u8.ToArray());
         Origin = string.IsNullOrWhiteSpace(origin) ? $"kinderqueue/{LogId[..16]}" : origin.Trim();
         Note = new SignedNote.Ed25519Signer(Origin, seed);
+        _noteVerifier = SignedNote.VerifierKey.Parse(Note.VerifierKey).GetValueOrThrow();
         CryptographicOperations.ZeroMemory(d);
         CryptographicOperations.ZeroMemory(seed);
     }
@@ -57,8 +59,7 @@ public sealed class CheckpointSigner : IDisposable
     {
         var note = Note.Sign(new NoteCheckpoint(Origin, size, root.ToArray(), head.ToArray(), time).Text());
         var bytes = System.Text.Encoding.UTF8.GetBytes(note);
-        var verifier = SignedNote.VerifierKey.Parse(Note.VerifierKey).GetValueOrThrow();
-        if (!verifier.Verifies(SignedNote.Parse(bytes).GetValueOrThrow())) throw new CryptographicException("A freshly signed checkpoint note does not verify.");
+        if (!_noteVerifier.Verifies(SignedNote.Parse(bytes).GetValueOrThrow())) throw new CryptographicException("A freshly signed checkpoint note does not verify.");
         return bytes;
     }
 
