@@ -42,7 +42,7 @@ public sealed class AdmissionControlTests(SqliteFixture f) : IClassFixture<Sqlit
     [Fact]
     public async Task A_class_at_capacity_sheds_its_own_excess_and_the_others_keep_their_slots()
     {
-        var options = new KinderQueueOptions { LookupConcurrency = 2, WriteConcurrency = 1, PublicReadConcurrency = 1, ExportConcurrency = 1, AdmissionQueueFactor = 1 };
+        var options = new KinderQueueOptions { LookupConcurrency = 2, WriteConcurrency = 1, PublicReadConcurrency = 1, ExportConcurrency = 1, AdmissionQueueFactor = 1, AdmissionMaxWaitMs = 0 };
         using var limiter = CreateLimiter(options);
         var lookup = Request("POST", "/api/v1/public/positions");
 
@@ -67,6 +67,32 @@ public sealed class AdmissionControlTests(SqliteFixture f) : IClassFixture<Sqlit
         first.Dispose();
         using (var next = await waiting[0]) next.IsAcquired.Should().BeTrue("a freed slot goes to the oldest waiting request");
         using (var last = await waiting[1]) last.IsAcquired.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_request_that_cannot_get_a_slot_within_the_wait_bound_is_refused_not_kept_waiting()
+    {
+        var options = new KinderQueueOptions { WriteConcurrency = 1, AdmissionQueueFactor = 4, AdmissionMaxWaitMs = 50 };
+        using var limiter = CreateLimiter(options);
+        var write = Request("POST", "/api/v1/applications");
+        using var held = limiter.AttemptAcquire(write);
+        held.IsAcquired.Should().BeTrue();
+
+        // The slot is never freed: with a line of 4 the request would wait for ever; the bound ends it.
+        var waiting = limiter.AcquireAsync(write).AsTask();
+        (await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(waiting, "the wait is bounded");
+        using (var refused = await waiting) refused.IsAcquired.Should().BeFalse("it waited longer than the bound");
+
+        // A client that gives up is not counted as a refusal by the bound: its cancellation surfaces as such.
+        using var gaveUp = new CancellationTokenSource();
+        var cancelled = limiter.AcquireAsync(write, 1, gaveUp.Token).AsTask();
+        await gaveUp.CancelAsync();
+        await FluentActions.Awaiting(() => cancelled).Should().ThrowAsync<OperationCanceledException>();
+
+        // A slot freed within the bound is taken.
+        held.Dispose();
+        using var next = await limiter.AcquireAsync(write);
+        next.IsAcquired.Should().BeTrue();
     }
 
     [Fact]

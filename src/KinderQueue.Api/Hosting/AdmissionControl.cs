@@ -9,7 +9,9 @@ namespace KinderQueue.Api.Hosting;
 /// parents' lookups, writes, other public reads, log exports — has its own number of requests
 /// served at once and a short wait line; a request beyond both gets 503 with Retry-After at once.
 /// So a flood of lookups cannot push writes or the dashboard into long waits, nor the reverse, and
-/// a lookup's latency stays bounded by its own class. Health probes are never limited. ASP.NET Core's
+/// a lookup's latency stays bounded by its own class. The wait line is bounded in length and in time
+/// (<see cref="BoundedWaitLimiter"/>): under overload a place in it can take long to come free.
+/// Health probes are never limited. ASP.NET Core's
 /// limiter publishes its own metrics (<c>aspnetcore.rate_limiting.*</c>: rejected requests, queue).
 /// </summary>
 public static class AdmissionControl
@@ -40,6 +42,9 @@ public static class AdmissionControl
     }
 
     public static PartitionedRateLimiter<HttpContext> CreateLimiter(KinderQueueOptions options) =>
+        new BoundedWaitLimiter(CreateSlots(options), TimeSpan.FromMilliseconds(Math.Max(0, options.AdmissionMaxWaitMs)));
+
+    private static PartitionedRateLimiter<HttpContext> CreateSlots(KinderQueueOptions options) =>
         PartitionedRateLimiter.Create<HttpContext, RequestClass>(context =>
         {
             var kind = ClassOf(context.Request);

@@ -68,8 +68,12 @@ public sealed class KinderQueueOptions
     /// <summary>Requests of each class served at once before more wait (AdmissionControl): parents' lookups.</summary>
     public int LookupConcurrency { get; set; } = 32;
 
-    /// <summary>Writes (commands) in flight at once; they mostly wait for a group commit, so the limit is high.</summary>
-    public int WriteConcurrency { get; set; } = 512;
+    /// <summary>
+    /// Writes (commands) in flight at once. They mostly wait for a group commit, so more of them than
+    /// cores make sense; but every one in flight adds to the others' latency when the machine is
+    /// saturated, so the limit is a few group commits' worth, not the whole burst.
+    /// </summary>
+    public int WriteConcurrency { get; set; } = 64;
 
     /// <summary>Other public reads (dashboard, kindergartens, checkpoint, proofs) and site pages at once.</summary>
     public int PublicReadConcurrency { get; set; } = 64;
@@ -82,6 +86,13 @@ public sealed class KinderQueueOptions
     /// a request gets 503 with Retry-After at once, so that waiting never grows without bound.
     /// </summary>
     public int AdmissionQueueFactor { get; set; } = 2;
+
+    /// <summary>
+    /// Milliseconds a request may wait in its class's line for a slot before it is refused with 503
+    /// and Retry-After (0: no bound but the line's length). Bounds the queueing part of latency
+    /// whatever the speed of the class under overload.
+    /// </summary>
+    public int AdmissionMaxWaitMs { get; set; } = 250;
 
     /// <summary>
     /// The origin line of the C2SP checkpoint notes and the name of their key, a schema-less URL that
