@@ -12,7 +12,7 @@ internal enum Outcome
     Transport,
     /// <summary>Still unanswered when wrk stopped (status -1).</summary>
     InFlight,
-    /// <summary>429: load shed.</summary>
+    /// <summary>Load shed: 429, or 503 service.overloaded (admission control; nothing was done).</summary>
     Shed,
     /// <summary>A deliberate try-again the SLOs allow (503 with Retry-After on receipts).</summary>
     RetryLater,
@@ -51,6 +51,7 @@ internal sealed record FaultFinding(
     double? ReadyAfterS,
     double? RecoveredAfterS,
     IReadOnlyDictionary<string, ErrorCounts> ByClass,
+    IReadOnlyDictionary<string, LatencyStats> ServedByClass,
     IReadOnlyDictionary<string, double?> WritesResumedAfterS,
     int ErrorsAfterReady,
     string Details);
@@ -117,6 +118,7 @@ internal static class Analysis
         if (r.Status == -1) return Outcome.InFlight;
         if (r.Status == 0) return Outcome.Transport;
         var wrongCode = r.Endpoint.EndsWith("-wrong-code", StringComparison.Ordinal);
+        if (r.Status == 503 && r.Extra == "overloaded") return Outcome.Shed;
         if (r.Status >= 500)
         {
             var baseEndpoint = wrongCode ? r.Endpoint[..^"-wrong-code".Length] : r.Endpoint;
@@ -279,10 +281,15 @@ internal static class Analysis
         var w = windows.First(x => x.Name == e.Name);
         var mine = campaign.Where(r => WindowOf(r, windows) == e.Name).ToList();
         var byClass = new SortedDictionary<string, ErrorCounts>(StringComparer.Ordinal);
+        // What a client that was served (not shed, not failed) waited inside the window: under a burst
+        // this is what admission control bounds, and what queueing lets grow.
+        var served = new SortedDictionary<string, LatencyStats>(StringComparer.Ordinal);
         foreach (var c in Classes.Judged)
         {
             var cs = mine.Where(r => r.Class == c).ToList();
-            if (cs.Count > 0) byClass[c] = Count(cs, outcome);
+            if (cs.Count == 0) continue;
+            byClass[c] = Count(cs, outcome);
+            served[c] = Latency(cs.Where(r => outcome(r) == Outcome.Ok));
         }
         var instances = e.Details.TryGetValue("instances", out var list) ? list.Split(',') : [];
         var resumed = new SortedDictionary<string, double?>(StringComparer.Ordinal);
@@ -297,7 +304,7 @@ internal static class Analysis
                 errorsAfterReady += campaign.Count(r => r.Instance == inst && r.StartUs >= ru && r.StartUs <= w.End && IsError(outcome(r))
                     && !windows.Any(o => o.Name != e.Name && r.StartUs <= o.End && r.EndUs >= o.Start));
         }
-        return new FaultFinding(e.Name, Rel(e.StartUs, info), Rel(w.End, info), Rel(baseUs, info), ready, recovered, byClass, resumed, errorsAfterReady,
+        return new FaultFinding(e.Name, Rel(e.StartUs, info), Rel(w.End, info), Rel(baseUs, info), ready, recovered, byClass, served, resumed, errorsAfterReady,
             string.Join("; ", e.Details.Where(d => d.Key == "sizes").Select(d => $"log/public sizes at recovery {d.Value}")));
     }
 

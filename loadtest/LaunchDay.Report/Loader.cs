@@ -81,7 +81,8 @@ internal static class Loader
                 burst.ValueKind == JsonValueKind.Object ? burst.GetProperty("connections").GetInt32() : 0,
                 burst.ValueKind == JsonValueKind.Object ? burst.GetProperty("seconds").GetInt32() : 0,
                 S("today"), S("round_start"), S("command"), S("commit"), S("wrk"), S("postgres"), (int)L("cores"),
-                r.TryGetProperty("faults", out var faults) && faults.ValueKind == JsonValueKind.Array ? [.. faults.EnumerateArray().Select(x => x.GetString() ?? "")] : null);
+                r.TryGetProperty("faults", out var faults) && faults.ValueKind == JsonValueKind.Array ? [.. faults.EnumerateArray().Select(x => x.GetString() ?? "")] : null,
+                S("admission") is { Length: > 0 } admission ? admission : "on");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {

@@ -103,7 +103,8 @@ internal sealed record RunInfo(
     string Wrk,
     string Postgres,
     int Cores,
-    IReadOnlyList<string>? PlannedFaults = null);
+    IReadOnlyList<string>? PlannedFaults = null,
+    string Admission = "on");
 
 /// <summary>kq verify's answer for one instance's export.</summary>
 internal sealed record VerifyResult(string Instance, int ExitCode, bool Intact, long Size, string? Problem, string? Code = null)

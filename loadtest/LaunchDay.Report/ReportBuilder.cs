@@ -69,7 +69,8 @@ internal static class ReportBuilder
             {
                 "kill-a" => "`kill -9` of instance a, restarted a second later (a supervisor's restart delay)",
                 "pg-restart" => "`pg_ctl restart -m immediate` as user postgres (no clean shutdown)",
-                "burst" => string.Create(Inv, $"a burst beyond capacity: {i.BurstConnections} more connections submitting applications as fast as answers come, for {i.BurstSeconds} s"),
+                "burst" => string.Create(Inv, $"a burst beyond capacity: {i.BurstConnections} more connections submitting applications as fast as answers come, for {i.BurstSeconds} s") +
+                    (i.Admission == "off" ? "; **admission control off** (`--no-admission`: every concurrency limit 0)" : ""),
                 _ => e.Name,
             }),
         ]));
@@ -214,10 +215,16 @@ internal static class ReportBuilder
         foreach (var x in f.Faults)
         {
             foreach (var (c, n) in x.ByClass)
-                rows.Add([x.Name, c, N(n.Requests), N(n.ServerErrors), N(n.Transport), N(n.RetriedOk), N(n.InFlight), N(n.Shed), N(n.NotFound), N(n.RetryLater)]);
+            {
+                var served = x.ServedByClass.GetValueOrDefault(c) ?? LatencyStats.Empty;
+                var limit = slo.Overload is { } o && o.Window == x.Name && o.ServedP99Ms.TryGetValue(c, out var l) ? " (≤ " + N(l) + ")" : "";
+                rows.Add([x.Name, c, N(n.Requests), N(n.ServerErrors), N(n.Transport), N(n.RetriedOk), N(n.InFlight), N(n.Shed), N(n.NotFound), N(n.RetryLater),
+                    served.Count == 0 ? "–" : N(served.P99Ms, "F1") + " ms" + limit]);
+            }
         }
-        blocks.Add(new Paragraph("What the clients saw inside each window:"));
-        blocks.Add(new Table(["window", "class", "requests", "5xx", "no answer", "no answer, retry ok", "unanswered at end", "429", "404", "try-again 503"], rows));
+        blocks.Add(new Paragraph("What the clients saw inside each window (shed: 429, or 503 `service.overloaded` from admission control, which did nothing and said when to come back; " +
+            "served p99: over the answers that succeeded" + (slo.Overload is { } ov ? $"; inside the {ov.Window} window it is judged: beyond capacity the excess must be shed, not queued" : "") + "):"));
+        blocks.Add(new Table(["window", "class", "requests", "5xx", "no answer", "no answer, retry ok", "unanswered at end", "shed", "404", "try-again 503", "served p99"], rows));
         var i = data.Info;
         var (min, max, _) = Axis(data);
         foreach (var inst in new[] { "a", "b" })

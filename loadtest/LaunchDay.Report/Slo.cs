@@ -5,6 +5,12 @@ namespace LaunchDay.Report;
 /// <summary>An answer that is a deliberate "try again" (with Retry-After), not a failure.</summary>
 internal sealed record RetryLater(string Endpoint, int Status);
 
+/// <summary>
+/// Inside the window of load beyond capacity (the burst), the p99 of the answers that were served:
+/// the service must shed the excess (503 service.overloaded with Retry-After) rather than queue it.
+/// </summary>
+internal sealed record OverloadSlo(string Window, IReadOnlyDictionary<string, double> ServedP99Ms);
+
 /// <summary>The SLOs of loadtest/launch-day/slo.json.</summary>
 internal sealed record SloConfig(
     IReadOnlyDictionary<string, double> P99Ms,
@@ -13,7 +19,8 @@ internal sealed record SloConfig(
     double WindowGraceSeconds,
     IReadOnlyDictionary<string, double> RecoveryMaxSeconds,
     double MinAchievedFraction,
-    IReadOnlyList<RetryLater> RetryLaterAllowed)
+    IReadOnlyList<RetryLater> RetryLaterAllowed,
+    OverloadSlo? Overload = null)
 {
     public static SloConfig Parse(string json)
     {
@@ -40,6 +47,9 @@ internal sealed record SloConfig(
             r.TryGetProperty("windowGraceSeconds", out var g) ? g.GetDouble() : 1.0,
             Map(r, "recoveryMaxSeconds", e => e.GetDouble()),
             r.TryGetProperty("minAchievedFraction", out var f) ? f.GetDouble() : 0.95,
-            retry);
+            retry,
+            r.TryGetProperty("overload", out var o) && o.ValueKind == JsonValueKind.Object
+                ? new OverloadSlo(o.GetProperty("window").GetString()!, Map(o, "servedP99Ms", e => e.GetDouble()))
+                : null);
     }
 }

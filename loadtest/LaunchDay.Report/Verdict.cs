@@ -63,6 +63,14 @@ internal sealed record Verdict(VerdictKind Kind, IReadOnlyList<string> NoGoReaso
                 noGo.Add($"{fault.Name}: did not recover (no instance said ready and answered a lookup in time)");
             else if (max is { } lim && rec > lim)
                 noGo.Add(string.Create(Inv, $"{fault.Name}: recovered after {rec:F1} s, over the SLO of {lim:F0} s"));
+            if (slo.Overload is { } overload && overload.Window == fault.Name)
+            {
+                foreach (var (c, limit) in overload.ServedP99Ms)
+                {
+                    if (fault.ServedByClass.TryGetValue(c, out var s) && s.Count > 0 && s.P99Ms > limit)
+                        noGo.Add(string.Create(Inv, $"{fault.Name}: {Classes.Title(c)} served inside the window waited p99 {s.P99Ms:F0} ms, over the {limit:F0} ms allowed under overload ({fault.ByClass.GetValueOrDefault(c)?.Shed ?? 0} shed): the service queued the excess instead of shedding it"));
+                }
+            }
             if (fault.ErrorsAfterReady > 0)
                 noGo.Add(string.Create(Inv, $"{fault.Name}: {fault.ErrorsAfterReady} requests failed on an instance after its /readyz said ready (ready too early)"));
         }

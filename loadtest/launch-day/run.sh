@@ -5,7 +5,10 @@
 #
 #   bash loadtest/launch-day/run.sh [--short] [--no-build] [--out DIR] [--duration S] [--region N]
 #        [--seed-apps N] [--peak-apps N] [--peak-lookups N] [--peak-visits N] [--peak-exports N]
-#        [--burst-conns N] [--keep] [--build]
+#        [--burst-conns N] [--no-admission] [--keep] [--build]
+#
+# --no-admission turns the service's admission control off (every concurrency limit 0): the run then
+# shows what the burst does to a service that queues instead of shedding.
 #
 # Exit codes: --short (CI): 0 when the harness worked and no acknowledged application was lost or
 # duplicated, whatever the timings say (the verdict is printed, never asserted); 2 the harness broke;
@@ -17,7 +20,7 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lib/harness.sh"
 
 command_line="bash loadtest/launch-day/run.sh${*:+ $*}"
-mode=full build=auto keep=0 out=""
+mode=full build=auto keep=0 out="" admission=on
 declare -A set_by_flag=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=no ;;
     --build) build=yes ;;
     --keep) keep=1 ;;
+    --no-admission) admission=off ;;
     --out) out=$2; shift ;;
     --duration) set_by_flag[duration]=$2; shift ;;
     --region) set_by_flag[region]=$2; shift ;;
@@ -34,7 +38,7 @@ while [ $# -gt 0 ]; do
     --peak-visits) set_by_flag[peak_visits]=$2; shift ;;
     --peak-exports) set_by_flag[peak_exports]=$2; shift ;;
     --burst-conns) set_by_flag[burst_conns]=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -268,13 +272,13 @@ jq -n --arg run "$run_id" --arg mode "$mode" --argjson t0 "$t0" --argjson phase_
   --argjson seed_apps "$seed_apps" --argjson seeded "$(wc -l <"$run_dir/seeds.tsv")" --argjson setup_size "$setup_size" \
   --argjson peak_apps "$peak_apps" --argjson peak_lookups "$peak_lookups" --argjson peak_visits "$peak_visits" --argjson peak_exports "$peak_exports" \
   --argjson operator_share "$operator_share" --argjson receipt_share "$receipt_share" --argjson burst_conns "$burst_conns" --argjson burst_s "$burst_s" \
-  --arg today "$today" --arg round_start "$round_start" --arg command "$command_line" \
+  --arg admission "$admission" --arg today "$today" --arg round_start "$round_start" --arg command "$command_line" \
   --arg commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg wrk "$(wrk -v 2>&1 | head -n1 | cut -c1-60)" --arg postgres "$(as_postgres "$(pg_bin)/postgres" --version 2>/dev/null || echo unknown)" \
   --argjson cores "$(nproc)" --argjson ports "{\"a\":$port_a,\"b\":$port_b}" \
   '{run:$run, mode:$mode, t0_us:$t0, phase_s:$phase_s, duration_s:$duration, ramp_percent:$ramp, region_kindergartens:$region, districts:$districts,
     seed_apps:$seed_apps, seeded:$seeded, setup_log_size:$setup_size, peak_per_minute:{applications:$peak_apps, lookups:$peak_lookups, site_visits:$peak_visits, exports:$peak_exports},
-    operator_share_percent:$operator_share, receipt_share_percent:$receipt_share, burst:{connections:$burst_conns, seconds:$burst_s},
+    operator_share_percent:$operator_share, receipt_share_percent:$receipt_share, burst:{connections:$burst_conns, seconds:$burst_s}, admission:$admission,
     today:$today, round_start:$round_start, command:$command, commit:$commit, wrk:$wrk, postgres:$postgres, cores:$cores, ports:$ports,
     faults:["kill-a","pg-restart","burst"]}' >"$run_dir/run.json"
 

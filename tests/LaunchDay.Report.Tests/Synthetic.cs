@@ -46,10 +46,10 @@ internal sealed class Synthetic
     }
 
     public RequestRecord Add(double t, double latencyMs, int status, string cls, string endpoint, string instance,
-        string? key = null, string? number = null, int attempt = 1, string? retryAfter = null, string process = "p", int thread = 0)
+        string? key = null, string? number = null, int attempt = 1, string? retryAfter = null, string process = "p", int thread = 0, string? extra = null)
     {
         var r = new RequestRecord(At(t), (long)(latencyMs * 1000), status, cls, endpoint, instance, attempt, key, number,
-            null, null, 0, 100, retryAfter, false, process, thread);
+            null, extra, 0, 100, retryAfter, false, process, thread);
         Records.Add(r);
         return r;
     }
@@ -61,6 +61,19 @@ internal sealed class Synthetic
         var number = status == 201 ? $"KQ-{_n:D6}" : null;
         if (number is not null && inLog) Db[number] = 1;
         return Add(t, latencyMs, status, Classes.Write, "apply-parent", instance, key ?? $"ld-{_n}", number, attempt, process: "apply-parent-" + instance, thread: thread);
+    }
+
+    /// <summary>A burst window from <paramref name="start"/> to <paramref name="end"/> on both instances, recovered at its end.</summary>
+    public void Burst(double start, double end)
+    {
+        string Us(double s) => At(s).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Events.Add(new TimelineEvent("fault", "burst", At(start), At(end), new Dictionary<string, string>
+        {
+            ["instances"] = "a,b",
+            ["ended_us"] = Us(end),
+            ["ready_us_a"] = Us(end), ["lookup_us_a"] = Us(end),
+            ["ready_us_b"] = Us(end), ["lookup_us_b"] = Us(end),
+        }));
     }
 
     public RunData Data()
@@ -98,6 +111,7 @@ internal sealed class Synthetic
           "windowGraceSeconds": 1.0,
           "recoveryMaxSeconds": { "kill-a": 15 },
           "minAchievedFraction": 0.95,
+          "overload": { "window": "burst", "servedP99Ms": { "write": 1000, "lookup": 500 } },
           "retryLaterAllowed": [ { "endpoint": "receipts", "status": 503 } ]
         }
         """);

@@ -50,6 +50,43 @@ public sealed class VerdictTests
     }
 
     [Fact]
+    public void Under_a_burst_the_excess_shed_with_503_overloaded_is_counted_as_shed_and_the_run_stays_GO()
+    {
+        var run = new Synthetic();
+        run.Burst(14, 15);
+        // Inside the burst: writes refused at once by admission control, and the served ones fast.
+        for (var i = 0; i < 50; i++)
+        {
+            run.Add(14.01 + i * 0.01, 1, 503, Classes.Write, "apply-parent", "a", key: $"burst-{i}", retryAfter: "2", extra: "overloaded");
+            run.Add(14.01 + i * 0.01, 40, 200, Classes.Lookup, "positions", "b", key: "KQ-SEED-1");
+        }
+
+        var (f, v) = run.Judge();
+
+        v.Go.Should().BeTrue(string.Join("; ", v.NoGoReasons));
+        var burst = f.Faults.Single(x => x.Name == "burst");
+        burst.ByClass[Classes.Write].Shed.Should().Be(50);
+        burst.ByClass[Classes.Write].ServerErrors.Should().Be(0, "a 503 service.overloaded is a shed request, not a server error");
+        burst.ServedByClass[Classes.Lookup].P99Ms.Should().Be(40);
+    }
+
+    [Fact]
+    public void Under_a_burst_served_answers_that_queued_past_the_overload_SLO_are_NO_GO()
+    {
+        var run = new Synthetic();
+        run.Burst(14, 15);
+        // Nothing shed, everything queued: lookups served after 2 s.
+        for (var i = 0; i < 50; i++) run.Add(14.01 + i * 0.01, 2000, 200, Classes.Lookup, "positions", "b", key: "KQ-SEED-1");
+
+        var (f, v) = run.Judge();
+
+        f.Faults.Single(x => x.Name == "burst").ServedByClass[Classes.Lookup].P99Ms.Should().Be(2000);
+        v.Kind.Should().Be(VerdictKind.NoGo);
+        v.NoGoReasons.Should().ContainSingle().Which.Should().Contain("burst").And.Contain("lookups").And.Contain("p99 2000 ms").And.Contain("instead of shedding");
+        f.Classes.Single(c => c.Class == Classes.Lookup).Outside.P99Ms.Should().BeLessThan(500, "outside the window nothing is slow");
+    }
+
+    [Fact]
     public void A_5xx_outside_every_window_is_NO_GO_after_the_grace_second_but_not_within_it()
     {
         var within = new Synthetic();

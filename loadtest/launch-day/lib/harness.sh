@@ -48,6 +48,10 @@ service_env() {
   # The per-address lookup limits would turn the test into a test of the limiter, so they are raised
   # (they still run). See README.md.
   export KinderQueue__LookupsPerMinute=100000000 KinderQueue__FailedLookupsPerWindow=100000000
+  # --no-admission: every class's concurrency limit off, so nothing is shed (what issue 15 measured).
+  if [ "${admission:-on}" = off ]; then
+    export KinderQueue__LookupConcurrency=0 KinderQueue__WriteConcurrency=0 KinderQueue__PublicReadConcurrency=0 KinderQueue__ExportConcurrency=0
+  fi
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 }
 

@@ -19,7 +19,8 @@
 -- request was still in flight when wrk stopped (written by done());
 -- key: the Idempotency-Key of a write (the number looked up, for lookups); number, seq: what a 201
 -- named (seq: the X-Log-Size of a log download); extra: a submission's access code, a round's offers,
--- "wrong-application" when a lookup's 200 named another application;
+-- "wrong-application" when a lookup's 200 named another application, "overloaded" on a 503 whose
+-- problem is service.overloaded (shed by admission control: nothing was done, come back later);
 -- lag_us: how late the request went out against the pacing schedule (see pacer below).
 local ffi = require("ffi")
 ffi.cdef [[
@@ -403,6 +404,7 @@ function Driver:response(status, headers, body, on_response)
   end
   local number, seq, code, retry = nil, nil, nil, false
   if on_response ~= nil then number, seq, code, retry = on_response(self, j, status, headers, body) end
+  if status == 503 and code == nil and body ~= nil and string.find(body, "service.overloaded", 1, true) then code = "overloaded" end
   local replayed = M.header(headers, "Idempotent-Replayed") == "true"
   self.rec:write(j, lat, status, number, seq, code, body and #body or 0, M.header(headers, "Retry-After"), replayed)
   if status >= 500 and j.retryable and (j.attempt or 1) < self.max_attempts then retry = true end
