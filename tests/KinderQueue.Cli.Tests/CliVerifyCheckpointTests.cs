@@ -280,6 +280,23 @@ public sealed class CliVerifyCheckpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Issue12_ALogKeyDocumentGivenAsKey_PinsItsNoteKeyToo()
+    {
+        var lines = CliVerifyTests.Log();
+        var spki = Convert.ToBase64String(Key.ExportSubjectPublicKeyInfo());
+        var logKey = _tmp.Write("log-key.json", $$"""{"logId":"{{CheckpointKey.LogId(Key.ExportSubjectPublicKeyInfo())}}","noteVerifierKey":"{{NoteKey.VerifierKey}}","origin":"{{NoteKey.KeyName}}","spki":"{{spki}}"}""");
+        var file = WriteLog("log.ndjson", lines);
+
+        var genuine = await CliRun.Of("verify", file, "--key", logKey, "--checkpoint", WriteNote("cp.note", lines, lines.Count));
+        genuine.ExitCode.Should().Be(CliApp.Ok, genuine.ToString());
+
+        var other = new SignedNote.Ed25519Signer(NoteKey.KeyName, Enumerable.Repeat((byte)9, 32).ToArray());
+        var forged = await CliRun.Of("verify", file, "--key", logKey, "--checkpoint", WriteNote("forged.note", lines, lines.Count, other), "--json");
+        forged.ExitCode.Should().Be(CliApp.Found, forged.ToString());
+        Json(forged).GetProperty("problem").GetProperty("code").GetString().Should().Be("checkpoint.signature");
+    }
+
+    [Fact]
     public async Task Issue12_TheNoteKeyMayBeAFile()
     {
         var lines = CliVerifyTests.Log();

@@ -17,7 +17,8 @@ internal static class VerifyCommand
           kq verify <url-or-file> [options]           verify a public log: chain, checkpoints, growth, replay, statistics
               --key FILE             the checkpoint key you trust (PEM, /public/log-key JSON, or DER)
               --note-key VKEY        the note verifier key you trust for C2SP checkpoint notes (the
-                                     name+id+key text, or a file holding it; a URL's is fetched)
+                                     name+id+key text, or a file holding it; a --key log-key document's,
+                                     or a URL's, is used otherwise)
               --checkpoint FILE      a signed checkpoint, JSON or C2SP note, to check the log against
                                      (repeatable; for a file source)
               --dashboard FILE       a published dashboard to recompute (for a file source; a URL's is fetched)
@@ -133,12 +134,19 @@ internal static class VerifyCommand
         }
 
         byte[]? trusted = null;
+        SignedNote.VerifierKey? noteKey = null;
         if (o.Key is not null)
         {
-            trusted = KeyFiles.Parse(ReadFile(o.Key), out var error);
+            var keyBytes = ReadFile(o.Key);
+            trusted = KeyFiles.Parse(keyBytes, out var error);
             if (trusted is null) throw new SourceException($"{o.Key}: not a checkpoint key: {error}");
+            // A pinned /public/log-key document pins its note key too, unless --note-key says otherwise.
+            if (o.NoteKey is null && keyBytes.AsSpan().TrimStart(" \t\r\n"u8).StartsWith("{"u8))
+            {
+                noteKey = NoteKeys.FromLogKey(keyBytes, out var noteError);
+                if (noteError is not null) throw new SourceException($"{o.Key}: {noteError}");
+            }
         }
-        SignedNote.VerifierKey? noteKey = null;
         if (o.NoteKey is not null && (noteKey = NoteKeys.FromOption(o.NoteKey, out var noteKeyError)) is null)
         {
             stderr.WriteLine($"kq verify: --note-key: {noteKeyError}");
