@@ -90,6 +90,37 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
         (await Kq("receipt", file)).ExitCode.Should().Be(CliApp.InputError, "a key is required");
     }
 
+    /// <summary>Issue 12.5: a genuine receipt pretty-printed with jq . was refused (exit 2); a changed value must still fail.</summary>
+    [Fact]
+    public async Task Issue12_Receipt_PrettyPrinted_IsValid_AndAChangedRootStillFails()
+    {
+        await AreaAsync(F, "kp-d", "kp-a");
+        var mine = await SubmitAsync(F, F.Tokens.Operator, Submission("kp-d", ["kp-a"]));
+        await F.Services.GetRequiredService<PublicProjection>().SyncAsync(CancellationToken.None);
+        var body = await (await F.SendAsync(HttpMethod.Post, Base + "/receipts", null, Http.Json(new { number = mine.Number, accessCode = mine.AccessCode })))
+            .ShouldSucceedAsync(HttpStatusCode.OK);
+        var keyFile = Path.Combine(_dir, "log-key.json");
+        await File.WriteAllTextAsync(keyFile, (await (await F.GetAsync(Base + "/log-key")).ShouldSucceedAsync(HttpStatusCode.OK)).GetRawText());
+        static string Pretty(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+
+        var pretty = Path.Combine(_dir, "pretty.json");
+        await File.WriteAllTextAsync(pretty, Pretty(body.GetRawText()));
+        var valid = await Kq("receipt", pretty, "--key", keyFile);
+        valid.ExitCode.Should().Be(CliApp.Ok, valid.ToString());
+        valid.Stdout.Should().StartWith("VALID");
+
+        var root = body.GetProperty("checkpoint").GetProperty("root").GetString()!;
+        var changed = Path.Combine(_dir, "pretty-changed.json");
+        await File.WriteAllTextAsync(changed, Pretty(body.GetRawText().Replace(root, (root[0] == '0' ? "1" : "0") + root[1..], StringComparison.Ordinal)));
+        var refused = await Kq("receipt", changed, "--key", keyFile);
+        refused.ExitCode.Should().Be(CliApp.Found, refused.ToString());
+        refused.Stdout.Should().Contain("(inclusion)");
+    }
+
     [Fact]
     public async Task Verify_LiveService_IsIntact_ThenProvesGrowth_AndItsExportVerifiesOffline()
     {
@@ -145,6 +176,27 @@ public sealed class KqVerifyServiceTests(SqliteFixture fixture) : IClassFixture<
 
         run.ExitCode.Should().Be(CliApp.Found, run.ToString());
         run.Json().GetProperty("problem").GetProperty("code").GetString().Should().Be("checkpoint.key");
+    }
+
+    /// <summary>Issue 12.6: the service's C2SP note checkpoint is checked too, under its noteVerifierKey or the one pinned.</summary>
+    [Fact]
+    public async Task Issue12_Verify_LiveService_ChecksTheNoteCheckpoint_AndAPinnedNoteKeyMustBeTheServices()
+    {
+        await ActivityAsync("kn1");
+        await CheckpointCoveringAsync();
+        var logKey = await (await F.GetAsync(Base + "/log-key")).ShouldSucceedAsync(HttpStatusCode.OK);
+        var published = logKey.GetProperty("noteVerifierKey").GetString()!;
+
+        var run = await Kq("verify", "http://localhost/", "--note-key", published, "--json", "--no-progress");
+
+        run.ExitCode.Should().Be(CliApp.Ok, run.ToString());
+        var subjects = run.Json().GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("subject").GetString()).ToList();
+        subjects.Should().Contain("http://localhost/api/v1/public/tlog/checkpoint").And.Contain("http://localhost/api/v1/public/checkpoint");
+
+        var other = new SignedNote.Ed25519Signer(logKey.GetProperty("origin").GetString()!, new byte[32]).VerifierKey;
+        var pinned = await Kq("verify", "http://localhost/", "--note-key", other, "--json", "--no-progress");
+        pinned.ExitCode.Should().Be(CliApp.Found, pinned.ToString());
+        pinned.Json().GetProperty("problem").GetProperty("code").GetString().Should().Be("checkpoint.note-key");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -25,7 +25,7 @@ public sealed class CliVerifyTests : IDisposable
     // ------------------------------------------------------------------ a small real log
 
     /// <summary>Criteria, a district, two kindergartens, five applications, a round, two answers; then <paramref name="more"/> district registrations.</summary>
-    internal static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район")
+    internal static List<byte[]> Log(int more = 0, string firstDistrictName = "Центральный район", string laterDistrictName = "District")
     {
         var log = new SmallLog(SmallLog.DefaultCriteria(), firstDistrictName);
         log.Append(SmallLog.On(2026, 12, 4), new CapacityLoaded("annual-plan", [new CapacityRow("kg-1", "junior", 2027, 1), new CapacityRow("kg-2", "junior", 2027, 2)]));
@@ -39,7 +39,7 @@ public sealed class CliVerifyTests : IDisposable
         log.Append(SmallLog.On(2027, 5, 1), round.Decision);
         log.Append(SmallLog.On(2027, 5, 2), new OfferResponded("A-1", true));
         log.Append(SmallLog.On(2027, 5, 3), new OfferResponded("A-2", false));
-        for (var i = 0; i < more; i++) log.Append(SmallLog.On(2027, 6, 1, i), new DistrictRegistered($"d-{i}", $"District {i}"));
+        for (var i = 0; i < more; i++) log.Append(SmallLog.On(2027, 6, 1, i), new DistrictRegistered($"d-{i}", $"{laterDistrictName} {i}"));
         return log.Lines;
     }
 
@@ -116,7 +116,7 @@ public sealed class CliVerifyTests : IDisposable
         run.ExitCode.Should().Be(CliApp.Ok, run.ToString());
         run.Stdout.TrimEnd().Should().NotContain("\n", "one line of JSON");
         var j = Json(run);
-        j.EnumerateObject().Select(p => p.Name).Should().Equal("checkpoints", "dashboardCompared", "decisionsRecomputed", "head", "intact", "problem", "root", "saved", "size", "source", "totals");
+        j.EnumerateObject().Select(p => p.Name).Should().Equal("checkpoints", "dashboardCompared", "decisionsRecomputed", "head", "intact", "problem", "root", "saved", "size", "source", "totals", "unsignedTail");
         j.GetProperty("intact").GetBoolean().Should().BeTrue();
         j.GetProperty("size").GetInt64().Should().Be(lines.Count);
         j.GetProperty("head").GetString().Should().Be(Convert.ToHexStringLower(MerkleHash.Leaf(lines[^1])));

@@ -68,6 +68,56 @@ public sealed class CheckPageTests(SiteFixture site, ITestOutputHelper output)
         }, field);
     }
 
+    /// <summary>Issue 12.5: a genuine receipt pretty-printed with <c>jq .</c> was refused as «Это не похоже на квитанцию».</summary>
+    [Fact]
+    public async Task Issue12_GenuineReceiptPrettyPrinted_IsValid()
+    {
+        var receipt = ReceiptTampering.PrettyPrint(await site.ReceiptAsync(site.Service.Application()));
+        receipt.Should().Contain("\n  \"checkpoint\": {", "the receipt is spread over lines as jq prints it");
+
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
+
+            await Expect(result).ToHaveAttributeAsync("data-valid", "true", VerdictWait);
+            await ExpectNoProblemsAsync(session);
+        });
+    }
+
+    [Theory]
+    [InlineData("root", "inclusion")]
+    [InlineData("signature", "signature")]
+    public async Task Issue12_PrettyPrintedReceiptWithACheckpointFieldChanged_StillFailsThatCheck(string field, string failedCheck)
+    {
+        var genuine = await site.ReceiptAsync(site.Service.Application());
+        var receipt = ReceiptTampering.PrettyPrint(field == "root" ? ReceiptTampering.ChangeRoot(genuine) : ReceiptTampering.ChangeSignature(genuine));
+
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
+
+            await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
+            await Expect(result).ToHaveAttributeAsync("data-failed", failedCheck);
+            await ExpectNoProblemsAsync(session);
+        }, "pretty-" + field);
+    }
+
+    [Fact]
+    public async Task Issue12_ReceiptWithAMemberAddedToItsCheckpoint_IsNotAReceipt()
+    {
+        var genuine = await site.ReceiptAsync(site.Service.Application());
+        var receipt = ReceiptTampering.PrettyPrint(genuine.Replace("\"checkpoint\":{", "\"checkpoint\":{\"note\":\"x\",", StringComparison.Ordinal));
+
+        await site.RunAsync(async session =>
+        {
+            var result = await CheckAsync(session, receipt);
+
+            await Expect(result).ToHaveAttributeAsync("data-valid", "false", VerdictWait);
+            await Expect(result).ToHaveAttributeAsync("data-failed", "format");
+            await ExpectNoProblemsAsync(session);
+        });
+    }
+
     [Fact]
     public async Task FilePicker_SpeaksThePagesLanguage_AndAChosenFileIsChecked()
     {

@@ -16,7 +16,11 @@ internal static class VerifyCommand
     public const string Usage = """
           kq verify <url-or-file> [options]           verify a public log: chain, checkpoints, growth, replay, statistics
               --key FILE             the checkpoint key you trust (PEM, /public/log-key JSON, or DER)
-              --checkpoint FILE      a signed checkpoint to check the log against (repeatable; for a file source)
+              --note-key VKEY        the note verifier key you trust for C2SP checkpoint notes (the
+                                     name+id+key text, or a file holding it; a --key log-key document's,
+                                     or a URL's, is used otherwise)
+              --checkpoint FILE      a signed checkpoint, JSON or C2SP note, to check the log against
+                                     (repeatable; for a file source)
               --dashboard FILE       a published dashboard to recompute (for a file source; a URL's is fetched)
               --checkpoints DIR      checkpoints saved by earlier runs: the log must have only grown; the
                                      latest verified checkpoint is saved there after a clean run
@@ -24,7 +28,10 @@ internal static class VerifyCommand
               --no-progress          no progress bar
         """;
 
-    private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress);
+    private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress)
+    {
+        public string? NoteKey { get; init; }
+    }
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
@@ -49,7 +56,7 @@ internal static class VerifyCommand
     private static Options? ParseOptions(string[] args, out string? error)
     {
         error = null;
-        string? source = null, key = null, dashboard = null, folder = null;
+        string? source = null, key = null, dashboard = null, folder = null, noteKey = null;
         var checkpoints = ImmutableArray.CreateBuilder<string>();
         bool json = false, progress = true;
         for (var i = 0; i < args.Length; i++)
@@ -64,6 +71,19 @@ internal static class VerifyCommand
             {
                 case "--json": json = true; break;
                 case "--no-progress": progress = false; break;
+                case "--note-key":
+                    if (noteKey is not null)
+                    {
+                        error = "--note-key may be given once";
+                        return null;
+                    }
+                    noteKey = Value();
+                    if (noteKey is null)
+                    {
+                        error = "--note-key needs a value";
+                        return null;
+                    }
+                    break;
                 case "--key" or "--checkpoint" or "--dashboard" or "--checkpoints":
                     var v = Value();
                     if (v is null)
@@ -96,7 +116,7 @@ internal static class VerifyCommand
             error = "name the log: a service URL (https://…) or an NDJSON export file";
             return null;
         }
-        return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress);
+        return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress) { NoteKey = noteKey };
     }
 
     private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
@@ -114,10 +134,23 @@ internal static class VerifyCommand
         }
 
         byte[]? trusted = null;
+        SignedNote.VerifierKey? noteKey = null;
         if (o.Key is not null)
         {
-            trusted = KeyFiles.Parse(ReadFile(o.Key), out var error);
+            var keyBytes = ReadFile(o.Key);
+            trusted = KeyFiles.Parse(keyBytes, out var error);
             if (trusted is null) throw new SourceException($"{o.Key}: not a checkpoint key: {error}");
+            // A pinned /public/log-key document pins its note key too, unless --note-key says otherwise.
+            if (o.NoteKey is null && keyBytes.AsSpan().TrimStart(" \t\r\n"u8).StartsWith("{"u8))
+            {
+                noteKey = NoteKeys.FromLogKey(keyBytes, out var noteError);
+                if (noteError is not null) throw new SourceException($"{o.Key}: {noteError}");
+            }
+        }
+        if (o.NoteKey is not null && (noteKey = NoteKeys.FromOption(o.NoteKey, out var noteKeyError)) is null)
+        {
+            stderr.WriteLine($"kq verify: --note-key: {noteKeyError}");
+            return CliApp.InputError;
         }
         var given = o.Checkpoints.Select(f => new CheckpointEvidence(f, ReadFile(f))).ToList();
         var dashboard = o.Dashboard is null ? null : new CheckpointEvidence(o.Dashboard, ReadFile(o.Dashboard));
@@ -138,13 +171,23 @@ internal static class VerifyCommand
                 early = new VerificationFinding(VerificationCheck.Checkpoints, null, "checkpoint.key", "$.spki",
                     $"The service publishes the key of log {CheckpointKey.LogId(published)}, not the key you trust (log {CheckpointKey.LogId(trusted)}).", keyUrl);
             trusted ??= published;
+            if (early is null && NoteCheck(keyUrl, keyDoc, ref noteKey) is { } noteProblem) early = noteProblem;
             // The dashboard before the log: the download then reaches at least its basis.
             if (await service.DocumentAsync("dashboard", default).ConfigureAwait(false) is { } d) dashboard = new CheckpointEvidence(service.Url("dashboard"), d);
             if (await service.DocumentAsync("checkpoint", default).ConfigureAwait(false) is { } c) given.Add(new CheckpointEvidence(service.Url("checkpoint"), c));
+            // The note form too (SPEC.md §11.2a), when the service has one and its key is known; a log
+            // from before notes has only JSON checkpoints, and stays verifiable by them.
+            if (early is null && noteKey is not null && await service.DocumentAsync("tlog/checkpoint", default).ConfigureAwait(false) is { } n)
+                given.Add(new CheckpointEvidence(service.Url("tlog/checkpoint"), n));
         }
-        if (early is null && trusted is null && (given.Count > 0 || o.Folder is not null))
+        if (early is null && trusted is null && (given.Any(g => !CheckpointDocument.IsNote(g.Json.Span)) || o.Folder is not null))
         {
             stderr.WriteLine("kq verify: checking checkpoints needs the key: give --key FILE (the region's published key).");
+            return CliApp.InputError;
+        }
+        if (early is null && noteKey is null && given.FirstOrDefault(g => CheckpointDocument.IsNote(g.Json.Span)) is { } note)
+        {
+            stderr.WriteLine($"kq verify: {note.Subject} is a checkpoint note: checking it needs the note key: give --note-key VKEY (the region's noteVerifierKey).");
             return CliApp.InputError;
         }
 
@@ -152,6 +195,7 @@ internal static class VerifyCommand
         var settings = early is not null ? new VerifierSettings() : new VerifierSettings
         {
             TrustedKey = trusted ?? default(ReadOnlyMemory<byte>),
+            NoteKey = noteKey,
             Checkpoints = [.. given],
             Saved = [.. saved],
             Dashboard = dashboard,
@@ -181,7 +225,24 @@ internal static class VerifyCommand
         return report.Intact ? CliApp.Ok : CliApp.Found;
     }
 
-    private static long Size(CheckpointEvidence c) => SignedCheckpoint.Parse(c.Json) is { Success: true } p ? p.Value!.Checkpoint.Size : 0;
+    private static long Size(CheckpointEvidence c) => CheckpointDocument.ClaimedSize(c.Json);
+
+    /// <summary>
+    /// The service's note verifier key against the one pinned with --note-key (SPEC.md §11.2a), as
+    /// the checkpoint key is checked against --key: a finding when they differ or the published one
+    /// is unusable; otherwise <paramref name="noteKey"/> is the key to check notes with.
+    /// </summary>
+    private static VerificationFinding? NoteCheck(string keyUrl, byte[] keyDoc, ref SignedNote.VerifierKey? noteKey)
+    {
+        var published = NoteKeys.FromLogKey(keyDoc, out var error);
+        if (error is not null)
+            return new VerificationFinding(VerificationCheck.Checkpoints, null, "key.malformed", "$.noteVerifierKey", $"The published note key is not usable: {error}.", keyUrl);
+        if (noteKey is not null && published is not null && NoteKeys.Text(published) != NoteKeys.Text(noteKey))
+            return new VerificationFinding(VerificationCheck.Checkpoints, null, "checkpoint.note-key", "$.noteVerifierKey",
+                $"The service publishes the note key {NoteKeys.Text(published)}, not the one you trust ({NoteKeys.Text(noteKey)}).", keyUrl);
+        noteKey ??= published;
+        return null;
+    }
 
     private static long DashboardBasis(CheckpointEvidence d)
     {

@@ -15,9 +15,10 @@ internal static class VerifyOutput
         w.WriteLine($"               Merkle root {r.Root}");
         var published = r.Checkpoints.Where(c => !c.Saved).ToList();
         var saved = r.Checkpoints.Where(c => c.Saved).ToList();
+        var tail = r.UnsignedTail is { } open && r.Checkpoints.Length > 0 ? string.Create(inv, $"; seq {open.From}..{open.From + open.Entries - 1} not covered by any") : "";
         w.WriteLine(published.Count == 0
-            ? "  checkpoints  none checked"
-            : string.Create(inv, $"  checkpoints  {published.Count} signed and matching: {string.Join(", ", published.Select(c => $"size {c.Size:N0} ({c.Subject})"))}"));
+            ? "  checkpoints  none checked" + tail
+            : string.Create(inv, $"  checkpoints  {published.Count} signed and matching: {string.Join(", ", published.Select(c => $"size {c.Size:N0} ({c.Subject})"))}{tail}"));
         if (saved.Count > 0)
             w.WriteLine(string.Create(inv, $"  growth       the log still holds what {saved.Count} saved checkpoint(s) covered (largest size {saved.Max(c => c.Size):N0})"));
         w.WriteLine(string.Create(inv, $"  decisions    {r.DecisionsRecomputed:N0} recomputed from their basis{(r.Problem is null ? ", all identical to the log" : "")}"));
@@ -30,18 +31,34 @@ internal static class VerifyOutput
         w.WriteLine();
         if (r.Problem is { } p)
         {
-            w.WriteLine($"PROBLEM  {p.Check.ToString().ToLowerInvariant()} check failed{(p.Seq is { } s ? string.Create(inv, $" at seq {s}") : "")}{(p.Subject is null ? "" : $" ({p.Subject})")}");
+            var where = p.From is { } f ? string.Create(inv, $" in entries {f}..{p.Seq}") : p.Seq is { } s ? string.Create(inv, $" at seq {s}") : "";
+            w.WriteLine($"PROBLEM  {p.Check.ToString().ToLowerInvariant()} check failed{where}{(p.Subject is null ? "" : $" ({p.Subject})")}");
             w.WriteLine($"         {p.Message}");
             w.WriteLine($"         code {p.Code}, path {p.Path}");
         }
         else
         {
             w.WriteLine("INTACT   every entry, checkpoint, decision and statistic checked follows from the log and the published rules.");
+            if (r.UnsignedTail is { } u)
+                w.WriteLine(UnsignedWarning(u, r.Checkpoints.Length > 0, live));
             if (savedTo is not null)
                 w.WriteLine(written
                     ? $"         saved the latest checkpoint to {savedTo}; the next run proves the log only grew."
                     : $"         the latest checkpoint is already saved as {savedTo}.");
         }
+    }
+
+    /// <summary>
+    /// Not a failure: a live log grows between checkpoints, so its newest entries are normally
+    /// covered by none yet. But nothing signed vouches for them, and the reader should know which.
+    /// </summary>
+    private static string UnsignedWarning(UnsignedTail u, bool anyCheckpoint, bool live)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var what = string.Create(inv, $"{u.Entries:N0} {(u.Entries == 1 ? "entry" : "entries")}, seq {u.From}..{u.From + u.Entries - 1}, {(u.Entries == 1 ? "is" : "are")} covered by no checkpoint checked");
+        return anyCheckpoint
+            ? $"WARNING  {what}: they verified, but no signature vouches for them yet{(live ? " (normal for a live log read between two checkpoints; the next run checks them against a newer one)" : "; give a newer --checkpoint to cover them")}."
+            : $"WARNING  {what}: they are consistent with each other, but no signature says they are the region's log{(live ? "" : " (give --key and --checkpoint FILE, or verify the service's URL)")}.";
     }
 
     public static void Json(TextWriter w, string source, VerificationReport r, string? savedTo)
@@ -70,6 +87,9 @@ internal static class VerifyOutput
             j.StartObject();
             j.Property("check", p.Check.ToString().ToLowerInvariant());
             j.Property("code", p.Code);
+            j.Key("from");
+            if (p.From is { } from) j.Integer(from);
+            else j.Null();
             j.Property("message", p.Message);
             j.Property("path", p.Path);
             j.Key("seq");
@@ -103,6 +123,18 @@ internal static class VerifyOutput
         j.EndObject();
         j.Property("offers", t.Offers);
         j.EndObject();
+        j.Key("unsignedTail");
+        if (r.UnsignedTail is { } tail)
+        {
+            j.StartObject();
+            j.Property("entries", tail.Entries);
+            j.Property("from", tail.From);
+            j.EndObject();
+        }
+        else
+        {
+            j.Null();
+        }
         j.EndObject();
         w.WriteLine(System.Text.Encoding.UTF8.GetString(j.ToArray()));
     }

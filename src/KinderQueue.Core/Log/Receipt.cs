@@ -51,7 +51,12 @@ public sealed class Receipt
             if (r.ValueKind != JsonValueKind.Object) return Parsed<Receipt>.Fail("$", "field.type", "A receipt is a JSON object.");
             if (!r.TryGetProperty("checkpoint", out var c) || c.ValueKind != JsonValueKind.Object)
                 return Parsed<Receipt>.Fail("$.checkpoint", "field.missing", "'checkpoint' must be the signed checkpoint object.");
-            var checkpoint = SignedCheckpoint.Parse(System.Text.Encoding.UTF8.GetBytes(c.GetRawText()));
+            // The signature covers the checkpoint's canonical bytes (SPEC.md §11.2), not the way the
+            // receipt spells them: a receipt pretty-printed (jq .) or re-serialised is the same receipt.
+            // So the checkpoint is re-canonicalised, then must be exactly the six members; any change of
+            // a value still fails the signature.
+            var canonical = CanonicalJson.Canonicalize(System.Text.Encoding.UTF8.GetBytes(c.GetRawText()));
+            var checkpoint = canonical.Success ? SignedCheckpoint.Parse(canonical.Value) : Parsed<SignedCheckpoint>.Fail(canonical.Problems);
             if (!checkpoint.Success) return Parsed<Receipt>.Fail([.. checkpoint.Problems.Select(p => p with { Path = "$.checkpoint" + p.Path.TrimStart('$') })]);
             if (!r.TryGetProperty("entry", out var entry) || entry.ValueKind != JsonValueKind.String)
                 return Parsed<Receipt>.Fail("$.entry", "field.missing", "'entry' must be the entry bytes as a string.");

@@ -67,7 +67,8 @@ internal sealed class EntryLineReader : IDisposable
             var parsed = LogEntry.Parse(line);
             if (!parsed.Success)
             {
-                result.EntryProblem = parsed.Problems[0];
+                // Line endings or a byte order mark changed in transport: say so rather than "not canonical".
+                result.EntryProblem = TransportDamage.Find(line.Span) ?? parsed.Problems[0];
                 return;
             }
             var entry = parsed.Value!;

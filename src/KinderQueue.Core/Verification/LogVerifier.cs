@@ -45,7 +45,7 @@ public sealed partial class LogVerifier : IDisposable
 
     private readonly VerifierSettings _settings;
     private readonly EntryLineReader[] _readers;
-    private readonly List<Expectation> _expectations = [];
+    private readonly List<CheckpointClaim> _expectations = [];
     private readonly List<CheckedCheckpoint> _checked = [];
     private readonly QueueState _state = new();
     private readonly DashboardRecorder _recorder = new();
@@ -64,12 +64,13 @@ public sealed partial class LogVerifier : IDisposable
     private int _folded;
     private int _current;
     private int _nextExpectation;
-    private long _lastMatchedSize;
+    // Set when a checkpoint's root contradicts the log: entries from here on are in question, though each link held.
+    private long? _vouchedSize;
     private VerificationFinding? _problem;
     private int _decisionsRecomputed;
     private bool _dashboardCompared;
     private bool _ended;
-    private Expectation? _latest;
+    private CheckpointClaim? _latest;
     private DeferredReplay? _replay;
 
     public LogVerifier(VerifierSettings settings)
@@ -78,13 +79,17 @@ public sealed partial class LogVerifier : IDisposable
         _settings = settings;
         _readers = new EntryLineReader[Math.Max(1, settings.Parallelism)];
         for (var i = 0; i < _readers.Length; i++) _readers[i] = new EntryLineReader();
-        if ((settings.Checkpoints.Length > 0 || settings.Saved.Length > 0) && !CheckpointKey.IsP256Spki(settings.TrustedKey.Span))
-            throw new ArgumentException("Checkpoints need the trusted key as a 91-byte P-256 SPKI.", nameof(settings));
+        var json = settings.Checkpoints.Concat(settings.Saved).Where(c => !CheckpointDocument.IsNote(c.Json.Span));
+        if (json.Any() && !CheckpointKey.IsP256Spki(settings.TrustedKey.Span))
+            throw new ArgumentException("JSON checkpoints need the trusted key as a 91-byte P-256 SPKI.", nameof(settings));
+        if (settings.NoteKey is null && settings.Checkpoints.Concat(settings.Saved).Any(c => CheckpointDocument.IsNote(c.Json.Span)))
+            throw new ArgumentException("Checkpoint notes need the note verifier key.", nameof(settings));
 
         foreach (var c in settings.Checkpoints) Expect(c, saved: false);
         foreach (var c in settings.Saved) Expect(c, saved: true);
         // Same size: published before saved, as the checks are listed.
         _expectations.Sort((a, b) => a.Size != b.Size ? a.Size.CompareTo(b.Size) : a.Saved.CompareTo(b.Saved));
+        if (_problem is null && CheckpointOrder.Check(_expectations) is { } disorder) Fail(disorder);
         if (settings.Dashboard is { } d) _dashboard = ReadDashboard(d);
         if (_problem is null) AtSize();
     }
@@ -236,7 +241,9 @@ public sealed partial class LogVerifier : IDisposable
     {
         var position = Size;
         if (line.EntryProblem is { } bad)
-            return Fail(VerificationCheck.Entries, position, bad.Code, bad.Path, $"The line is not a well-formed entry: {bad.Message}");
+            return Fail(VerificationCheck.Entries, position, bad.Code, bad.Path, bad.Code.StartsWith("export.", StringComparison.Ordinal)
+                ? $"Line {position + 1} {bad.Message}"
+                : $"The line is not a well-formed entry: {bad.Message}");
         if (line.Seq != position)
             return Fail(VerificationCheck.Entries, position, "entry.sequence", "$.seq", line.Seq < position
                 ? $"The line at position {position} says seq {line.Seq}: an entry was inserted, repeated or moved before it."
@@ -265,22 +272,28 @@ public sealed partial class LogVerifier : IDisposable
             FoldPending();
             var root = _tree.Root();
             var check = x.Saved ? VerificationCheck.Growth : VerificationCheck.Checkpoints;
-            var where = Size == 0 ? "the empty log" : $"entries {_lastMatchedSize}..{Size - 1} (the entries before matched every earlier checkpoint)";
-            if (!root.AsSpan().SequenceEqual(x.Checkpoint.Checkpoint.Root))
+            if (!root.AsSpan().SequenceEqual(x.Root))
             {
-                return Fail(check, Size == 0 ? null : Size - 1, x.Saved ? "growth.rewritten" : "checkpoint.root", "$.root", x.Saved
-                    ? $"The log's first {Size} entries have Merkle root {Hex.Encode(root)}, but a checkpoint saved earlier signed {Hex.Encode(x.Checkpoint.Checkpoint.Root)}: history was rewritten in {where}."
-                    : $"The Merkle root of the first {Size} entries is {Hex.Encode(root)}, but the checkpoint signs {Hex.Encode(x.Checkpoint.Checkpoint.Root)}: the log served is not the log signed; it differs in {where}.",
-                    x.Subject);
+                // Every link held, so the change is somewhere after the last checkpoint of the same
+                // history that matched; the root cannot tell where. A saved checkpoint is the old
+                // history: only saved ones narrow it (a published one may sign the rewritten log).
+                var from = _checked.Where(c => c.Size < Size && (c.Saved || !x.Saved)).Select(c => c.Size).DefaultIfEmpty(0).Max();
+                _vouchedSize = from;
+                var where = Size == 0 ? "the empty log" : from == 0
+                    ? $"entries 0..{Size - 1} (no smaller checkpoint matched to narrow it down)"
+                    : $"entries {from}..{Size - 1} (the first {from} matched the checkpoint of size {from}; which entry after them changed, the root cannot tell)";
+                return Fail(new VerificationFinding(check, Size == 0 ? null : Size - 1, x.Saved ? "growth.rewritten" : "checkpoint.root", "$.root", x.Saved
+                    ? $"The log's first {Size} entries have Merkle root {Hex.Encode(root)}, but a checkpoint saved earlier signed {Hex.Encode(x.Root)}: history was rewritten in {where}."
+                    : $"The Merkle root of the first {Size} entries is {Hex.Encode(root)}, but the {x.Kind} signs {Hex.Encode(x.Root)}: the log served is not the log signed; it differs in {where}.",
+                    x.Subject) { From = Size == 0 ? null : from });
             }
-            if (!_head.AsSpan().SequenceEqual(x.Checkpoint.Checkpoint.Head))
+            if (!_head.AsSpan().SequenceEqual(x.Head))
             {
                 return Fail(check, Size == 0 ? null : Size - 1, x.Saved ? "growth.rewritten" : "checkpoint.head", "$.head",
-                    $"The chain head after {Size} entries is {Hex.Encode(_head)}, but the checkpoint signs {Hex.Encode(x.Checkpoint.Checkpoint.Head)}.", x.Subject);
+                    $"The chain head after {Size} entries is {Hex.Encode(_head)}, but the {x.Kind} signs {Hex.Encode(x.Head)}.", x.Subject);
             }
-            _lastMatchedSize = Size;
             _checked.Add(new CheckedCheckpoint(x.Subject, x.Size, Hex.Encode(root), x.Saved));
-            if (!x.Saved && (_latest is null || x.Size >= _latest.Size)) _latest = x;
+            if (!x.Saved && x.Json is not null && (_latest is null || x.Size >= _latest.Size)) _latest = x;
         }
         return true;
     }
@@ -414,15 +427,25 @@ public sealed partial class LogVerifier : IDisposable
             apps.Count(a => a.Status == ApplicationStatus.Enrolled && a.Placement is { OutsideAlgorithm: false }),
             apps.Count(a => a.Status == ApplicationStatus.Enrolled && a.Placement is { OutsideAlgorithm: true }));
         var intact = _problem is null;
-        // The longest prefix that passed every check: the entries before the failing one.
+        // The longest prefix that passed every check: the entries before the failing one, or before
+        // the range a checkpoint put in question.
         var size = _problem?.Seq is { } failed && failed < Size ? failed : Size;
+        if (_vouchedSize is { } vouched && vouched < size) size = vouched;
         var head = size == Size ? Hex.Encode(_head) : size == 0 ? Hex.Encode(new byte[HashSize]) : Hex.Encode(_hashes.Get(size - 1));
         return new VerificationReport(size, head, Hex.Encode(size == Size ? _tree.Root() : RootAt(size)), _problem, [.. _checked],
             _decisionsRecomputed, _dashboardCompared, totals)
         {
-            Latest = intact ? _latest?.Checkpoint : null,
-            LatestJson = intact && _latest is not null ? _latest.Json : default,
+            Latest = intact ? _latest?.Json : null,
+            LatestJson = intact && _latest is not null ? _latest.Bytes : default,
+            UnsignedTail = intact ? UnsignedTail() : null,
         };
+    }
+
+    /// <summary>Entries after the largest checkpoint checked: they verified, but no signature covers them yet.</summary>
+    private UnsignedTail? UnsignedTail()
+    {
+        var covered = _checked.Select(c => c.Size).DefaultIfEmpty(0).Max();
+        return Size > covered ? new UnsignedTail(covered, Size - covered) : null;
     }
 
     /// <summary>MTH of the first <paramref name="size"/> entries, from the kept hashes (only for a report that stops early).</summary>
@@ -453,34 +476,11 @@ public sealed partial class LogVerifier : IDisposable
 
     // ------------------------------------------------------------------ inputs
 
-    private sealed record Expectation(string Subject, long Size, SignedCheckpoint Checkpoint, ReadOnlyMemory<byte> Json, bool Saved);
-
     private void Expect(CheckpointEvidence evidence, bool saved)
     {
         if (_problem is not null) return;
-        var check = saved ? VerificationCheck.Growth : VerificationCheck.Checkpoints;
-        var parsed = SignedCheckpoint.Parse(evidence.Json);
-        if (!parsed.Success)
-        {
-            var p = parsed.Problems[0];
-            Fail(check, null, p.Code, p.Path, $"Not a checkpoint document: {p.Message}", evidence.Subject);
-            return;
-        }
-        var cp = parsed.Value!;
-        var key = _settings.TrustedKey.Span;
-        if (!string.Equals(cp.Checkpoint.LogId, CheckpointKey.LogId(key), StringComparison.Ordinal))
-        {
-            Fail(check, null, "checkpoint.key", "$.logId",
-                $"The checkpoint names log {cp.Checkpoint.LogId}, but the trusted key is that of log {CheckpointKey.LogId(key)}: it was signed by another key.", evidence.Subject);
-            return;
-        }
-        if (!cp.Verify(key))
-        {
-            Fail(check, null, "checkpoint.signature", "$.signature",
-                $"The signature does not verify under the trusted key (log {cp.Checkpoint.LogId}): the checkpoint was not signed by that key, or was changed after signing.", evidence.Subject);
-            return;
-        }
-        _expectations.Add(new Expectation(evidence.Subject, cp.Checkpoint.Size, cp, evidence.Json, saved));
+        if (CheckpointClaims.Read(evidence, saved, _settings.TrustedKey.Span, _settings.NoteKey, out var problem) is { } claim) _expectations.Add(claim);
+        else Fail(problem!);
     }
 
     private sealed record PublishedDashboard(string Subject, ReadOnlyMemory<byte> Json, long Basis, LocalDate AsOf);

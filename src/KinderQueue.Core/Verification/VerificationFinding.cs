@@ -30,6 +30,13 @@ public enum VerificationCheck
 /// </summary>
 public sealed record VerificationFinding(VerificationCheck Check, long? Seq, string Code, string Path, string Message, string? Subject = null)
 {
+    /// <summary>
+    /// When the problem is somewhere in a range rather than at one entry (a signed root that the
+    /// log's entries <see cref="From"/>..<see cref="Seq"/> do not reach, every link holding): the
+    /// range's first entry. Null for a problem at one entry.
+    /// </summary>
+    public long? From { get; init; }
+
     public override string ToString() =>
-        $"{Check} check failed{(Seq is { } s ? $" at seq {s}" : "")}{(Subject is null ? "" : $" ({Subject})")}: {Message} [{Code} {Path}]";
+        $"{Check} check failed{(From is { } f ? $" in entries {f}..{Seq}" : Seq is { } s ? $" at seq {s}" : "")}{(Subject is null ? "" : $" ({Subject})")}: {Message} [{Code} {Path}]";
 }

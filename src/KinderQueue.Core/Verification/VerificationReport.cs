@@ -28,7 +28,17 @@ public sealed record VerificationReport(
 
     /// <summary>Its bytes exactly as published.</summary>
     public ReadOnlyMemory<byte> LatestJson { get; init; }
+
+    /// <summary>
+    /// The entries after the largest checkpoint checked, when the log is intact and there are any:
+    /// they passed every check, but no signature covers them yet (normal for a live log read
+    /// between two checkpoints; the next checkpoint will cover them or prove them changed).
+    /// </summary>
+    public UnsignedTail? UnsignedTail { get; init; }
 }
+
+/// <summary>Entries <see cref="From"/>..<see cref="From"/> + <see cref="Entries"/> − 1, verified but covered by no checkpoint checked.</summary>
+public sealed record UnsignedTail(long From, long Entries);
 
 /// <summary>A checkpoint whose signature, root and head matched the log.</summary>
 public sealed record CheckedCheckpoint(string Subject, long Size, string Root, bool Saved);

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
+using KinderQueue.Core.Log;
 
 namespace KinderQueue.Core.Verification;
 
-/// <summary>A signed checkpoint document exactly as published (SPEC.md §11.2), and where it came from (a file, a URL).</summary>
+/// <summary>A signed checkpoint document exactly as published (SPEC.md §11.2 JSON or §11.2a note), and where it came from (a file, a URL).</summary>
 public sealed record CheckpointEvidence(string Subject, ReadOnlyMemory<byte> Json);
 
 /// <summary>
@@ -16,7 +17,16 @@ public sealed class VerifierSettings
     /// </summary>
     public ReadOnlyMemory<byte> TrustedKey { get; init; }
 
-    /// <summary>Checkpoints published by the service or given by the validator: their roots and heads must be those of the log.</summary>
+    /// <summary>
+    /// The C2SP note verifier key (SPEC.md §11.2a): every checkpoint note must carry its signature
+    /// and name its origin. Required when there is a note among the checkpoints.
+    /// </summary>
+    public SignedNote.VerifierKey? NoteKey { get; init; }
+
+    /// <summary>
+    /// Checkpoints published by the service or given by the validator, in either form (a JSON
+    /// checkpoint, §11.2, or a signed note, §11.2a): their roots and heads must be those of the log.
+    /// </summary>
     public ImmutableArray<CheckpointEvidence> Checkpoints { get; init; } = [];
 
     /// <summary>Checkpoints the validator saved on earlier runs: the log must still contain exactly what each covered.</summary>

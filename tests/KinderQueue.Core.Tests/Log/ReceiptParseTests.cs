@@ -44,6 +44,32 @@ public sealed class ReceiptParseTests
         parsed.Problems[0].Path.Should().Be(path);
     }
 
+    /// <summary>Issue 12.5: the signature covers the canonical checkpoint, so white space (jq .), member order and escapes do not matter.</summary>
+    [Fact]
+    public void Issue12_TheSkeletonPrettyPrinted_ParsesToTheSameCheckpoint()
+    {
+        var pretty = System.Text.Json.Nodes.JsonNode.Parse(Skeleton)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        pretty.Should().Contain("\n    \"head\": ");
+
+        var parsed = Receipt.Parse(Utf8(pretty));
+
+        parsed.Success.Should().BeTrue(string.Join("; ", parsed.Problems));
+        parsed.Value!.Checkpoint.ToJson().Should().Equal(Receipt.Parse(Utf8(Skeleton)).Value!.Checkpoint.ToJson());
+    }
+
+    [Theory]
+    [InlineData("\"head\":", "\"note\":\"x\",\"head\":", "checkpoint.not-canonical")]
+    [InlineData("\"size\":3,\"time\"", "\"size\":3,\"size\":3,\"time\"", "json.duplicate-key")]
+    [InlineData("\"size\":3,\"time\"", "\"size\":3.0,\"time\"", "json.number")]
+    public void Issue12_ACheckpointThatIsMoreThanItsSixMembers_IsStillRefused(string from, string to, string code)
+    {
+        var parsed = Receipt.Parse(Utf8(Skeleton.Replace(from, to, StringComparison.Ordinal)));
+
+        parsed.Success.Should().BeFalse();
+        parsed.Problems[0].Code.Should().Be(code);
+        parsed.Problems[0].Path.Should().StartWith("$.checkpoint");
+    }
+
     [Fact]
     public void TheSkeleton_Parses()
     {

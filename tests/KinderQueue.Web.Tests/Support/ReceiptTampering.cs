@@ -15,6 +15,17 @@ internal static class ReceiptTampering
     /// <summary>The sixth character of the checkpoint's base64 signature (still the same length, still base64).</summary>
     public static string ChangeSignature(string receipt) => ChangeAt(receipt, IndexAfter(receipt, "\"signature\":\"") + 5, c => c == 'A' ? 'B' : 'A');
 
+    /// <summary>
+    /// The receipt as <c>jq .</c> prints it: indented by two spaces, a space after every colon, the
+    /// checkpoint's members one per line. Not tampering: the same values, spelled otherwise.
+    /// </summary>
+    public static string PrettyPrint(string receipt) =>
+        System.Text.Json.Nodes.JsonNode.Parse(receipt)!.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+
     private static char Hex(char c) => c == '0' ? '1' : '0';
 
     private static int IndexAfter(string receipt, string marker)

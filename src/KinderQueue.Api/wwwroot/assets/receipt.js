@@ -8,8 +8,9 @@
 //
 // failed is null when valid, else the first check that failed (KQReceipt.CHECKS):
 //   format      the text is not a receipt: not JSON, a field missing or malformed, or a checkpoint that
-//               is not exactly the canonical encoding of its fields (mirrors Receipt.Parse and
-//               SignedCheckpoint.Parse)
+//               is not exactly its six members once re-canonicalised — white space, member order and
+//               string escapes do not matter, since the signature covers the canonical bytes (mirrors
+//               Receipt.Parse, CanonicalJson.Canonicalize and SignedCheckpoint.Parse)
 //   entry-hash  SHA-256(0x00 ‖ UTF-8(entry)) is not entryHash: the entry was changed
 //   size        the proof's tree size is not the checkpoint's size
 //   inclusion   the proof does not lead from the entry to the checkpoint's root (RFC 9162 §2.1.3.2)
@@ -61,6 +62,7 @@ const KQReceipt = (() => {
             space();
             if (text[i] !== ':') fail("':' expected");
             i++;
+            if (node.members.has(key.value)) node.duplicate = true;
             node.members.delete(key.value);
             node.members.set(key.value, { key, value: value(depth + 1) });
           } else {
@@ -175,8 +177,15 @@ const KQReceipt = (() => {
 
   // ---- Reading the receipt (Receipt.Parse + SignedCheckpoint.Parse) ----------------------------
 
-  function parseCheckpoint(text, node) {
+  const CHECKPOINT_MEMBERS = ['head', 'logId', 'root', 'signature', 'size', 'time'];
+
+  function parseCheckpoint(node) {
     if (node.kind !== 'object') throw new FieldError("'checkpoint' must be the signed checkpoint object");
+    // Re-canonicalised (SPEC.md §3), a checkpoint is exactly its six members: a repeated key or any
+    // other member is refused, as CanonicalJson.Canonicalize and SignedCheckpoint.Parse refuse them.
+    if (node.duplicate) throw new FieldError('checkpoint: a key is repeated (SPEC.md §3)');
+    const extra = [...node.members.keys()].filter(k => !CHECKPOINT_MEMBERS.includes(k));
+    if (extra.length > 0) throw new FieldError(`checkpoint: not the canonical encoding of its fields: '${extra[0]}' is not a checkpoint member (SPEC.md §11.2)`);
     const field = name => {
       const v = member(node, name);
       if (v === undefined) throw new FieldError(`checkpoint: '${name}' is required`);
@@ -196,15 +205,9 @@ const KQReceipt = (() => {
     const signature = stringValue(field('signature'));
     if (signature === null || signature === '') throw new FieldError("checkpoint: 'signature' must be a string");
 
-    // The signed bytes, and the published document (signature between root and size): the receipt's
-    // checkpoint must be exactly the latter, so that the bytes checked are the bytes signed (§11.2).
-    const start = `{"head":"${text6.head}","logId":"${text6.logId}","root":"${text6.root}"`;
-    const end = `"size":${size},"time":"${time}"}`;
-    const signed = `${start},${end}`;
-    const published = `${start},"signature":${canonicalString(signature)},${end}`;
-    if (text.slice(node.start, node.end) !== published) {
-      throw new FieldError('checkpoint: not the canonical encoding of its fields (SPEC.md §11.2)');
-    }
+    // The signed bytes are built from the values, so however the receipt spells them (pretty-printed
+    // by jq, members reordered), the bytes checked are the canonical bytes signed (§11.2).
+    const signed = `{"head":"${text6.head}","logId":"${text6.logId}","root":"${text6.root}","size":${size},"time":"${time}"}`;
     return { head: text6.head, logId: text6.logId, root: text6.root, size, time, signature, signed };
   }
 
@@ -213,7 +216,7 @@ const KQReceipt = (() => {
     if (r.kind !== 'object') throw new FieldError('a receipt is a JSON object');
     const c = r.members.get('checkpoint');
     if (!c || c.value.kind !== 'object') throw new FieldError("'checkpoint' must be the signed checkpoint object");
-    const checkpoint = parseCheckpoint(text, c.value);
+    const checkpoint = parseCheckpoint(c.value);
     const entry = stringValue(r.members.get('entry')?.value);
     if (entry === null) throw new FieldError("'entry' must be the entry bytes as a string");
     const entryHash = stringValue(r.members.get('entryHash')?.value);
