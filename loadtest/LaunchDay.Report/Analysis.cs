@@ -298,10 +298,12 @@ internal static class Analysis
         {
             var first = campaign.FirstOrDefault(r => r.Instance == inst && r.IsSubmission && r.Status == 201 && r.StartUs >= baseUs);
             resumed[inst] = first is null ? null : (first.EndUs - baseUs) / 1e6;
-            // "/readyz said ready" and then answers failed: the readiness it reports came too early.
+            // "/readyz said ready" and then answers failed: the readiness it reports came too early. A
+            // request shed by admission control is not one: the instance is up and refuses load on purpose
+            // (the burst's retries still arrive after it ended).
             var readyUs = e.DetailUs("ready_us_" + inst) ?? (instances.Length == 1 ? e.DetailUs("ready_us") : null);
             if (readyUs is { } ru)
-                errorsAfterReady += campaign.Count(r => r.Instance == inst && r.StartUs >= ru && r.StartUs <= w.End && IsError(outcome(r))
+                errorsAfterReady += campaign.Count(r => r.Instance == inst && r.StartUs >= ru && r.StartUs <= w.End && IsError(outcome(r)) && outcome(r) != Outcome.Shed
                     && !windows.Any(o => o.Name != e.Name && r.StartUs <= o.End && r.EndUs >= o.Start));
         }
         return new FaultFinding(e.Name, Rel(e.StartUs, info), Rel(w.End, info), Rel(baseUs, info), ready, recovered, byClass, served, resumed, errorsAfterReady,

@@ -61,11 +61,15 @@ public sealed class VerdictTests
             run.Add(14.01 + i * 0.01, 40, 200, Classes.Lookup, "positions", "b", key: "KQ-SEED-1");
         }
 
+        // A retry of a shed write arriving after the burst ended, shed again: not "ready too early".
+        run.Add(15.2, 1, 503, Classes.Write, "apply-parent", "a", key: "burst-0", attempt: 2, retryAfter: "2", extra: "overloaded");
+
         var (f, v) = run.Judge();
 
         v.Go.Should().BeTrue(string.Join("; ", v.NoGoReasons));
         var burst = f.Faults.Single(x => x.Name == "burst");
-        burst.ByClass[Classes.Write].Shed.Should().Be(50);
+        burst.ErrorsAfterReady.Should().Be(0);
+        burst.ByClass[Classes.Write].Shed.Should().Be(51);
         burst.ByClass[Classes.Write].ServerErrors.Should().Be(0, "a 503 service.overloaded is a shed request, not a server error");
         burst.ServedByClass[Classes.Lookup].P99Ms.Should().Be(40);
     }
