@@ -117,14 +117,14 @@ public static class PublicLogApi
         return new CanonicalJson(body);
     }
 
-    private static IResult Inclusion(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
+    private static async Task<IResult> Inclusion(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
     {
         var problems = new List<ValidationProblem>();
         var seq = QueryInteger(http.Request, "seq", required: true, min: 0, problems);
         var givenSize = QueryInteger(http.Request, "size", required: false, min: 0, problems);
         if (problems.Count > 0) return ApiProblems.Validation(problems);
 
-        var tree = log.Tree;
+        var tree = await TreeForAsync(givenSize, log, board, http.RequestAborted);
         if (ResolveSize(givenSize, "size", tree, board, out var size) is { } unknown) return unknown;
         if (seq!.Value >= size)
             return ApiProblems.NotFound("$query.seq", "proof.not-in-tree",
@@ -143,7 +143,7 @@ public static class PublicLogApi
         return new CanonicalJson(w.ToArray());
     }
 
-    private static IResult Consistency(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
+    private static async Task<IResult> Consistency(HttpContext http, LiveLog log, CheckpointBoard board, CheckpointSigner signer)
     {
         var problems = new List<ValidationProblem>();
         // Consistency with the empty tree is trivial and not a proof (SPEC.md §6.3): from starts at 1.
@@ -151,7 +151,7 @@ public static class PublicLogApi
         var givenTo = QueryInteger(http.Request, "to", required: false, min: 1, problems);
         if (problems.Count > 0) return ApiProblems.Validation(problems);
 
-        var tree = log.Tree;
+        var tree = await TreeForAsync(givenTo, log, board, http.RequestAborted);
         if (ResolveSize(givenTo, "to", tree, board, out var to) is { } unknown) return unknown;
         if (from!.Value > to)
             return ApiProblems.Validation("$query.from", "proof.from-after-to", $"'from' ({from}) must not exceed 'to' ({to}).");
@@ -169,6 +169,13 @@ public static class PublicLogApi
         return new CanonicalJson(w.ToArray());
     }
 
+    /// <summary>
+    /// This instance's tree, caught up to the size asked for (or the latest checkpoint's): checkpoints
+    /// are shared by the replicas, so a client can hold one that another replica's writes made.
+    /// </summary>
+    private static Task<IMerkleTreeReader> TreeForAsync(long? given, LiveLog log, CheckpointBoard board, CancellationToken ct) =>
+        log.TreeCoveringAsync(given ?? board.Latest?.Checkpoint.Size ?? 0, ct);
+
     /// <summary>A tree size from the query, or the latest checkpoint's; a size this log does not have yet is a 404.</summary>
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? ResolveSize(long? given, string name, IMerkleTreeReader tree, CheckpointBoard board, out long size)
     {
@@ -178,7 +185,7 @@ public static class PublicLogApi
         {
             if (board.Latest is not { } latest) return ApiProblems.Unavailable("No checkpoint has been issued yet; retry in a second.");
             size = latest.Checkpoint.Size;
-            // The checkpoint was taken from this tree, so it is covered unless a reload is rebuilding it.
+            // TreeForAsync caught up to the checkpoint, so it is covered unless a reload is rebuilding it.
             return size > count ? ApiProblems.Unavailable("The log is being reloaded; retry in a second.") : null;
         }
         size = given.Value;

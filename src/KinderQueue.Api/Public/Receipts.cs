@@ -40,8 +40,10 @@ public sealed class ReceiptIssuer(ILogStore store, LiveLog log, CheckpointBoard 
         byte[]? entry = null;
         await foreach (var stored in store.ReadAsync(seq, seq + 1, ct).ConfigureAwait(false)) entry = stored.ToLogEntry().ToBytes();
         if (entry is null) return null;
-        var tree = log.Tree;
         var size = checkpoint.Checkpoint.Size;
+        // The checkpoint may come from another replica, ahead of what this one folded.
+        var tree = await log.TreeCoveringAsync(size, ct).ConfigureAwait(false);
+        if (tree.Count < size) return null;
         var hash = MerkleHash.Leaf(entry);
         // The instance signs only what it folded: an entry read back differently is a fault, not a receipt.
         if (!hash.AsSpan().SequenceEqual(tree.LeafHash(seq)))

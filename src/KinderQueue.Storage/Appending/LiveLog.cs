@@ -161,6 +161,21 @@ public sealed class LiveLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The public tree, with at least <paramref name="size"/> leaves if the database holds them. The
+    /// checkpoints are shared by every replica, so the latest one (or one a client got from another
+    /// replica) can cover entries this instance has not folded yet: a proof in its tree catches up
+    /// first instead of failing or waiting for the next look at the tail. The caller checks the count:
+    /// a size the database does not have stays beyond it.
+    /// </summary>
+    public async Task<IMerkleTreeReader> TreeCoveringAsync(long size, CancellationToken ct)
+    {
+        var tree = Tree;
+        if (tree.Count >= size) return tree;
+        await CatchUpAsync(ct).ConfigureAwait(false);
+        return Tree;
+    }
+
     /// <summary>Folds entries that another instance appended since the last look.</summary>
     public async Task CatchUpAsync(CancellationToken ct)
     {

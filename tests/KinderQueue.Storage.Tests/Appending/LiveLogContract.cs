@@ -572,6 +572,32 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
             await second.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_replica_behind_the_shared_checkpoint_catches_up_to_prove_in_its_tree()
+    {
+        var first = await StartWithRegionAsync();
+        // Its tail loop looks only every hour: without catching up, it stays where it started.
+        var second = new LiveLog(Scope.CreateStore(), Clock, tailInterval: TimeSpan.FromHours(1));
+        await Wait.Within(second.StartAsync(Ct), "the second instance to start");
+        try
+        {
+            for (var i = 0; i < 3; i++) (await ExecuteAsync(first, TestCommands.Submit(Region.Number(i), variant: i))).Accepted.Should().BeTrue();
+            var shared = (await first.IssueCheckpointAsync(Sign, Clock.GetCurrentInstant(), Ct))!;
+            second.Tree.Count.Should().BeLessThan(shared.Size, "the writes went to the other replica (the launch-day receipts failed here with 500)");
+
+            var tree = await second.TreeCoveringAsync(shared.Size, Ct);
+
+            tree.Count.Should().Be(shared.Size);
+            tree.Root(shared.Size).Should().Equal(first.Tree.Root(shared.Size));
+            tree.InclusionProof(shared.Size - 1, shared.Size).Should().NotBeEmpty();
+            (await second.TreeCoveringAsync(shared.Size + 10, Ct)).Count.Should().Be(shared.Size, "a size the database does not hold stays beyond the tree");
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>How a test alters an entry on its way out of the database.</summary>
