@@ -20,6 +20,7 @@ public static class CliApp
           {VERIFY}
           {PRIVACY}
           {RECEIPT}
+          {TILES}
 
         Exit codes: 0 ok (verify: intact; privacy: no typed text), 1 a difference or problem was found, 2 usage, input or network error.
         """;
@@ -35,6 +36,7 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(args);
         if (args is ["verify", .. var rest]) return await Verify.VerifyCommand.RunAsync(rest, stdout, stderr, http).ConfigureAwait(false);
         if (args is ["privacy", .. var privacy]) return await Privacy.PrivacyCommand.RunAsync(privacy, stdout, stderr, http).ConfigureAwait(false);
+        if (args is ["publish-tiles", .. var tiles]) return await Tiles.PublishTilesCommand.RunAsync(tiles, stdout, stderr, http).ConfigureAwait(false);
         if (args is ["receipt", .. var receipt]) return await ReceiptCommand.RunAsync(receipt, stdout, stderr, http).ConfigureAwait(false);
         return args switch
         {
@@ -51,7 +53,8 @@ public static class CliApp
     {
         writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
             .Replace("{PRIVACY}", Privacy.PrivacyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
-            .Replace("{RECEIPT}", ReceiptCommand.Usage, StringComparison.Ordinal));
+            .Replace("{RECEIPT}", ReceiptCommand.Usage, StringComparison.Ordinal)
+            .Replace("{TILES}", Tiles.PublishTilesCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal));
         return code;
     }
 }

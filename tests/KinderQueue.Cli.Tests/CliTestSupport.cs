@@ -120,7 +120,7 @@ internal sealed class SmallLog
     public static CriteriaDocument DefaultCriteria() => CriteriaJson.Parse(File.ReadAllBytes(Repo.DefaultCriteria)).GetValueOrThrow();
 
     /// <summary>06:00 UTC of the day, plus minutes.</summary>
-    public static Instant On(int y, int m, int d, int minute = 0) => Instant.FromUtc(y, m, d, 6, minute);
+    public static Instant On(int y, int m, int d, int minute = 0) => Instant.FromUtc(y, m, d, 6, 0) + Duration.FromMinutes(minute);
 
     public void Append(Instant at, LogEvent e)
     {

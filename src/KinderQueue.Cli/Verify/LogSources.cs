@@ -33,7 +33,10 @@ internal sealed class LogStream(Stream stream, long? entries, long? bytes) : IDi
     public void Dispose() => Stream.Dispose();
 }
 
-/// <summary>How a command turns what the user named into a source: an http(s) URL is a service, anything else a file.</summary>
+/// <summary>
+/// How a command turns what the user named into a source: a tiled log (<c>tiles:…</c> or a folder with a
+/// checkpoint and tile/), an http(s) URL is a service, anything else a file.
+/// </summary>
 internal static class LogSources
 {
     public static bool IsUrl(string s) =>
@@ -41,7 +44,8 @@ internal static class LogSources
 
     /// <param name="agent">The User-Agent a service's operators see: which command is reading their log.</param>
     public static ILogSource Open(string source, HttpMessageHandler? http, string agent) =>
-        IsUrl(source) ? new HttpLogSource(new Uri(source), http, agent) : new FileLogSource(source);
+        Tiles.TilesLogSource.Names(source) ? Tiles.TilesLogSource.Open(source, http, agent)
+        : IsUrl(source) ? new HttpLogSource(new Uri(source), http, agent) : new FileLogSource(source);
 }
 
 /// <summary>The log could not be read (missing file, refused request, broken transfer): exit code 2.</summary>

@@ -26,6 +26,9 @@ internal static class VerifyCommand
                                      latest verified checkpoint is saved there after a clean run
               --json                 print the report as JSON
               --no-progress          no progress bar
+            <url-or-file> may be a tiled log (c2sp.org/tlog-tiles): tiles:<prefix URL or folder>, or a folder
+            written by kq publish-tiles; its tiles are checked against its entries and checkpoint note
+            (--key with the /public/log-key document also checks the note's signature)
         """;
 
     private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress)
@@ -127,7 +130,7 @@ internal static class VerifyCommand
             stderr.WriteLine("kq verify: --checkpoint and --dashboard are for a file source; a service's own are fetched from it.");
             return CliApp.InputError;
         }
-        if (!isUrl && !File.Exists(o.Source))
+        if (!isUrl && !File.Exists(o.Source) && !Tiles.TilesLogSource.Names(o.Source))
         {
             stderr.WriteLine($"{o.Source}: cannot read: no such file (give a file or an http(s) URL)");
             return CliApp.InputError;
@@ -216,6 +219,7 @@ internal static class VerifyCommand
             report = verifier.Complete();
         }
         if (early is not null) report = report with { Problem = early };
+        if (source is Tiles.TilesLogSource tiles && report.Intact) report = await tiles.CheckAsync(report, o.Key is null ? null : ReadFile(o.Key), default).ConfigureAwait(false);
 
         string? savedTo = null;
         var written = false;

@@ -26,6 +26,13 @@ public interface IMerkleTreeReader
 
     /// <summary>PROOF(oldSize, D[newSize]) (RFC 9162 §2.1.4.1); 0 &lt; oldSize &lt;= newSize.</summary>
     ImmutableArray<byte[]> ConsistencyProof(long oldSize, long newSize);
+
+    /// <summary>
+    /// MTH of the perfect subtree of <paramref name="height"/> with index <paramref name="index"/> at that
+    /// height: leaves index·2^height to (index+1)·2^height − 1, all below <see cref="Count"/>. The
+    /// hashes of a tile (c2sp.org/tlog-tiles) are these subtrees at heights 0, 8, 16, …
+    /// </summary>
+    void SubtreeRoot(int height, long index, Span<byte> destination);
 }
 
 /// <summary>
@@ -150,6 +157,17 @@ public sealed class MerkleStore : IMerkleTreeReader
         ArgumentOutOfRangeException.ThrowIfGreaterThan(oldSize, newSize);
 
         return MerkleTree.ConsistencyPath(oldSize, newSize, (offset, count) => RangeRoot(chunks, offset, count));
+    }
+
+    /// <exception cref="ArgumentOutOfRangeException">Unless the subtree lies below <see cref="Count"/>.</exception>
+    public void SubtreeRoot(int height, long index, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(height, 62);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var count = Count;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, ((count >> height) - 1));
+        Slot(Volatile.Read(ref _chunks), Position(height, index)).CopyTo(destination);
     }
 
     /// <summary>
