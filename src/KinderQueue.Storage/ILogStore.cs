@@ -92,6 +92,15 @@ public interface IWriteSession : IAsyncDisposable
 
     Task CommitAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Federal portal rows of this session, in its transaction (send before the commit): the links of
+    /// applications the portal sent, then the status updates owed to it (an update is kept only for an
+    /// application with a link, which may be one of this session's). A store without the federal
+    /// tables refuses rows rather than drop them.
+    /// </summary>
+    Task AppendFederalAsync(IReadOnlyList<Federal.FederalLink> links, IReadOnlyList<Federal.FederalOutboxEntry> updates, CancellationToken ct) =>
+        links.Count == 0 && updates.Count == 0 ? Task.CompletedTask : throw new NotSupportedException("This store keeps no federal portal outbox.");
+
     /// <summary>The last checkpoint, read under the writer lock.</summary>
     Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct);
 

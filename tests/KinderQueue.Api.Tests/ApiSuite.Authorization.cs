@@ -34,6 +34,7 @@ public abstract partial class ApiSuite
         ["POST /api/v1/applications/{number}/withdrawal"] = [Roles.Operator, Roles.Parent],
         ["POST /api/v1/applications/{number}/offer-response"] = [Roles.Allocator, Roles.Operator, Roles.Parent],
         ["GET /api/v1/audit/applications/{number}"] = [Roles.Validator],
+        ["POST /api/v1/federal/applications"] = [Roles.FederalPortal],
     };
 
     // The public log API is anonymous by design; PublicLogTests checks it.

@@ -18,6 +18,8 @@ public static class Roles
     public const string Parent = "parent";
     /// <summary>An authorised auditor (NGO, public chamber): may check private records against commitments.</summary>
     public const string Validator = "validator";
+    /// <summary>The federal portal's service account: pushes the applications parents make there (deploy/FEDERAL-PORTAL.md).</summary>
+    public const string FederalPortal = "federal-portal";
 
-    public static readonly IReadOnlyList<string> All = [Registrar, Verifier, Allocator, Operator, Parent, Validator];
+    public static readonly IReadOnlyList<string> All = [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal];
 }

@@ -36,6 +36,7 @@ public static class ServiceRegistration
         services.AddHostedService<LiveLogHost>();
         services.AddPublicLog(options);
         services.AddPublicQueue();
+        Federal.FederalRegistration.AddFederalPortal(services, builder.Configuration);
         builder.AddKinderQueueTelemetry();
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
@@ -138,7 +139,8 @@ public static class ServiceRegistration
             .AddPolicy(Policies.Allocator, p => p.RequireRole(Roles.Allocator))
             .AddPolicy(Policies.Applicant, p => p.RequireRole(Roles.Operator, Roles.Parent))
             .AddPolicy(Policies.OfferResponder, p => p.RequireRole(Roles.Allocator, Roles.Operator, Roles.Parent))
-            .AddPolicy(Policies.Validator, p => p.RequireRole(Roles.Validator));
+            .AddPolicy(Policies.Validator, p => p.RequireRole(Roles.Validator))
+            .AddPolicy(Policies.FederalPortal, p => p.RequireRole(Roles.FederalPortal));
     }
 
     /// <summary>One validation (an ES256 signature check) per token rather than per request; see ValidatedTokenCache.</summary>
@@ -176,6 +178,7 @@ public static class ServiceRegistration
         v1.MapAuditApi();
         v1.MapPublicLogApi();
         v1.MapPublicQueueApi();
+        v1.MapFederalPortalApi();
         return app;
     }
 }
@@ -188,4 +191,5 @@ public static class Policies
     public const string Applicant = "applicant";
     public const string OfferResponder = "offer-responder";
     public const string Validator = "validator";
+    public const string FederalPortal = "federal-portal";
 }

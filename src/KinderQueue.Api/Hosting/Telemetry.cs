@@ -35,7 +35,8 @@ public static class Telemetry
                 .AddNpgsqlInstrumentation()
                 // Kestrel's and the rate limiter's meters come with the ASP.NET Core instrumentation today;
                 // named here as well because admission control is read from them (deploy/CONFIGURATION.md).
-                .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", LogTelemetry.Name))
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", LogTelemetry.Name,
+                    Federal.PortalLinkState.MeterName))
             .WithLogging()
             // One exporter for all three signals; it reads OTEL_EXPORTER_OTLP_* from configuration.
             .UseOtlpExporter();

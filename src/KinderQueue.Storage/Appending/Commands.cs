@@ -20,7 +20,8 @@ public enum Refusal
 
 /// <summary>
 /// What a command decided against the current state: one event to append (with the private
-/// record it creates, if any, and the response to give), or a refusal with its problems.
+/// record it creates, if any, the federal portal's id of an application the portal sent, and the
+/// response to give), or a refusal with its problems.
 /// </summary>
 public sealed record CommandDecision(
     LogEvent? Event,
@@ -28,7 +29,8 @@ public sealed record CommandDecision(
     Func<long, byte[]>? Response,
     Refusal Refusal,
     IReadOnlyList<ValidationProblem> Problems,
-    NoteText? Note = null)
+    NoteText? Note = null,
+    Federal.FederalLink? Federal = null)
 {
     public static CommandDecision Append(LogEvent e, Func<long, byte[]> response, PrivateRecord? record = null, NoteText? note = null) =>
         new(e, record, response, Refusal.Invalid, [], note);

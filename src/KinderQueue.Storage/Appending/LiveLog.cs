@@ -3,9 +3,11 @@ using System.Threading.Channels;
 using KinderQueue.Core;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
+using KinderQueue.Core.Federal;
 using KinderQueue.Core.Log;
 using KinderQueue.Core.State;
 using NodaTime;
+using KinderQueue.Storage.Federal;
 using Polly;
 
 namespace KinderQueue.Storage.Appending;
@@ -309,6 +311,8 @@ public sealed class LiveLog : IAsyncDisposable
             var responses = new List<StoredResponse>();
             var records = new List<PrivateRecord>();
             var notes = new List<PrivateNote>();
+            var links = new List<FederalLink>();
+            var owed = new List<FederalOutboxEntry>();
             var now = Formats.TruncateToMillisecond(_clock.GetCurrentInstant());
             // Entries never go back in time, even if this instance's clock is behind another's.
             if (now < _lastAt) now = _lastAt;
@@ -356,6 +360,13 @@ public sealed class LiveLog : IAsyncDisposable
                 entries.Add(StoredEntry.From(appended, hash));
                 if (decision.Record is not null) records.Add(decision.Record);
                 if (decision.Note is { } note) notes.Add(new PrivateNote(appended.Seq, note.Number, note.Text));
+                if (decision.Federal is { } link) links.Add(link);
+                // The transactional outbox (issue 14): what the federal portal must hear goes in with the entry, or not at all.
+                foreach (var u in PortalStatus.UpdatesFor(decision.Event, _state))
+                {
+                    owed.Add(new FederalOutboxEntry(FederalOutboxEntry.KeyOf(appended.Seq, u.Number), appended.Seq, now, u.Number, u.Status,
+                        u.Kindergarten, u.Group, u.Deadline is { } d ? Formats.Format(d) : null));
+                }
                 var response = decision.Response!(appended.Seq);
                 if (key is not null) responses.Add(new StoredResponse(SealedResponses.RowKey(key), appended.Seq, SealedResponses.Seal(key, response)));
                 results[i] = CommandResult.Appended(appended.Seq, response);
@@ -364,6 +375,7 @@ public sealed class LiveLog : IAsyncDisposable
             if (entries.Count > 0 || responses.Count > 0)
             {
                 if (notes.Count > 0) await session.AppendNotesAsync(notes, ct).ConfigureAwait(false);
+                if (links.Count > 0 || owed.Count > 0) await session.AppendFederalAsync(links, owed, ct).ConfigureAwait(false);
                 await session.AppendAndCommitAsync(entries, responses, records, now, ct).ConfigureAwait(false);
                 foreach (var e in entries) _merkle.Append(e.Hash);
                 _lastAt = now;

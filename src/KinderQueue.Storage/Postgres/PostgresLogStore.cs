@@ -13,7 +13,7 @@ namespace KinderQueue.Storage.Postgres;
 /// as arrays (INSERT ... SELECT FROM unnest), every table in one round trip, which is what makes
 /// group commit cheap. SQL of this backend lives in this file and in Migrations/Postgres.
 /// </summary>
-public sealed class PostgresLogStore : ILogStore
+public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
 {
     // Arbitrary but fixed: the advisory-lock keys of this application.
     private const long WriterLockKey = 0x4B51_4C4F_4701;   // "KQLOG" + 1
@@ -52,6 +52,24 @@ public sealed class PostgresLogStore : ILogStore
     private const string InsertReadSql = "INSERT INTO private_reads (at_ms, number, actor, purpose) VALUES (@AtMs, @Number, @Actor, @Purpose)";
     private const string CountReadsSql =
         "SELECT to_char(to_timestamp(at_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM') AS Month, purpose AS Purpose, COUNT(*) AS Count FROM private_reads GROUP BY 1, 2 ORDER BY 1, 2";
+    // Federal portal (issue 14): links are private, the outbox holds the portal id and public details only.
+    private const string InsertFederalLinksSql =
+        "INSERT INTO federal_links (portal_id, number, content_hash) SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])";
+    // An update is owed only for an application the portal sent, whose link the same transaction may just have written.
+    private const string InsertFederalUpdatesSql =
+        "INSERT INTO federal_outbox (key, seq, at_ms, portal_id, status, kindergarten, grp, deadline) " +
+        "SELECT u.k, u.s, u.a, l.portal_id, u.st, u.kg, u.g, u.d " +
+        "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, s, a, n, st, kg, g, d) " +
+        "JOIN federal_links l ON l.number = u.n";
+    private const string GetFederalLinkSql =
+        "SELECT portal_id AS PortalId, number AS Number, content_hash AS ContentHash FROM federal_links WHERE portal_id = @PortalId";
+    private const string OwedFederalSql =
+        "SELECT key AS Key, seq AS Seq, at_ms AS AtMs, portal_id AS PortalId, status AS Status, kindergarten AS Kindergarten, grp AS Grp, " +
+        "deadline AS Deadline, attempts AS Attempts FROM federal_outbox WHERE done_ms IS NULL ORDER BY seq, key LIMIT @Limit";
+    private const string CountFederalAttemptSql = "UPDATE federal_outbox SET attempts = attempts + 1 WHERE key = @Key";
+    private const string CompleteFederalSql =
+        "UPDATE federal_outbox SET done_ms = @AtMs, outcome = @Outcome WHERE key = @Key AND done_ms IS NULL";
+    private const string CountOwedFederalSql = "SELECT COUNT(*) FROM federal_outbox WHERE done_ms IS NULL";
     private const string MigrationsTableSql =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)";
 
@@ -243,6 +261,39 @@ public sealed class PostgresLogStore : ILogStore
         return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
+    public async Task<Federal.FederalLink?> GetFederalLinkAsync(string portalId, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<Federal.FederalLinkRow>(new CommandDefinition(GetFederalLinkSql, new { PortalId = portalId }, cancellationToken: ct)).ConfigureAwait(false);
+        return row?.ToLink();
+    }
+
+    public async Task<IReadOnlyList<Federal.FederalDelivery>> OwedFederalAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Federal.FederalDeliveryRow>(new CommandDefinition(OwedFederalSql, new { Limit = limit }, cancellationToken: ct)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToDelivery())];
+    }
+
+    public async Task CountFederalAttemptAsync(string key, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(CountFederalAttemptSql, new { Key = key }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CompleteFederalAsync(string key, Federal.FederalOutcome outcome, Instant at, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(CompleteFederalSql,
+            new { Key = key, AtMs = at.ToUnixTimeMilliseconds(), Outcome = Federal.FederalOutbox.OutcomeName(outcome) }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<long> CountOwedFederalAsync(CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountOwedFederalSql, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
     public async Task<bool> PingAsync(CancellationToken ct)
     {
         try
@@ -320,6 +371,33 @@ public sealed class PostgresLogStore : ILogStore
         public Task AppendAndCommitAsync(IReadOnlyList<StoredEntry> entries, IReadOnlyList<StoredResponse> responses,
             IReadOnlyList<PrivateRecord> records, Instant now, CancellationToken ct) =>
             SendAsync(entries, responses, records, now, commit: true, ct);
+
+        public async Task AppendFederalAsync(IReadOnlyList<Federal.FederalLink> links, IReadOnlyList<Federal.FederalOutboxEntry> updates, CancellationToken ct)
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            if (links.Count > 0)
+            {
+                var command = new NpgsqlBatchCommand(InsertFederalLinksSql);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = links.Select(l => l.PortalId).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = links.Select(l => l.Number).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = links.Select(l => l.ContentHash).ToArray() });
+                batch.BatchCommands.Add(command);
+            }
+            if (updates.Count > 0)
+            {
+                var command = new NpgsqlBatchCommand(InsertFederalUpdatesSql);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = updates.Select(u => u.Key).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = updates.Select(u => u.Seq).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = updates.Select(u => u.At.ToUnixTimeMilliseconds()).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = updates.Select(u => u.Number).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = updates.Select(u => u.Status).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = updates.Select(u => u.Kindergarten).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = updates.Select(u => u.Group).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = updates.Select(u => u.Deadline).ToArray() });
+                batch.BatchCommands.Add(command);
+            }
+            if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
 
         public async Task CommitAsync(CancellationToken ct)
         {

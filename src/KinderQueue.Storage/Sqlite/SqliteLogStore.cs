@@ -11,7 +11,7 @@ namespace KinderQueue.Storage.Sqlite;
 /// The embedded default: one SQLite file in WAL mode with full fsync. <c>BEGIN IMMEDIATE</c> is
 /// the writer lock. SQL of this backend lives in this file and in Migrations/Sqlite.
 /// </summary>
-public sealed class SqliteLogStore : ILogStore
+public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore
 {
     // Sequence numbers run from 0 without gaps, so the size is the last seq + 1: one index probe,
     // where COUNT(*) scans the whole log (the tail loop asks every 200 ms, for ever).
@@ -41,6 +41,22 @@ public sealed class SqliteLogStore : ILogStore
         "SELECT strftime('%Y-%m', at_ms / 1000, 'unixepoch') AS Month, purpose AS Purpose, COUNT(*) AS Count FROM private_reads GROUP BY 1, 2 ORDER BY 1, 2";
     // First column of the result: 1 if a reader kept the checkpoint from finishing.
     private const string WalTruncateSql = "PRAGMA wal_checkpoint(TRUNCATE)";
+    // Federal portal (issue 14): links are private, the outbox holds the portal id and public details only.
+    private const string InsertFederalLinkSql =
+        "INSERT INTO federal_links (portal_id, number, content_hash) VALUES (@PortalId, @Number, @ContentHash)";
+    private const string GetFederalLinkSql =
+        "SELECT portal_id AS PortalId, number AS Number, content_hash AS ContentHash FROM federal_links WHERE portal_id = @PortalId";
+    // An update is owed only for an application the portal sent, whose link the same transaction may just have written.
+    private const string InsertFederalUpdateSql =
+        "INSERT INTO federal_outbox (key, seq, at_ms, portal_id, status, kindergarten, grp, deadline) " +
+        "SELECT @Key, @Seq, @AtMs, portal_id, @Status, @Kindergarten, @Group, @Deadline FROM federal_links WHERE number = @Number";
+    private const string OwedFederalSql =
+        "SELECT key AS Key, seq AS Seq, at_ms AS AtMs, portal_id AS PortalId, status AS Status, kindergarten AS Kindergarten, grp AS Grp, " +
+        "deadline AS Deadline, attempts AS Attempts FROM federal_outbox WHERE done_ms IS NULL ORDER BY seq, key LIMIT @Limit";
+    private const string CountFederalAttemptSql = "UPDATE federal_outbox SET attempts = attempts + 1 WHERE key = @Key";
+    private const string CompleteFederalSql =
+        "UPDATE federal_outbox SET done_ms = @AtMs, outcome = @Outcome WHERE key = @Key AND done_ms IS NULL";
+    private const string CountOwedFederalSql = "SELECT COUNT(*) FROM federal_outbox WHERE done_ms IS NULL";
     private const string MigrationsTableSql =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)";
 
@@ -226,6 +242,39 @@ public sealed class SqliteLogStore : ILogStore
         return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
+    public async Task<Federal.FederalLink?> GetFederalLinkAsync(string portalId, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<Federal.FederalLinkRow>(new CommandDefinition(GetFederalLinkSql, new { PortalId = portalId }, cancellationToken: ct)).ConfigureAwait(false);
+        return row?.ToLink();
+    }
+
+    public async Task<IReadOnlyList<Federal.FederalDelivery>> OwedFederalAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Federal.FederalDeliveryRow>(new CommandDefinition(OwedFederalSql, new { Limit = limit }, cancellationToken: ct)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToDelivery())];
+    }
+
+    public async Task CountFederalAttemptAsync(string key, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(CountFederalAttemptSql, new { Key = key }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CompleteFederalAsync(string key, Federal.FederalOutcome outcome, Instant at, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(CompleteFederalSql,
+            new { Key = key, AtMs = at.ToUnixTimeMilliseconds(), Outcome = Federal.FederalOutbox.OutcomeName(outcome) }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<long> CountOwedFederalAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountOwedFederalSql, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
     public async Task<bool> PingAsync(CancellationToken ct)
     {
         try
@@ -306,6 +355,19 @@ public sealed class SqliteLogStore : ILogStore
                 await connection.ExecuteAsync(new CommandDefinition(InsertResponseSql, responses.Select(r => new
                 {
                     r.Key, r.Seq, r.Response, CreatedMs = now.ToUnixTimeMilliseconds(),
+                }), tx, cancellationToken: ct)).ConfigureAwait(false);
+            }
+        }
+
+        public async Task AppendFederalAsync(IReadOnlyList<Federal.FederalLink> links, IReadOnlyList<Federal.FederalOutboxEntry> updates, CancellationToken ct)
+        {
+            if (links.Count > 0)
+                await connection.ExecuteAsync(new CommandDefinition(InsertFederalLinkSql, links, tx, cancellationToken: ct)).ConfigureAwait(false);
+            if (updates.Count > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(InsertFederalUpdateSql, updates.Select(u => new
+                {
+                    u.Key, u.Seq, AtMs = u.At.ToUnixTimeMilliseconds(), u.Number, u.Status, u.Kindergarten, u.Group, u.Deadline,
                 }), tx, cancellationToken: ct)).ConfigureAwait(false);
             }
         }

@@ -122,12 +122,22 @@ public sealed class SqliteFixture : ApiFixture
 /// <summary>A fresh database per test class on the server named by KQ_TEST_POSTGRES; dropped at the end.</summary>
 public sealed class PostgresFixture : ApiFixture
 {
-    private string? _admin;
-    private string? _database;
+    private readonly PostgresDatabase _database = new();
 
     public override string Backend => "postgres";
 
-    protected override async Task<string?> CreateDatabaseAsync()
+    protected override Task<string?> CreateDatabaseAsync() => _database.CreateAsync();
+
+    protected override Task DropDatabaseAsync() => _database.DropAsync();
+}
+
+/// <summary>A throwaway database on the server named by KQ_TEST_POSTGRES, for any fixture.</summary>
+public sealed class PostgresDatabase
+{
+    private string? _admin;
+    private string? _database;
+
+    public async Task<string?> CreateAsync()
     {
         _admin = Environment.GetEnvironmentVariable("KQ_TEST_POSTGRES");
         if (string.IsNullOrWhiteSpace(_admin))
@@ -143,7 +153,7 @@ public sealed class PostgresFixture : ApiFixture
         return new Npgsql.NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
     }
 
-    protected override async Task DropDatabaseAsync()
+    public async Task DropAsync()
     {
         if (_admin is null || _database is null) return;
         Npgsql.NpgsqlConnection.ClearAllPools();

@@ -29,6 +29,7 @@ public sealed class TestTokens
         Operator = Mint(Roles.Operator, $"subject-operator-{run}");
         Parent = Mint(Roles.Parent, $"subject-parent-{run}");
         Validator = Mint(Roles.Validator, $"subject-validator-{run}");
+        FederalPortal = Mint(Roles.FederalPortal, $"subject-federal-portal-{run}");
         OtherParent = Mint(Roles.Parent, $"subject-parent-other-{run}");
         OtherOperator = Mint(Roles.Operator, $"subject-operator-other-{run}");
     }
@@ -39,11 +40,12 @@ public sealed class TestTokens
     public Caller Operator { get; }
     public Caller Parent { get; }
     public Caller Validator { get; }
+    public Caller FederalPortal { get; }
     public Caller OtherParent { get; }
     public Caller OtherOperator { get; }
 
     /// <summary>One caller per role, in <see cref="Roles.All"/> order.</summary>
-    public IReadOnlyList<Caller> OnePerRole => [Registrar, Verifier, Allocator, Operator, Parent, Validator];
+    public IReadOnlyList<Caller> OnePerRole => [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal];
 
     public IReadOnlyList<Caller> All => [.. OnePerRole, OtherParent, OtherOperator];
 

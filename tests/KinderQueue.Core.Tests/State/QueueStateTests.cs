@@ -585,4 +585,30 @@ public sealed class QueueStateTests
         var outcome = Rounds.Decide(log.State, "2027\u202e-main", RoundDate, September).GetValueOrThrow();
         log.Rejects(On(2027, 5, 1), outcome.Decision, "text.character", "$.round");
     }
+
+    // ----------------------------------------------------------------- federal portal (issue 14)
+
+    [Fact]
+    public void PortalStatus_SpeaksOnlyOfFederalApplications_WithTheOffersPublicDetails()
+    {
+        var log = World();
+        var federal = Submitted("F-1", ["kg-1", "kg-2"], registeredAt: On(2027, 2, 1)) with { Channel = "federal" };
+        log.Ok(On(2027, 2, 1), federal);
+        Core.Federal.PortalStatus.UpdatesFor(federal, log.State).Should().Equal(new Core.Federal.PortalStatusUpdate("F-1", "accepted", null, null, null));
+        var local = Submitted("A-2", ["kg-1", "kg-2"], registeredAt: On(2027, 2, 2));
+        log.Ok(On(2027, 2, 2), local);
+        Core.Federal.PortalStatus.UpdatesFor(local, log.State).Should().BeEmpty("a portal application hears nothing of the others");
+
+        var round = log.Round("2027-main", RoundDate, September);
+        var offer = round.Decision.Offers.Single(o => o.Number == "F-1");
+        Core.Federal.PortalStatus.UpdatesFor(round.Decision, log.State)
+            .Should().Equal(new Core.Federal.PortalStatusUpdate("F-1", "offered", offer.Kindergarten, offer.Group, offer.Deadline));
+
+        var decline = new OfferResponded("F-1", false);
+        log.Ok(On(2027, 5, 2), decline);
+        Core.Federal.PortalStatus.UpdatesFor(decline, log.State).Select(u => u.Status).Should().Equal("declined");
+        var withdrawn = new ApplicationWithdrawn("F-1", "parent-request");
+        log.Ok(On(2027, 5, 3), withdrawn);
+        Core.Federal.PortalStatus.UpdatesFor(withdrawn, log.State).Select(u => u.Status).Should().Equal("withdrawn");
+    }
 }

@@ -112,6 +112,9 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
         public Task AppendNotesAsync(IReadOnlyList<PrivateNote> notes, CancellationToken ct) => inner.AppendNotesAsync(notes, ct);
 
+        public Task AppendFederalAsync(IReadOnlyList<KinderQueue.Storage.Federal.FederalLink> links, IReadOnlyList<KinderQueue.Storage.Federal.FederalOutboxEntry> updates, CancellationToken ct) =>
+            inner.AppendFederalAsync(links, updates, ct);
+
         public Task<StoredCheckpoint?> LatestCheckpointAsync(CancellationToken ct) => inner.LatestCheckpointAsync(ct);
 
         public Task AppendCheckpointAsync(StoredCheckpoint checkpoint, CancellationToken ct) => inner.AppendCheckpointAsync(checkpoint, ct);

@@ -375,8 +375,32 @@
     return section;
   }
 
+  // ------------------------------------------------------------------ federal portal link (issue 14)
+
+  let portalLink = null; // /api/v1/public/federal-portal: { link, downSince, backlog }
+
+  async function loadPortalLink() {
+    const result = await KQ.getJson('/api/v1/public/federal-portal');
+    portalLink = result.ok && result.body ? result.body : null;
+    renderPortalLink();
+  }
+
+  /** In plain words: works, or no link since when, and that applications are still accepted. */
+  function renderPortalLink() {
+    const p = document.getElementById('portal-link');
+    if (!p) return;
+    if (!portalLink || portalLink.link === 'not-configured') { p.hidden = true; return; }
+    const since = portalLink.downSince
+      ? new Date(portalLink.downSince).toLocaleTimeString(KQ.language === 'ru' ? 'ru-RU' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
+      : '';
+    p.textContent = portalLink.link === 'up' ? t('portal.up') : t('portal.down', { since, backlog: KQ.number(portalLink.backlog) });
+    p.hidden = false;
+  }
+
   KQ.addTexts({
     ru: {
+      'portal.up': 'Связь с порталом госуслуг: работает.',
+      'portal.down': 'Связь с порталом госуслуг: нет связи с {since}, заявления принимаются, уведомления отправятся позже (ждут отправки: {backlog}).',
       'dashboard.title': 'Статистика очереди — очередь в детские сады',
       'dashboard.heading': 'Очередь в детские сады: статистика',
       'dash.failed': 'Статистику сейчас не удалось загрузить.',
@@ -483,6 +507,8 @@
       'channel.portal': 'Региональный портал',
     },
     en: {
+      'portal.up': 'Link to the federal services portal (Gosuslugi): working.',
+      'portal.down': 'Link to the federal services portal (Gosuslugi): down since {since}; applications are still accepted, notifications will be sent later ({backlog} waiting).',
       'dashboard.title': 'Queue statistics — kindergarten queue',
       'dashboard.heading': 'Kindergarten queue: statistics',
       'dash.failed': 'The statistics could not be loaded right now.',
@@ -591,5 +617,7 @@
   });
 
   document.addEventListener('DOMContentLoaded', load);
+  document.addEventListener('DOMContentLoaded', loadPortalLink);
   KQ.onLanguageChange(render);
+  KQ.onLanguageChange(renderPortalLink);
 })();
