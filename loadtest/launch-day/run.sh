@@ -51,7 +51,7 @@ if [ "$mode" = short ]; then
   burst_conns=32 burst_s=3 kill_down_s=1 recovery_limit_s=20
 else
   duration=300 region=200 seed_apps=3000 peak_apps=12000 peak_lookups=24000 peak_visits=3000 peak_exports=6
-  burst_conns=128 burst_s=20 kill_down_s=1 recovery_limit_s=60
+  burst_conns=1024 burst_s=20 kill_down_s=1 recovery_limit_s=60
 fi
 for k in "${!set_by_flag[@]}"; do printf -v "$k" '%s' "${set_by_flag[$k]}"; done
 operator_share=30      # % of applications submitted by service-centre operators (the rest: parents on the portal)
