@@ -7,7 +7,7 @@ namespace KinderQueue.Cli.Witnessing;
 /// The witness's private key on disk, in the note tooling's form (golang.org/x/mod/sumdb/note):
 /// <c>PRIVATE+KEY+name+hex(key ID)+base64(0x04 ‖ 32-byte seed)</c>, one line, readable by its owner only (0600).
 /// </summary>
-internal static class WitnessKeyFile
+public static class WitnessKeyFile
 {
     private const string Prefix = "PRIVATE+KEY+";
 
@@ -79,4 +79,4 @@ internal static class WitnessKeyFile
 }
 
 /// <summary>A witness that cannot start: the message names the file or option and the problem.</summary>
-internal sealed class WitnessSetupException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class WitnessSetupException(string message, Exception? inner = null) : Exception(message, inner);

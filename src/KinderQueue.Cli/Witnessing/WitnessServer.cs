@@ -17,7 +17,7 @@ namespace KinderQueue.Cli.Witnessing;
 /// latest cosigned one. The decision is <see cref="Core.Log.Witness.Decide"/>; deciding and persisting
 /// happen under one lock, so two requests cannot roll the stored size back (the race the spec describes).
 /// </summary>
-internal sealed class WitnessServer : IAsyncDisposable
+public sealed class WitnessServer : IAsyncDisposable
 {
     /// <summary>A request body is a size line, at most 63 hashes and a note: far below this.</summary>
     private const int MaxBody = 64 * 1024;

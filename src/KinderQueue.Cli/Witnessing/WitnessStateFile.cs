@@ -12,7 +12,7 @@ namespace KinderQueue.Cli.Witnessing;
 /// the new one, never half of either; the witness answers only after that (c2sp.org/tlog-witness:
 /// "MUST persist the new checkpoint before responding").
 /// </summary>
-internal sealed class WitnessStateFile
+public sealed class WitnessStateFile
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
