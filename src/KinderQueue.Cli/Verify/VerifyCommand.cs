@@ -22,13 +22,15 @@ internal static class VerifyCommand
                                      latest verified checkpoint is saved there after a clean run
               --json                 print the report as JSON
               --no-progress          no progress bar
-        """;
+        """ + WitnessQuorum.Usage;
 
     private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress);
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
-        var options = ParseOptions(args, out var usage);
+        var witnesses = WitnessQuorum.Extract(ref args, out var witnessError);
+        string? usage = witnessError;
+        var options = witnessError is null ? ParseOptions(args, out usage) : null;
         if (options is null)
         {
             stderr.WriteLine($"kq verify: {usage}");
@@ -37,7 +39,7 @@ internal static class VerifyCommand
         }
         try
         {
-            return await RunAsync(options, stdout, stderr, http).ConfigureAwait(false);
+            return await RunAsync(options, stdout, stderr, http, witnesses).ConfigureAwait(false);
         }
         catch (SourceException ex)
         {
@@ -99,7 +101,7 @@ internal static class VerifyCommand
         return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress);
     }
 
-    private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
+    private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http, WitnessQuorum? witnesses)
     {
         var isUrl = LogSources.IsUrl(o.Source);
         if (isUrl && (o.Checkpoints.Length > 0 || o.Dashboard is not null))
@@ -178,7 +180,16 @@ internal static class VerifyCommand
         if (report.Intact && o.Folder is not null && report.Latest is { } latest) (savedTo, written) = Save(o.Folder, latest, report.LatestJson);
         if (o.Json) VerifyOutput.Json(stdout, source.Name, report, savedTo);
         else VerifyOutput.Human(stdout, source.Name, report, savedTo, written, isUrl);
-        return report.Intact ? CliApp.Ok : CliApp.Found;
+        if (!report.Intact || witnesses is null) return report.Intact ? CliApp.Ok : CliApp.Found;
+        // The witnesses last: the note must describe the log just verified (VERIFYING.md, "Witnesses").
+        var (note, noteKey, subject) = await witnesses.FetchAsync(source).ConfigureAwait(false);
+        if (witnesses.Check(note, noteKey, subject, report) is { } problem)
+        {
+            stdout.WriteLine($"WITNESS QUORUM NOT MET: {problem}");
+            return CliApp.Found;
+        }
+        stdout.WriteLine(witnesses.Describe(note!));
+        return CliApp.Ok;
     }
 
     private static long Size(CheckpointEvidence c) => SignedCheckpoint.Parse(c.Json) is { Success: true } p ? p.Value!.Checkpoint.Size : 0;
