@@ -21,6 +21,7 @@ public static class CliApp
           {PRIVACY}
           {RECEIPT}
           {TILES}
+          {WITNESS}
 
         Exit codes: 0 ok (verify: intact; privacy: no typed text), 1 a difference or problem was found, 2 usage, input or network error.
         """;
@@ -38,6 +39,7 @@ public static class CliApp
         if (args is ["privacy", .. var privacy]) return await Privacy.PrivacyCommand.RunAsync(privacy, stdout, stderr, http).ConfigureAwait(false);
         if (args is ["publish-tiles", .. var tiles]) return await Tiles.PublishTilesCommand.RunAsync(tiles, stdout, stderr, http).ConfigureAwait(false);
         if (args is ["receipt", .. var receipt]) return await ReceiptCommand.RunAsync(receipt, stdout, stderr, http).ConfigureAwait(false);
+        if (args is ["witness", .. var witness]) return await Witnessing.WitnessCommand.RunAsync(witness, stdout, stderr).ConfigureAwait(false);
         return args switch
         {
             ["allocate", var file] => AllocateCommand.Allocate(file, stdout, stderr),
@@ -54,7 +56,8 @@ public static class CliApp
         writer.WriteLine(Usage.Replace("{VERIFY}", Verify.VerifyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
             .Replace("{PRIVACY}", Privacy.PrivacyCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
             .Replace("{RECEIPT}", ReceiptCommand.Usage, StringComparison.Ordinal)
-            .Replace("{TILES}", Tiles.PublishTilesCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal));
+            .Replace("{TILES}", Tiles.PublishTilesCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal)
+            .Replace("{WITNESS}", Witnessing.WitnessCommand.Usage.TrimEnd().TrimStart(), StringComparison.Ordinal));
         return code;
     }
 }

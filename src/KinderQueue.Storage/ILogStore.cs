@@ -73,6 +73,15 @@ public interface ILogStore : IAsyncDisposable
 
     /// <summary>The last checkpoint issued by any instance (the one of largest size), or null before the first.</summary>
     Task<StoredCheckpoint?> GetLatestCheckpointAsync(CancellationToken ct);
+
+    /// <summary>Stores a verified witness cosignature of a stored checkpoint; one already stored for that size and witness is kept.</summary>
+    Task AddCosignatureAsync(StoredCosignature cosignature, CancellationToken ct);
+
+    /// <summary>The cosignatures of the checkpoint of <paramref name="size"/>, ordered by witness.</summary>
+    Task<IReadOnlyList<StoredCosignature>> GetCosignaturesAsync(long size, CancellationToken ct);
+
+    /// <summary>The largest checkpoint size <paramref name="witness"/> cosigned, 0 when none: where its consistency proofs start.</summary>
+    Task<long> LatestCosignedSizeAsync(string witness, CancellationToken ct);
 }
 
 /// <summary>One write transaction under the writer lock. Dispose without commit rolls back.</summary>
@@ -121,6 +130,9 @@ public interface IWriteSession : IAsyncDisposable
 /// same checkpoint as a C2SP signed note (null for one stored without).
 /// </summary>
 public sealed record StoredCheckpoint(long Size, Instant Time, byte[] Document, byte[]? Note = null);
+
+/// <summary>A witness's cosignature of the checkpoint of <paramref name="Size"/>: the witness's verifier key, the signature line (no newline), its Unix time.</summary>
+public sealed record StoredCosignature(long Size, string Witness, string Line, long Timestamp);
 
 /// <summary>A write session just opened, with what was read under its lock.</summary>
 public sealed record WriteStart(IWriteSession Session, IReadOnlyList<StoredEntry> Since, IReadOnlyDictionary<string, StoredResponse> Responses);

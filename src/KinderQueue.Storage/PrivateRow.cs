@@ -39,3 +39,14 @@ internal sealed class CheckpointRow
 
     public StoredCheckpoint ToCheckpoint() => new(Size, Instant.FromUnixTimeMilliseconds(TimeMs), Document, Note);
 }
+
+/// <summary>Row shape of checkpoint_cosignatures; internal to Storage.</summary>
+internal sealed class CosignatureRow
+{
+    public long Size { get; set; }
+    public string Witness { get; set; } = "";
+    public string Line { get; set; } = "";
+    public long Timestamp { get; set; }
+
+    public StoredCosignature ToCosignature() => new(Size, Witness, Line, Timestamp);
+}

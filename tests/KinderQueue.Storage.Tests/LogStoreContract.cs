@@ -409,4 +409,32 @@ public abstract class LogStoreContract<TFixture>(TFixture fixture) : IClassFixtu
         (await Store.PingAsync(Ct)).Should().BeTrue();
         Store.Backend.Should().Be(Fixture.Backend);
     }
+
+    // ------------------------------------------------------------------ witness cosignatures
+
+    [Fact]
+    public async Task Cosignatures_AreKeptPerCheckpointAndWitness_FirstOneWins()
+    {
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            foreach (var size in new long[] { 3, 7 })
+                await session.AppendCheckpointAsync(new StoredCheckpoint(size, Instant.FromUnixTimeSeconds(1_800_000_000 + size), [1], [2]), Ct);
+            await session.CommitAsync(Ct);
+        }
+        (await Store.LatestCosignedSizeAsync("w.example/b+00000002+k", Ct)).Should().Be(0);
+
+        await Store.AddCosignatureAsync(new StoredCosignature(3, "w.example/b+00000002+k", "\u2014 w.example/b AAA=", 10), Ct);
+        await Store.AddCosignatureAsync(new StoredCosignature(7, "w.example/b+00000002+k", "\u2014 w.example/b BBB=", 20), Ct);
+        await Store.AddCosignatureAsync(new StoredCosignature(7, "w.example/a+00000001+k", "\u2014 w.example/a CCC=", 21), Ct);
+        // A replica that gathered the same witness's cosignature of the same checkpoint adds nothing.
+        await Store.AddCosignatureAsync(new StoredCosignature(7, "w.example/b+00000002+k", "\u2014 w.example/b DDD=", 22), Ct);
+
+        (await Store.GetCosignaturesAsync(7, Ct)).Should().Equal(
+            new StoredCosignature(7, "w.example/a+00000001+k", "\u2014 w.example/a CCC=", 21),
+            new StoredCosignature(7, "w.example/b+00000002+k", "\u2014 w.example/b BBB=", 20));
+        (await Store.GetCosignaturesAsync(3, Ct)).Should().ContainSingle().Which.Line.Should().Be("\u2014 w.example/b AAA=");
+        (await Store.GetCosignaturesAsync(5, Ct)).Should().BeEmpty();
+        (await Store.LatestCosignedSizeAsync("w.example/b+00000002+k", Ct)).Should().Be(7);
+        (await Store.LatestCosignedSizeAsync("w.example/a+00000001+k", Ct)).Should().Be(7);
+    }
 }

@@ -44,7 +44,7 @@ public static class PublicLogApi
             .WithSummary("The latest signed checkpoint {head, logId, root, signature, size, time}; verify it with the key from /public/log-key.")
             .Produces<CheckpointDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(503);
         group.MapGet("/tlog/checkpoint", LatestCheckpointNote)
-            .WithSummary("The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint): origin, size, base64 root, kq-head and kq-time lines, Ed25519 signature; verify it with noteVerifierKey from /public/log-key.")
+            .WithSummary("The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint): origin, size, base64 root, kq-head and kq-time lines, Ed25519 signature, then any witnesses' cosignatures (c2sp.org/tlog-cosignature); verify it with noteVerifierKey from /public/log-key.")
             .Produces(200, contentType: "text/plain").Produces(StatusCodes.Status304NotModified).ProducesProblem(503);
         group.MapGet("/log-key", LogKey)
             .WithSummary("The checkpoint keys: SPKI (PEM and base64 DER) and JWK of the ECDSA key, both importable by WebCrypto, its algorithm, the logId (SHA-256 of the SPKI), and the note verifier key (c2sp.org/signed-note) with the log's origin.")
@@ -86,11 +86,13 @@ public static class PublicLogApi
     }
 
     /// <summary>The latest checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint), what witnesses and tlog tools read.</summary>
-    private static IResult LatestCheckpointNote(HttpContext http, CheckpointBoard board)
+    private static IResult LatestCheckpointNote(HttpContext http, CheckpointBoard board, CosignedCheckpoints cosigned)
     {
         var latest = board.Latest;
-        if (latest?.Note is not { } note) return ApiProblems.Unavailable("No checkpoint note has been issued yet; retry in a second.");
-        if (HttpCaching.NotModified(http, latest.ETag, Revalidate)) return TypedResults.StatusCode(304);
+        if (latest?.Note is null) return ApiProblems.Unavailable("No checkpoint note has been issued yet; retry in a second.");
+        // With the witnesses' cosignature lines gathered so far (SPEC.md §11.2b); their arrival changes the ETag.
+        var (note, etag) = cosigned.NoteOf(latest);
+        if (HttpCaching.NotModified(http, etag, Revalidate)) return TypedResults.StatusCode(304);
         return TypedResults.Bytes(note, "text/plain; charset=utf-8");
     }
 

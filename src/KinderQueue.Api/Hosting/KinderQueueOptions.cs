@@ -100,4 +100,29 @@ public sealed class KinderQueueOptions
     /// first 16 hex digits of the log id. It is part of what witnesses and validators pin: set it once.
     /// </summary>
     public string? LogOrigin { get; set; }
+
+    /// <summary>
+    /// Witnesses that cosign every checkpoint (c2sp.org/tlog-witness; SPEC.md §11.2b), e.g.
+    /// KinderQueue__Witnesses__0__Url and KinderQueue__Witnesses__0__VerifierKey. Empty: no witness.
+    /// </summary>
+    public List<WitnessOptions> Witnesses { get; set; } = [];
+}
+
+/// <summary>One witness the service submits its checkpoints to (deploy/CONFIGURATION.md, "Witnesses").</summary>
+public sealed class WitnessOptions
+{
+    /// <summary>The witness's submission prefix: add-checkpoint is POSTed to Url + "/add-checkpoint".</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The witness's verifier key (name+id+base64(0x04 ‖ key)), as <c>kq witness</c> prints it; only its cosignatures are kept.</summary>
+    public string VerifierKey { get; set; } = "";
+
+    /// <summary>Time allowed for one request; a witness slower than this counts as down.</summary>
+    public int TimeoutMs { get; set; } = 5000;
+
+    /// <summary>Base delay between retries of one submission (exponential, with jitter).</summary>
+    public int RetryDelayMs { get; set; } = 1000;
+
+    /// <summary>How long the circuit stays open (no request sent) once the witness failed repeatedly.</summary>
+    public int BreakSeconds { get; set; } = 30;
 }

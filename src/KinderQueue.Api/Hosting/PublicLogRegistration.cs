@@ -17,6 +17,14 @@ public static class PublicLogRegistration
         // One instance: receipts ask it for an early checkpoint.
         services.AddSingleton<CheckpointIssuer>();
         services.AddHostedService(sp => sp.GetRequiredService<CheckpointIssuer>());
+        // Witnesses (SPEC.md §11.2b): configured keys are checked at start; submissions never block the log.
+        services.AddSingleton<CosignedCheckpoints>();
+        services.AddHttpClient(nameof(WitnessSubmitter));
+        services.AddSingleton(sp => new WitnessSubmitter(
+            [.. options.Witnesses.Select(w => new WitnessClient(w, sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(WitnessSubmitter))))],
+            sp.GetRequiredService<CheckpointBoard>(), sp.GetRequiredService<CosignedCheckpoints>(), sp.GetRequiredService<KinderQueue.Storage.Appending.LiveLog>(),
+            sp.GetRequiredService<ILogger<WitnessSubmitter>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<WitnessSubmitter>());
         return services;
     }
 }

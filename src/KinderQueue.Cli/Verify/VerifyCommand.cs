@@ -29,7 +29,7 @@ internal static class VerifyCommand
             <url-or-file> may be a tiled log (c2sp.org/tlog-tiles): tiles:<prefix URL or folder>, or a folder
             written by kq publish-tiles; its tiles are checked against its entries and checkpoint note
             (--key with the /public/log-key document also checks the note's signature)
-        """;
+        """ + WitnessQuorum.Usage;
 
     private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress)
     {
@@ -38,7 +38,9 @@ internal static class VerifyCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
     {
-        var options = ParseOptions(args, out var usage);
+        var witnesses = WitnessQuorum.Extract(ref args, out var witnessError);
+        string? usage = witnessError;
+        var options = witnessError is null ? ParseOptions(args, out usage) : null;
         if (options is null)
         {
             stderr.WriteLine($"kq verify: {usage}");
@@ -47,7 +49,7 @@ internal static class VerifyCommand
         }
         try
         {
-            return await RunAsync(options, stdout, stderr, http).ConfigureAwait(false);
+            return await RunAsync(options, stdout, stderr, http, witnesses).ConfigureAwait(false);
         }
         catch (SourceException ex)
         {
@@ -122,7 +124,7 @@ internal static class VerifyCommand
         return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress) { NoteKey = noteKey };
     }
 
-    private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http)
+    private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http, WitnessQuorum? witnesses)
     {
         var isUrl = LogSources.IsUrl(o.Source);
         if (isUrl && (o.Checkpoints.Length > 0 || o.Dashboard is not null))
@@ -226,7 +228,16 @@ internal static class VerifyCommand
         if (report.Intact && o.Folder is not null && report.Latest is { } latest) (savedTo, written) = Save(o.Folder, latest, report.LatestJson);
         if (o.Json) VerifyOutput.Json(stdout, source.Name, report, savedTo);
         else VerifyOutput.Human(stdout, source.Name, report, savedTo, written, isUrl);
-        return report.Intact ? CliApp.Ok : CliApp.Found;
+        if (!report.Intact || witnesses is null) return report.Intact ? CliApp.Ok : CliApp.Found;
+        // The witnesses last: the note must describe the log just verified (VERIFYING.md, "Witnesses").
+        var (note, noteKey, subject) = await witnesses.FetchAsync(source).ConfigureAwait(false);
+        if (witnesses.Check(note, noteKey, subject, report) is { } problem)
+        {
+            stdout.WriteLine($"WITNESS QUORUM NOT MET: {problem}");
+            return CliApp.Found;
+        }
+        stdout.WriteLine(witnesses.Describe(note!));
+        return CliApp.Ok;
     }
 
     private static long Size(CheckpointEvidence c) => CheckpointDocument.ClaimedSize(c.Json);

@@ -45,6 +45,9 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
         "UPDATE private_records SET record = NULL, erased_ms = @At WHERE number = @Number AND record IS NOT NULL";
     private const string LatestCheckpointSql = "SELECT size AS Size, time_ms AS TimeMs, document AS Document, note AS Note FROM checkpoints ORDER BY size DESC LIMIT 1";
     private const string InsertCheckpointSql = "INSERT INTO checkpoints (size, time_ms, document, note) VALUES (@Size, @TimeMs, @Document, @Note)";
+    private const string InsertCosignatureSql = "INSERT INTO checkpoint_cosignatures (size, witness, line, cosigned_at) VALUES (@Size, @Witness, @Line, @Timestamp) ON CONFLICT DO NOTHING";
+    private const string CosignaturesSql = "SELECT size AS Size, witness AS Witness, line AS Line, cosigned_at AS Timestamp FROM checkpoint_cosignatures WHERE size = @Size ORDER BY witness";
+    private const string LatestCosignedSql = "SELECT COALESCE(MAX(size), 0) FROM checkpoint_cosignatures WHERE witness = @Witness";
     private const string InsertNoteSql = "INSERT INTO private_notes (seq, number, text) VALUES (@Seq, @Number, @Text)";
     private const string GetNotesSql = "SELECT seq, number, text FROM private_notes WHERE number = @Number ORDER BY seq";
     private const string GetNoteSql = "SELECT seq, number, text FROM private_notes WHERE seq = @Seq";
@@ -253,6 +256,25 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<CheckpointRow>(new CommandDefinition(LatestCheckpointSql, cancellationToken: ct)).ConfigureAwait(false);
         return row?.ToCheckpoint();
+    }
+
+    public async Task AddCosignatureAsync(StoredCosignature cosignature, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(cosignature);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertCosignatureSql, cosignature, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredCosignature>> GetCosignaturesAsync(long size, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return [.. (await connection.QueryAsync<CosignatureRow>(new CommandDefinition(CosignaturesSql, new { Size = size }, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.ToCosignature())];
+    }
+
+    public async Task<long> LatestCosignedSizeAsync(string witness, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(LatestCosignedSql, new { Witness = witness }, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)

@@ -94,6 +94,12 @@ internal sealed class StoreDecorator(ILogStore inner) : ILogStore
 
     public Task<StoredCheckpoint?> GetLatestCheckpointAsync(CancellationToken ct) => inner.GetLatestCheckpointAsync(ct);
 
+    public Task AddCosignatureAsync(StoredCosignature cosignature, CancellationToken ct) => inner.AddCosignatureAsync(cosignature, ct);
+
+    public Task<IReadOnlyList<StoredCosignature>> GetCosignaturesAsync(long size, CancellationToken ct) => inner.GetCosignaturesAsync(size, ct);
+
+    public Task<long> LatestCosignedSizeAsync(string witness, CancellationToken ct) => inner.LatestCosignedSizeAsync(witness, ct);
+
     // The inner store belongs to the test's scope, which disposes it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
