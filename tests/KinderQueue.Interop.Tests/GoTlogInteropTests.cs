@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using KinderQueue.Core.Log;
 using KinderQueue.Interop.Tests.Support;
+using KinderQueue.Web.Tests.Support;
 using Xunit.Abstractions;
 
 namespace KinderQueue.Interop.Tests;
@@ -146,8 +147,8 @@ public sealed class GoTlogInteropTests(InteropFixture f, ITestOutputHelper outpu
         // Our own verifier (SPEC.md §11.2a) still accepts the note: it ignores the witness's line.
         var parsed = SignedNote.Parse(await File.ReadAllBytesAsync(cosigned));
         parsed.Success.Should().BeTrue();
-        parsed.Value.Signatures.Should().HaveCount(2);
-        SignedNote.VerifierKey.Parse(key.NoteVerifierKey).Value.Verifies(parsed.Value).Should().BeTrue();
+        parsed.Value!.Signatures.Should().HaveCount(2);
+        SignedNote.VerifierKey.Parse(key.NoteVerifierKey).Value!.Verifies(parsed.Value).Should().BeTrue();
 
         var other = await f.CheckAsync("cosign", "-name", "witness.test/w1", "-seed", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), "-in", served, "-out", Path.Combine(dir, "other"));
         other.ExitCode.Should().Be(0, other.ToString());

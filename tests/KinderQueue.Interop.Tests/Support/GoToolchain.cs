@@ -11,7 +11,7 @@ namespace KinderQueue.Interop.Tests.Support;
 internal sealed class GoToolchain
 {
     /// <summary>Where Debian puts Go library sources; $KQ_GOCODE for another copy of x/mod in the same layout.</summary>
-    public static string GoCode => Environment.GetEnvironmentVariable("KQ_GOCODE") is { Length: > 0 } dir ? dir : "/usr/share/gocode";
+    public static string GoCode => System.Environment.GetEnvironmentVariable("KQ_GOCODE") is { Length: > 0 } dir ? dir : "/usr/share/gocode";
 
     private readonly string _go;
     private readonly string _work;
@@ -27,12 +27,12 @@ internal sealed class GoToolchain
     /// (CI=true, as tests/run.sh treats Chromium and PostgreSQL) or when KQ_REQUIRE_GO=1.
     /// </summary>
     public static bool Required =>
-        Environment.GetEnvironmentVariable("CI") == "true" || Environment.GetEnvironmentVariable("KQ_REQUIRE_GO") == "1";
+        System.Environment.GetEnvironmentVariable("CI") == "true" || System.Environment.GetEnvironmentVariable("KQ_REQUIRE_GO") == "1";
 
     /// <summary>The toolchain, or null with the reason it is unusable here.</summary>
     public static GoToolchain? Find(string work, out string missing)
     {
-        var go = Environment.GetEnvironmentVariable("KQ_GO") is { Length: > 0 } given ? given : OnPath("go");
+        var go = System.Environment.GetEnvironmentVariable("KQ_GO") is { Length: > 0 } given ? given : OnPath("go");
         var note = Path.Combine(GoCode, "src", "golang.org", "x", "mod", "sumdb", "note");
         missing = go is null
             ? "no go on PATH (install Debian's golang-go; tests/run.sh does as root)"
@@ -43,10 +43,10 @@ internal sealed class GoToolchain
     }
 
     /// <summary>Runs <c>go</c> with <paramref name="args"/> in <paramref name="directory"/>.</summary>
-    public Task<ProcessRun> GoAsync(string directory, params string[] args) => ProcessRun.RunAsync(_go, directory, Environment(), args);
+    public Task<ProcessRun> GoAsync(string directory, params string[] args) => ProcessRun.RunAsync(_go, directory, GoEnvironment(), args);
 
     /// <summary>The offline GOPATH-mode environment: nothing is fetched, nothing is written outside the temp folder.</summary>
-    public Dictionary<string, string> Environment() => new()
+    public Dictionary<string, string> GoEnvironment() => new()
     {
         ["GO111MODULE"] = "off",
         ["GOPATH"] = $"{Path.Combine(_work, "gopath")}{Path.PathSeparator}{GoCode}",
