@@ -28,7 +28,7 @@ public sealed class InteropFixture : IAsyncLifetime
     public string Checker => Path.Combine(_work, "tlogcheck");
 
     /// <summary>A fresh folder for one test's files.</summary>
-    public string NewFolder() => Directory.CreateTempSubdirectory(Path.Combine(_work, "t-")).FullName;
+    public string NewFolder() => Directory.CreateDirectory(Path.Combine(_work, "t-" + Guid.NewGuid().ToString("N"))).FullName;
 
     public async Task InitializeAsync()
     {
