@@ -54,6 +54,15 @@ if [ ! -x "$chromium" ]; then
   echo "Chromium unavailable ($chromium): leaving out the browser tests (CI runs them)"
   excluded+=("Category!=Browser")
 fi
+# Interop tests (KinderQueue.Interop.Tests) check our checkpoint note and proofs with Go's
+# golang.org/x/mod/sumdb/note and sumdb/tlog, from Debian's golang-go and golang-golang-x-mod-dev,
+# built offline. Installed here when missing and this is root; without them the tests fail in CI
+# (CI=true) and otherwise pass saying they checked nothing.
+if { ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; } && [ "$(id -u)" -eq 0 ]; then
+  echo "installing Go and golang.org/x/mod for the interop tests (log: $results_dir/go-install.log)..."
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go golang-golang-x-mod-dev \
+      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go golang-golang-x-mod-dev; }; } >"$results_dir/go-install.log" 2>&1
+fi
 # Evidence of the browser tests: a full-page screenshot per test, and the demo service's log.
 export KQ_ARTIFACTS_DIR="$results_dir" KQ_SCREENSHOTS_DIR="$results_dir/screenshots"
 

@@ -41,7 +41,8 @@ internal sealed class DemoService : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    public static async Task<DemoService> StartAsync()
+    /// <param name="logFileName">The service's log among the test artifacts: one per test project that starts it (the interop tests link this class).</param>
+    public static async Task<DemoService> StartAsync(string logFileName = "KinderQueue.Web.Tests.service.log")
     {
         var dll = Path.Combine(Artifacts.RepositoryRoot, "src", "KinderQueue.Api", "bin", Artifacts.Configuration, "net10.0", "KinderQueue.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"The service is not built: {dll} is missing (dotnet build -c {Artifacts.Configuration}).");
@@ -50,7 +51,7 @@ internal sealed class DemoService : IAsyncDisposable
         var dataDir = Path.Combine(root, "data");
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var logFile = Path.Combine(Artifacts.ResultsDirectory, "KinderQueue.Web.Tests.service.log");
+        var logFile = Path.Combine(Artifacts.ResultsDirectory, logFileName);
 
         var start = new ProcessStartInfo("dotnet")
         {
