@@ -230,13 +230,13 @@ internal static class VerifyCommand
         else VerifyOutput.Human(stdout, source.Name, report, savedTo, written, isUrl);
         if (!report.Intact || witnesses is null) return report.Intact ? CliApp.Ok : CliApp.Found;
         // The witnesses last: the note must describe the log just verified (VERIFYING.md, "Witnesses").
-        var (note, noteKey, subject) = await witnesses.FetchAsync(source).ConfigureAwait(false);
-        if (witnesses.Check(note, noteKey, subject, report) is { } problem)
+        var (witnessedNote, witnessedNoteKey, subject) = await witnesses.FetchAsync(source).ConfigureAwait(false);
+        if (witnesses.Check(witnessedNote, witnessedNoteKey, subject, report) is { } problem)
         {
             stdout.WriteLine($"WITNESS QUORUM NOT MET: {problem}");
             return CliApp.Found;
         }
-        stdout.WriteLine(witnesses.Describe(note!));
+        stdout.WriteLine(witnesses.Describe(witnessedNote!));
         return CliApp.Ok;
     }
 

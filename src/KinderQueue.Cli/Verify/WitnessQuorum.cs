@@ -47,7 +47,15 @@ internal sealed class WitnessQuorum
         var any = false;
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is not ("--witness" or "--quorum" or "--note" or "--note-key"))
+            // --note-key is verify's own option too (it checks the notes of the log): read, and left in place.
+            if (args[i] == "--note-key" && i + 1 < args.Length)
+            {
+                noteKey = args[i + 1];
+                rest.Add(args[i]);
+                rest.Add(args[++i]);
+                continue;
+            }
+            if (args[i] is not ("--witness" or "--quorum" or "--note"))
             {
                 rest.Add(args[i]);
                 continue;
@@ -78,15 +86,14 @@ internal sealed class WitnessQuorum
                     }
                     quorum = n;
                     break;
-                case "--note": note = value; break;
-                default: noteKey = value; break;
+                default: note = value; break;
             }
         }
         args = [.. rest];
         if (!any) return null;
         if (witnesses.Count == 0)
         {
-            error = "--quorum, --note and --note-key need at least one --witness VKEY";
+            error = "--quorum and --note need at least one --witness VKEY";
             return null;
         }
         var q = quorum ?? 1;
