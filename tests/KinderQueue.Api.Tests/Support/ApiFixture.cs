@@ -32,6 +32,9 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOn
         builder.UseSetting("KinderQueue:Authority", "");
         builder.UseSetting("KinderQueue:PostgresConnectionString", postgres ?? "");
         builder.UseSetting("KinderQueue:MaxRequestBytes", MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The suite sends up to ~400 submissions at once to test the appender's exactly-once, not
+        // admission control (AdmissionControlTests and the launch-day burst test that): room for all.
+        builder.UseSetting("KinderQueue:WriteConcurrency", "1024");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureLogging(l =>
         {
