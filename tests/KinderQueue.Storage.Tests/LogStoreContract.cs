@@ -361,6 +361,37 @@ public abstract class LogStoreContract<TFixture>(TFixture fixture) : IClassFixtu
     // ------------------------------------------------------------------ private vault
 
     [Fact]
+    public async Task Erasure_takes_the_portal_link_and_its_delivered_updates_and_an_owed_update_once_delivered()
+    {
+        var entries = Chain.Sample(applications: 2);
+        var records = Enumerable.Range(0, 2).Select(i => Region.Application(Region.Number(i), Region.Start, i).Record).ToList();
+        await Store.AppendCommittedAsync(entries, Ct, records: records);
+        var federal = (KinderQueue.Storage.Federal.IFederalStore)Store;
+        var (erased, kept) = (records[0].Number, records[1].Number);
+        var at = Region.Start;
+        KinderQueue.Storage.Federal.FederalOutboxEntry Update(long seq, string number, string status) =>
+            new(KinderQueue.Storage.Federal.FederalOutboxEntry.KeyOf(seq, number), seq, at, number, status, null, null, null);
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            await session.AppendFederalAsync(
+                [new("portal-erased", erased, new byte[32]), new("portal-kept", kept, new byte[32])],
+                [Update(1, erased, "accepted"), Update(2, erased, "withdrawn"), Update(3, kept, "accepted")], Ct);
+            await session.CommitAsync(Ct);
+        }
+        (await federal.CompleteFederalAsync(Update(1, erased, "accepted").Key, KinderQueue.Storage.Federal.FederalOutcome.Delivered, at, Ct)).Should().BeTrue();
+
+        (await Store.ErasePrivateAsync(erased, at + Duration.FromDays(1), Ct)).Should().BeTrue();
+
+        (await federal.GetFederalLinkAsync("portal-erased", Ct)).Should().BeNull("the link of the portal account to the number goes with the record");
+        (await federal.GetFederalLinkAsync("portal-kept", Ct)).Should().NotBeNull();
+        var owed = await federal.OwedFederalAsync(10, Ct);
+        owed.Select(d => d.Key).Should().BeEquivalentTo([Update(2, erased, "withdrawn").Key, Update(3, kept, "accepted").Key],
+            "an update the portal is still owed is still sent");
+        (await federal.CompleteFederalAsync(Update(2, erased, "withdrawn").Key, KinderQueue.Storage.Federal.FederalOutcome.Delivered, at, Ct)).Should().BeTrue();
+        (await federal.CountOwedFederalAsync(Ct)).Should().Be(1);
+    }
+
+    [Fact]
     public async Task PrivateRecords_StoredReadAndErased_LeaveTheLogAndItsChainIntact()
     {
         var entries = Chain.Sample(applications: 3);

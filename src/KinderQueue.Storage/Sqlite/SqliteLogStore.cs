@@ -57,6 +57,14 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore
         "SELECT key AS Key, seq AS Seq, at_ms AS AtMs, portal_id AS PortalId, status AS Status, kindergarten AS Kindergarten, grp AS Grp, " +
         "deadline AS Deadline, attempts AS Attempts FROM federal_outbox WHERE done_ms IS NULL ORDER BY seq, key LIMIT @Limit";
     private const string CountFederalAttemptSql = "UPDATE federal_outbox SET attempts = attempts + 1 WHERE key = @Key";
+    // Erasure (issue 14): the portal id links the region's number to the parent's portal account, so the
+    // link goes with the private record, and so do the updates already delivered (their key names the
+    // number). An update still owed stays until it is delivered, then goes too (ForgetErasedFederalSql).
+    private const string EraseFederalDeliveredSql =
+        "DELETE FROM federal_outbox WHERE done_ms IS NOT NULL AND portal_id IN (SELECT portal_id FROM federal_links WHERE number = @Number)";
+    private const string EraseFederalLinkSql = "DELETE FROM federal_links WHERE number = @Number";
+    private const string ForgetErasedFederalSql =
+        "DELETE FROM federal_outbox WHERE key = @Key AND done_ms IS NOT NULL AND portal_id NOT IN (SELECT portal_id FROM federal_links)";
     private const string CompleteFederalSql =
         "UPDATE federal_outbox SET done_ms = @AtMs, outcome = @Outcome WHERE key = @Key AND done_ms IS NULL";
     private const string CountOwedFederalSql = "SELECT COUNT(*) FROM federal_outbox WHERE done_ms IS NULL";
@@ -181,6 +189,8 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore
         {
             n = await connection.ExecuteAsync(new CommandDefinition(ErasePrivateSql, new { Number = number, At = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)).ConfigureAwait(false);
             var notes = await connection.ExecuteAsync(new CommandDefinition(EraseNotesSql, new { Number = number }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            notes += await connection.ExecuteAsync(new CommandDefinition(EraseFederalDeliveredSql, new { Number = number }, tx, cancellationToken: ct)).ConfigureAwait(false);
+            notes += await connection.ExecuteAsync(new CommandDefinition(EraseFederalLinkSql, new { Number = number }, tx, cancellationToken: ct)).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             if (n == 0 && notes == 0) return false;
         }
@@ -287,8 +297,10 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore
     public async Task<bool> CompleteFederalAsync(string key, Federal.FederalOutcome outcome, Instant at, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(CompleteFederalSql,
+        var completed = await connection.ExecuteAsync(new CommandDefinition(CompleteFederalSql,
             new { Key = key, AtMs = at.ToUnixTimeMilliseconds(), Outcome = Federal.FederalOutbox.OutcomeName(outcome) }, cancellationToken: ct)).ConfigureAwait(false) == 1;
+        await connection.ExecuteAsync(new CommandDefinition(ForgetErasedFederalSql, new { Key = key }, cancellationToken: ct)).ConfigureAwait(false);
+        return completed;
     }
 
     public async Task<long> CountOwedFederalAsync(CancellationToken ct)
