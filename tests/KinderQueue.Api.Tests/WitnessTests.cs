@@ -79,6 +79,26 @@ public sealed class DownWitnessFixture : WitnessedFixture
 [Collection("Witnesses")]
 public sealed class WitnessCosigningTests(RunningWitnessFixture f) : IClassFixture<RunningWitnessFixture>
 {
+    /// <summary>
+    /// The published checkpoint note once it carries the witness's cosignature and its size satisfies
+    /// <paramref name="sizeIsEnough"/>, polled for at most 30 s (the last one seen otherwise, for the assertions to name).
+    /// </summary>
+    private async Task<byte[]> PublishedNoteAsync(Func<long, bool> sizeIsEnough)
+    {
+        byte[] bytes = [];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await f.Client.GetAsync("/api/v1/public/tlog/checkpoint");
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            bytes = await response.Content.ReadAsByteArrayAsync();
+            var note = SignedNote.Parse(bytes).GetValueOrThrow();
+            if (f.Witness.Key.FindOn(note) is not null && sizeIsEnough(NoteCheckpoint.Parse(note.Text).GetValueOrThrow().Size)) break;
+            await Task.Delay(100);
+        }
+        return bytes;
+    }
+
     [Fact]
     public async Task The_published_checkpoint_note_carries_the_running_witness_cosignature_and_so_does_the_database()
     {
@@ -86,19 +106,10 @@ public sealed class WitnessCosigningTests(RunningWitnessFixture f) : IClassFixtu
         await SubmitAsync(f, f.Tokens.Operator, Submission("wi-d", ["wi-a"]));
         var logKey = SignedNote.VerifierKey.Parse(f.LogKey).GetValueOrThrow();
         var board = f.Services.GetRequiredService<CheckpointBoard>();
-        SignedNote.Note? note = null;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await f.Client.GetAsync("/api/v1/public/tlog/checkpoint");
-            response.StatusCode.Should().Be(HttpStatusCode.OK);
-            note = SignedNote.Parse(await response.Content.ReadAsByteArrayAsync()).GetValueOrThrow();
-            if (f.Witness.Key.FindOn(note) is not null && NoteCheckpoint.Parse(note.Text).GetValueOrThrow().Size >= 2) break;
-            await Task.Delay(100);
-        }
-        f.Witness.Key.FindOn(note!).Should().NotBeNull(string.Join("\n", f.Factory.Lines.Where(l => l.Contains("itness", StringComparison.Ordinal)).Take(10)));
-        logKey.Verifies(note!).Should().BeTrue("the log's own signature still verifies with the cosignature appended");
-        var size = NoteCheckpoint.Parse(note!.Text).GetValueOrThrow().Size;
+        var note = SignedNote.Parse(await PublishedNoteAsync(size => size >= 2)).GetValueOrThrow();
+        f.Witness.Key.FindOn(note).Should().NotBeNull(string.Join("\n", f.Factory.Lines.Where(l => l.Contains("itness", StringComparison.Ordinal)).Take(10)));
+        logKey.Verifies(note).Should().BeTrue("the log's own signature still verifies with the cosignature appended");
+        var size = NoteCheckpoint.Parse(note.Text).GetValueOrThrow().Size;
         (await f.Store.GetCosignaturesAsync(size, CancellationToken.None)).Should().ContainSingle().Which.Witness.Should().Be(f.Witness.Key.VerifierKey);
         board.Latest!.Checkpoint.Size.Should().BeGreaterThanOrEqualTo(size);
     }
@@ -111,15 +122,7 @@ public sealed class WitnessCosigningTests(RunningWitnessFixture f) : IClassFixtu
         // The dashboard covers the log before kq verify compares it (as in KqVerifyServiceTests).
         await f.Services.GetRequiredService<KinderQueue.Api.Public.PublicProjection>().SyncAsync(CancellationToken.None);
         var size = await f.Store.CountAsync(CancellationToken.None);
-        byte[] noteBytes = [];
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            noteBytes = await f.Client.GetByteArrayAsync("/api/v1/public/tlog/checkpoint");
-            var n = SignedNote.Parse(noteBytes).GetValueOrThrow();
-            if (f.Witness.Key.FindOn(n) is not null && NoteCheckpoint.Parse(n.Text).GetValueOrThrow().Size == size) break;
-            await Task.Delay(100);
-        }
+        var noteBytes = await PublishedNoteAsync(s => s == size);
         var vkey = f.Witness.Key.VerifierKey;
         var ok = await Kq("verify", "http://localhost/", "--no-progress", "--witness", vkey, "--quorum", "1");
         ok.Code.Should().Be(Cli.CliApp.Ok, ok.Out + ok.Err);

@@ -318,7 +318,7 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         var completed = await connection.ExecuteAsync(new CommandDefinition(CompleteFederalSql,
             new { Key = key, AtMs = at.ToUnixTimeMilliseconds(), Outcome = Federal.FederalOutbox.OutcomeName(outcome) }, cancellationToken: ct)).ConfigureAwait(false) == 1;
-        await connection.ExecuteAsync(new CommandDefinition(ForgetErasedFederalSql, new { Key = key }, cancellationToken: ct)).ConfigureAwait(false);
+        if (completed) await connection.ExecuteAsync(new CommandDefinition(ForgetErasedFederalSql, new { Key = key }, cancellationToken: ct)).ConfigureAwait(false);
         return completed;
     }
 
