@@ -219,6 +219,11 @@ public static class HttpBenchmark
             catch (HttpRequestException)
             {
             }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The client's own timeout: a service busy folding a large log may not answer /readyz at once.
+                Console.Error.WriteLine($"wait: /readyz did not answer within {client.Timeout.TotalSeconds:F0} s ({Stopwatch.GetElapsedTime(deadline).TotalSeconds:F0} s after start)");
+            }
             await Task.Delay(100, ct);
         }
         throw new BenchmarkException($"the service did not become ready within {limit.TotalSeconds:F0} s");
