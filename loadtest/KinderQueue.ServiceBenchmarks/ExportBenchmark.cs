@@ -121,16 +121,7 @@ public static class ExportBenchmark
         }
         finally
         {
-            if (service is not null) await HttpBenchmark.StopServiceAsync(service);
-            if (database is not null) await database.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            await HttpBenchmark.CleanUpAsync(service, database, dataDir);
         }
     }
 

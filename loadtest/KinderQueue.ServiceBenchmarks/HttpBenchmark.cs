@@ -298,6 +298,22 @@ public static class HttpBenchmark
         }
     }
 
+    /// <summary>After a run over a filled store: stop the service, drop the scratch database, delete the data folder.</summary>
+    internal static async Task CleanUpAsync(Process? service, ScratchDatabase? database, string dataDir)
+    {
+        if (service is not null) await StopServiceAsync(service);
+        if (database is not null) await database.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
     /// <summary>SIGTERM (graceful: the writer finishes), then SIGKILL after 15 s.</summary>
     internal static async Task StopServiceAsync(Process service)
     {

@@ -63,13 +63,5 @@ public sealed class TileFolderWriterTests : IDisposable
         factory.Errors.Should().BeEmpty();
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), what);
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(30), what);
 }

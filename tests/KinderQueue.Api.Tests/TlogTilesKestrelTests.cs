@@ -67,13 +67,8 @@ public sealed class TlogTilesKestrelTests(ITestOutputHelper output) : IDisposabl
         served.Code.Should().Be(CliApp.Ok, served.Text);
         served.Text.Should().Contain("INTACT");
 
-        var wait = Stopwatch.StartNew();
-        while (TlogTilesSuite.SizeOf(Path.Combine(tiles, "checkpoint")) != size)
-        {
-            wait.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60), "the folder catches up with the checkpoint");
-            await Task.Delay(100);
-        }
-        var folderWritten = wait.Elapsed;
+        var folderWritten = await Poll.UntilAsync(() => TlogTilesSuite.SizeOf(Path.Combine(tiles, "checkpoint")) == size,
+            TimeSpan.FromSeconds(60), "the folder catches up with the checkpoint");
         (await File.ReadAllBytesAsync(Path.Combine(tiles, "tile", "1", "000"))).Should().Equal(level1Bytes);
         var folder = await Kq("verify", tiles, "--key", key, "--no-progress");
         folder.Code.Should().Be(CliApp.Ok, folder.Text);

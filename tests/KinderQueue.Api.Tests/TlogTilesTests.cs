@@ -216,12 +216,7 @@ public abstract class TlogTilesSuite(TilesFixture fixture) : IDisposable
     private async Task FolderHoldsAsync(long size)
     {
         var file = Path.Combine(F.TilesDir, "checkpoint");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (SizeOf(file) != size)
-        {
-            clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), $"the folder should hold the checkpoint of {size} entries");
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(() => SizeOf(file) == size, TimeSpan.FromSeconds(20), $"the folder should hold the checkpoint of {size} entries");
     }
 
     internal static long SizeOf(string noteFile)
