@@ -205,19 +205,31 @@ public static class VectorEvaluator
             stepsOut.StartObject();
             if (e is not null)
             {
-                var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
-                var problem = state.Apply(entry, e);
-                if (problem is null)
+                // A round's decision may take several entries (SPEC.md §8.5): the step shows the first entry's
+                // seq and type, the last one's hash, and how many there are when more than one.
+                var events = e is AllocationDecided whole ? DecisionParts.Split(whole).GetValueOrThrow() : [e];
+                var first = chain.Size;
+                byte[]? last = null;
+                foreach (var part in events)
                 {
-                    var (_, _, hash) = chain.Append(at, actor, e);
+                    var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, part.Type, EventCodec.Encode(part), chain.Head.ToArray());
+                    if (state.Apply(entry, part) is { } problem)
+                    {
+                        if (events.Count > 1 && last is not null)
+                            throw new InvalidOperationException($"{path}: the fold refuses part of the engine's own decision: {problem}");
+                        problems = [problem];
+                        break;
+                    }
+                    var (_, _, hash) = chain.Append(at, actor, part);
                     merkle.Append(hash);
-                    stepsOut.Property("hash", Hex.Encode(hash));
-                    stepsOut.Property("seq", entry.Seq);
-                    stepsOut.Property("type", e.Type);
+                    last = hash;
                 }
-                else
+                if (last is not null)
                 {
-                    problems = [problem];
+                    stepsOut.Property("hash", Hex.Encode(last));
+                    if (events.Count > 1) stepsOut.Property("parts", events.Count);
+                    stepsOut.Property("seq", first);
+                    stepsOut.Property("type", e.Type);
                 }
             }
             if (problems.Count > 0)
