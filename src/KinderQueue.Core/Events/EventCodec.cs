@@ -50,15 +50,7 @@ public static class EventCodec
                 w.Property("reason", c.Reason);
                 w.Key("rows");
                 w.StartArray();
-                foreach (var r in c.Rows)
-                {
-                    w.StartObject();
-                    w.Property("group", r.Group);
-                    w.Property("kindergarten", r.Kindergarten);
-                    w.Property("seats", r.Seats);
-                    w.Property("year", r.Year);
-                    w.EndObject();
-                }
+                foreach (var r in c.Rows) WriteCapacityRow(w, r);
                 w.EndArray();
                 break;
             case ApplicationSubmitted a:
@@ -146,6 +138,17 @@ public static class EventCodec
         w.StartArray();
         foreach (var o in offers) WriteOffer(w, o);
         w.EndArray();
+    }
+
+    /// <summary>One row object (an item of a capacity load's "rows").</summary>
+    public static void WriteCapacityRow(CanonicalJsonWriter w, CapacityRow r)
+    {
+        w.StartObject();
+        w.Property("group", r.Group);
+        w.Property("kindergarten", r.Kindergarten);
+        w.Property("seats", r.Seats);
+        w.Property("year", r.Year);
+        w.EndObject();
     }
 
     /// <summary>One offer object (an item of "offers").</summary>

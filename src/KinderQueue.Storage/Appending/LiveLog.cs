@@ -345,8 +345,8 @@ public sealed class LiveLog : IAsyncDisposable
                     results[i] = CommandResult.Refused(decision.Refusal, decision.Problems);
                     continue;
                 }
-                // A decision too large for one entry of the tiled log is written in parts (SPEC.md §8.5), all in this transaction.
-                var events = decision.Event is AllocationDecided whole ? DecisionParts.Split(whole).GetValueOrThrow() : [decision.Event];
+                // An event too large for one entry of the tiled log is written as several (SPEC.md §8.5), all in this transaction.
+                var events = EntrySplit.ForEntries(decision.Event);
                 var payload = EventCodec.Encode(events[0]);
                 var entry = new LogEntry(_chain.Size, now, command.Actor, events[0].Type, payload, _chain.Head.ToArray());
                 // The fold is the final judge: a command's own checks and the fold's rules cannot disagree silently.
@@ -364,7 +364,7 @@ public sealed class LiveLog : IAsyncDisposable
                 {
                     var partPayload = EventCodec.Encode(events[p]);
                     var part = new LogEntry(_chain.Size, now, command.Actor, events[p].Type, partPayload, _chain.Head.ToArray());
-                    // The first part was accepted, so a refused later part is a fault of the engine or the cut: the
+                    // The first part was accepted and the command checked the whole, so a refused later part is a fault: the
                     // batch fails and the state is rebuilt from the database (below), rather than half a decision kept.
                     if (_state.Apply(part, events[p]) is { } refused)
                         throw new InvalidOperationException($"The fold refuses part {p} of the engine's own decision: {refused}");
