@@ -67,9 +67,8 @@ public sealed class KqPrivacyDemoTests(KqPrivacyDemoTests.DemoFixture demo) : IC
     [Fact]
     public async Task Privacy_OfTheDemo_IsClean_AndReportsEveryFigure()
     {
-        var started = Stopwatch.GetTimestamp();
+        // No timing here: the machines are shared (the privacy benchmark measures it).
         var (code, stdout, stderr) = await Kq("privacy", "http://localhost/", "--json");
-        var elapsed = Stopwatch.GetElapsedTime(started);
 
         code.Should().Be(CliApp.Ok, $"{stdout}\n{stderr}");
         using var doc = JsonDocument.Parse(stdout);
@@ -100,7 +99,6 @@ public sealed class KqPrivacyDemoTests(KqPrivacyDemoTests.DemoFixture demo) : IC
             belowFive.Should().BeLessThanOrEqualTo(population);
             row.GetProperty("minK").GetInt32().Should().BeGreaterThanOrEqualTo(1);
         }
-        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), $"the demo filled in {demo.FillTime.TotalSeconds:F1} s; the report should not take longer");
     }
 
     /// <summary>

@@ -170,6 +170,38 @@ public sealed class DecisionPartsTests
         state.Applications.Should().BeEquivalentTo(log.State.Applications);
     }
 
+    [Fact]
+    public void PublicModel_FollowsADecisionInParts_AsItFollowsTheSameDecisionInOneEntry()
+    {
+        var (parts, decision) = BigRound(split: true);
+        var (whole, _) = BigRound(split: false);
+        var extra = Parts(decision).Count - 1;
+        var asOf = new LocalDate(2027, 5, 2);
+
+        var withParts = new KinderQueue.Core.Public.PublicModel();
+        foreach (var (entry, e) in parts.Entries) withParts.Apply(entry, e).Should().BeNull();
+        var oneEntry = new KinderQueue.Core.Public.PublicModel();
+        foreach (var (entry, e) in whole.Entries) oneEntry.Apply(entry, e).Should().BeNull();
+        withParts.AdvanceTo(asOf);
+        oneEntry.AdvanceTo(asOf);
+
+        withParts.Queues.Size.Should().Be(oneEntry.Queues.Size + extra);
+        foreach (var number in new[] { "KQ-2027-000000", "KQ-2027-001499", "KQ-2027-001799" })
+        {
+            var a = withParts.Queues.HistoryOf(number)!;
+            var b = oneEntry.Queues.HistoryOf(number)!;
+            // The same history, the decision's change at its last part's entry instead of its only one.
+            a.Kindergartens.Should().HaveSameCount(b.Kindergartens);
+            (a.Size - b.Size).Should().Be(extra);
+        }
+        var withPartsJson = System.Text.Encoding.UTF8.GetString(KinderQueue.Core.Public.DashboardJson.ToCanonicalBytes(withParts.Statistics.Build(withParts.State, asOf)));
+        var oneEntryJson = System.Text.Encoding.UTF8.GetString(KinderQueue.Core.Public.DashboardJson.ToCanonicalBytes(oneEntry.Statistics.Build(oneEntry.State, asOf)));
+        // Every figure the same; only the basis (the log's size) counts the extra entries.
+        withPartsJson.Should().Contain($"\"basis\":{oneEntry.State.Size + extra},");
+        withPartsJson.Replace($"\"basis\":{oneEntry.State.Size + extra},", "", StringComparison.Ordinal)
+            .Should().Be(oneEntryJson.Replace($"\"basis\":{oneEntry.State.Size},", "", StringComparison.Ordinal));
+    }
+
     // ------------------------------------------------------------------ refusals
 
     private static (QueueState State, LogChain Chain, IReadOnlyList<LogEvent> Parts) BeforeTheRound()
