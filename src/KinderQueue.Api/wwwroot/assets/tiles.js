@@ -62,7 +62,9 @@ const KQTiles = (() => {
 
   /** name+hex(key ID)+base64(0x01 ‖ 32-byte key), with the key ID checked; or null. */
   async function parseVerifierKey(vkey) {
-    const parts = typeof vkey === 'string' ? vkey.split('+') : [];
+    // name+id+key: a name has no '+', but the base64 key may (so split at the first two only).
+    const m = typeof vkey === 'string' ? /^([^+]+)\+([^+]*)\+(.*)$/s.exec(vkey) : null;
+    const parts = m ? [m[1], m[2], m[3]] : [];
     if (parts.length !== 3 || parts[0] === '' || /\s/.test(parts[0]) || !/^[0-9a-f]{8}$/.test(parts[1])) return null;
     const key = base64Bytes(parts[2]);
     if (!key || key.length !== 33 || key[0] !== NOTE_TYPE) return null;
