@@ -67,9 +67,8 @@ public sealed class KqPrivacyDemoTests(KqPrivacyDemoTests.DemoFixture demo) : IC
     [Fact]
     public async Task Privacy_OfTheDemo_IsClean_AndReportsEveryFigure()
     {
-        var started = Stopwatch.GetTimestamp();
+        // No timing is asserted: the test machines are shared and noisy.
         var (code, stdout, stderr) = await Kq("privacy", "http://localhost/", "--json");
-        var elapsed = Stopwatch.GetElapsedTime(started);
 
         code.Should().Be(CliApp.Ok, $"{stdout}\n{stderr}");
         using var doc = JsonDocument.Parse(stdout);
@@ -100,7 +99,36 @@ public sealed class KqPrivacyDemoTests(KqPrivacyDemoTests.DemoFixture demo) : IC
             belowFive.Should().BeLessThanOrEqualTo(population);
             row.GetProperty("minK").GetInt32().Should().BeGreaterThanOrEqualTo(1);
         }
-        elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), $"the demo filled in {demo.FillTime.TotalSeconds:F1} s; the report should not take longer");
+    }
+
+    /// <summary>
+    /// The demo's May round names thousands of applicants (its one-entry decision was 369,744 bytes, more than
+    /// an entry bundle of c2sp.org/tlog-tiles can hold): written in parts (SPEC.md §8.5), the whole log
+    /// publishes as tiles, and those verify.
+    /// </summary>
+    [Fact]
+    public async Task Tiles_OfTheDemo_ArePublished_AndVerify_WithItsLargeDecisionsInParts()
+    {
+        var export = await demo.Factory.CreateClient().GetStringAsync(new Uri("/api/v1/public/log", UriKind.Relative));
+        var lines = export.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().Contain(l => l.Contains("\"type\":\"allocation.continued\"", StringComparison.Ordinal),
+            "the demo has a round too large for one entry");
+        lines.Select(l => System.Text.Encoding.UTF8.GetByteCount(l)).Max().Should().BeLessThanOrEqualTo(65_535);
+        var dir = Directory.CreateTempSubdirectory("kq-demo-tiles-").FullName;
+        try
+        {
+            var publish = await Kq("publish-tiles", dir, "http://localhost/");
+            publish.ExitCode.Should().Be(CliApp.Ok, $"{publish.Stdout}\n{publish.Stderr}");
+            var key = Path.Combine(dir, "log-key.json");
+            await File.WriteAllBytesAsync(key, await demo.Factory.CreateClient().GetByteArrayAsync(new Uri("/api/v1/public/log-key", UriKind.Relative)));
+            var verify = await Kq("verify", dir, "--key", key, "--no-progress");
+            verify.ExitCode.Should().Be(CliApp.Ok, $"{verify.Stdout}\n{verify.Stderr}");
+            verify.Stdout.Should().Contain("INTACT");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

@@ -10,14 +10,23 @@ namespace KinderQueue.Api.Hosting;
 /// </summary>
 public static class PublicSite
 {
-    // Pages run only our own scripts and styles and talk only to this origin; nothing is framed.
-    // The markdown pages are rendered by our script into escaped DOM nodes, never as raw HTML.
+    // Pages run only our own scripts and styles and talk only to this origin (and the tiles hosts the
+    // operator lists, below); nothing is framed. The markdown pages are rendered by our script into
+    // escaped DOM nodes, never as raw HTML.
     private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'{tiles}; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// Origins (scheme://host[:port]) of the static hosts or CDNs that publish this log's tiles (SPEC.md §11.7):
+    /// the check page may read tiles from them, and from nowhere else but this service.
+    /// </summary>
+    public const string TilesOriginsSetting = "KinderQueue:Site:TilesOrigins";
 
     public static WebApplication UsePublicSite(this WebApplication app)
     {
+        var policy = ContentSecurityPolicy.Replace("{tiles}", string.Concat(TilesOrigins(app.Configuration).Select(o => " " + o)), StringComparison.Ordinal);
+        void AddSiteHeaders(IHeaderDictionary headers) => AddHeaders(headers, policy);
         var files = new ManifestEmbeddedFileProvider(typeof(PublicSite).Assembly, "wwwroot");
         var types = ContentTypes();
         // About 180 KB of pages and scripts are about a quarter of that compressed, which matters on a
@@ -57,9 +66,24 @@ public static class PublicSite
         return app;
     }
 
-    private static void AddSiteHeaders(IHeaderDictionary headers)
+    /// <summary>The configured tiles origins, each exactly an http(s) origin; anything else stops the start.</summary>
+    public static IReadOnlyList<string> TilesOrigins(IConfiguration configuration)
     {
-        headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
+        var origins = new List<string>();
+        foreach (var item in configuration.GetSection(TilesOriginsSetting).GetChildren())
+        {
+            var text = item.Value?.Trim() ?? "";
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+                || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+                throw new InvalidOperationException($"{TilesOriginsSetting}:{item.Key} '{text}' is not an origin like https://tiles.example.org (scheme, host, optional port; no path).");
+            origins.Add(uri.GetLeftPart(UriPartial.Authority));
+        }
+        return origins;
+    }
+
+    private static void AddHeaders(IHeaderDictionary headers, string contentSecurityPolicy)
+    {
+        headers[HeaderNames.ContentSecurityPolicy] = contentSecurityPolicy;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         // Revalidate every time: a changed page or script must reach parents on the next load, and

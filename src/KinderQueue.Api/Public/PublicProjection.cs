@@ -112,7 +112,10 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
         var started = Environment.TickCount64;
         var today = Today();
         var current = Snapshot;
-        var built = Read(m => current is not null && current.Size == m.State.Size && current.AsOf == today ? null : PublicSnapshot.Build(m, today));
+        // Never between the parts of a decision (SPEC.md §8.5): the catch-up reads in chunks, and the log's size
+        // (its target) always ends a transaction, so the model is whole again when it is done.
+        var built = Read(m => m.State.PendingDecision is not null || (current is not null && current.Size == m.State.Size && current.AsOf == today)
+            ? null : PublicSnapshot.Build(m, today));
         if (built is null) return;
         Volatile.Write(ref _snapshot, built);
         _snapshotPublished.Published();

@@ -17,7 +17,7 @@ public static class EventCodec
         CriteriaPublished.TypeName, DistrictRegistered.TypeName, KindergartenRegistered.TypeName,
         CapacityLoaded.TypeName, ApplicationSubmitted.TypeName, ClaimReviewed.TypeName,
         ApplicationChanged.TypeName, ApplicationWithdrawn.TypeName, AllocationDecided.TypeName,
-        OfferResponded.TypeName, OffersExpired.TypeName, EnrolmentConfirmed.TypeName, EnrolmentExceptional.TypeName,
+        AllocationContinued.TypeName, OfferResponded.TypeName, OffersExpired.TypeName, EnrolmentConfirmed.TypeName, EnrolmentExceptional.TypeName,
         SignalReviewed.TypeName,
     ];
 
@@ -51,15 +51,7 @@ public static class EventCodec
                 w.Property("reason", c.Reason);
                 w.Key("rows");
                 w.StartArray();
-                foreach (var r in c.Rows)
-                {
-                    w.StartObject();
-                    w.Property("group", r.Group);
-                    w.Property("kindergarten", r.Kindergarten);
-                    w.Property("seats", r.Seats);
-                    w.Property("year", r.Year);
-                    w.EndObject();
-                }
+                foreach (var r in c.Rows) WriteCapacityRow(w, r);
                 w.EndArray();
                 break;
             case ApplicationSubmitted a:
@@ -104,9 +96,17 @@ public static class EventCodec
                 w.Property("criteria", d.CriteriaVersion);
                 w.Property("date", Formats.Format(d.Date));
                 WriteOffers(w, d.Offers);
+                // Present only when the decision spans entries, so a one-entry decision keeps its bytes.
+                if (d.Parts != 1) w.Property("parts", d.Parts);
                 w.Property("round", d.Round);
                 w.Property("startDate", Formats.Format(d.StartDate));
                 w.Property("year", d.Year);
+                break;
+            case AllocationContinued c:
+                w.StringArray("archived", c.Archived);
+                WriteOffers(w, c.Offers);
+                w.Property("part", c.Part);
+                w.Property("round", c.Round);
                 break;
             case OfferResponded r:
                 w.Property("number", r.Number);
@@ -143,16 +143,30 @@ public static class EventCodec
     {
         w.Key("offers");
         w.StartArray();
-        foreach (var o in offers)
-        {
-            w.StartObject();
-            w.Property("deadline", Formats.Format(o.Deadline));
-            w.Property("group", o.Group);
-            w.Property("kindergarten", o.Kindergarten);
-            w.Property("number", o.Number);
-            w.EndObject();
-        }
+        foreach (var o in offers) WriteOffer(w, o);
         w.EndArray();
+    }
+
+    /// <summary>One row object (an item of a capacity load's "rows").</summary>
+    public static void WriteCapacityRow(CanonicalJsonWriter w, CapacityRow r)
+    {
+        w.StartObject();
+        w.Property("group", r.Group);
+        w.Property("kindergarten", r.Kindergarten);
+        w.Property("seats", r.Seats);
+        w.Property("year", r.Year);
+        w.EndObject();
+    }
+
+    /// <summary>One offer object (an item of "offers").</summary>
+    public static void WriteOffer(CanonicalJsonWriter w, Offer o)
+    {
+        w.StartObject();
+        w.Property("deadline", Formats.Format(o.Deadline));
+        w.Property("group", o.Group);
+        w.Property("kindergarten", o.Kindergarten);
+        w.Property("number", o.Number);
+        w.EndObject();
     }
 
     /// <summary>Decodes a payload and insists that it is in canonical form.</summary>
@@ -220,6 +234,15 @@ public static class EventCodec
                 return f.Build(() => new AllocationDecided(
                     f.String(r, p, "round")!, f.Integer(r, p, "basis", 0, long.MaxValue) ?? 0, f.String(r, p, "criteria")!,
                     f.Date(r, p, "date") ?? default, f.Date(r, p, "startDate") ?? default, (int)(f.Integer(r, p, "year", 1900, 9999) ?? 0),
+                    f.Array(r, p, "offers", (e, op) => f.Build(() => new Offer(f.String(e, op, "number")!,
+                        f.String(e, op, "kindergarten")!, f.String(e, op, "group")!, f.Date(e, op, "deadline") ?? default))) ?? [],
+                    f.Strings(r, p, "archived") ?? [])
+                {
+                    Parts = (int)(f.Integer(r, p, "parts", 2, int.MaxValue, required: false) ?? 1),
+                });
+            case AllocationContinued.TypeName:
+                return f.Build(() => new AllocationContinued(
+                    f.String(r, p, "round")!, (int)(f.Integer(r, p, "part", 1, int.MaxValue) ?? 0),
                     f.Array(r, p, "offers", (e, op) => f.Build(() => new Offer(f.String(e, op, "number")!,
                         f.String(e, op, "kindergarten")!, f.String(e, op, "group")!, f.Date(e, op, "deadline") ?? default))) ?? [],
                     f.Strings(r, p, "archived") ?? []));

@@ -104,6 +104,23 @@ public sealed record AllocationDecided(
 {
     public const string TypeName = "allocation.decided";
     public override string Type => TypeName;
+
+    /// <summary>
+    /// How many entries carry this decision: 1 (the payload has no "parts" member), or k &gt; 1 when
+    /// this entry holds the first part and k − 1 <see cref="AllocationContinued"/> entries follow
+    /// (SPEC.md §8.5: an entry bundle of the tiled log holds at most 65,535 bytes per entry).
+    /// </summary>
+    public int Parts { get; init; } = 1;
+}
+
+/// <summary>
+/// Part <see cref="Part"/> (1 … parts − 1) of a decision too large for one entry: more offers and
+/// archived numbers of the round, in the decision's order, right after the previous part (SPEC.md §8.5).
+/// </summary>
+public sealed record AllocationContinued(string Round, int Part, ImmutableArray<Offer> Offers, ImmutableArray<string> Archived) : LogEvent
+{
+    public const string TypeName = "allocation.continued";
+    public override string Type => TypeName;
 }
 
 public sealed record OfferResponded(string Number, bool Accepted) : LogEvent

@@ -59,6 +59,7 @@ internal sealed class ActorLinks
         EnrolmentExceptional x => [x.Number],
         OffersExpired x => x.Numbers,
         AllocationDecided d => d.Offers.Select(o => o.Number).Concat(d.Archived),
+        AllocationContinued c => c.Offers.Select(o => o.Number).Concat(c.Archived),
         _ => [],
     };
 }

@@ -80,10 +80,11 @@ public sealed class DashboardRecorder
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(after);
-        // Observing out of order or an entry the fold rejected would count what never happened.
-        if (entry.Seq != Observed || after.Size != entry.Seq + 1)
-            throw new ArgumentException($"Observe entry {Observed} after the fold accepted it; got entry {entry.Seq} with a state of {after.Size} entries.", nameof(entry));
-        Observed++;
+        // Observing out of order or an entry the fold rejected would count what never happened. Entries
+        // that took no effect (the parts of a decision before its last, SPEC.md §8.5) are skipped.
+        if (entry.Seq < Observed || after.Size != entry.Seq + 1)
+            throw new ArgumentException($"Observe entry {Observed} or later after the fold accepted it; got entry {entry.Seq} with a state of {after.Size} entries.", nameof(entry));
+        Observed = entry.Seq + 1;
 
         // The entry's local date, as the fold sees it: in the zone of the criteria published before it (SPEC.md §4.5).
         if (entry.At < _dayStart || entry.At >= _dayEnd)

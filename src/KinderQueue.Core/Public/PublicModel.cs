@@ -35,9 +35,11 @@ public sealed class PublicModel
         Movement.Before(entry, e, State);
         var problem = State.Apply(entry, e);
         if (problem is not null) return problem;
-        Queues.Observe(entry, e, State);
-        Statistics.Observe(entry, e, State);
-        Signals.Observe(entry, e, State);
+        // A decision in parts takes effect, as one decision, at its last part (SPEC.md §8.5).
+        if (State.LastEffect is not { } effect) return null;
+        Queues.Observe(entry, effect, State);
+        Statistics.Observe(entry, effect, State);
+        Signals.Observe(entry, effect, State);
         return null;
     }
 

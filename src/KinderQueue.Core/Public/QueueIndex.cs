@@ -85,14 +85,15 @@ public sealed partial class QueueIndex
 
     /// <summary>
     /// Follows one entry that <see cref="QueueState.Apply"/> has just accepted; <paramref name="after"/>
-    /// is the state with it applied. Entries must come in order, each exactly once.
+    /// is the state with it applied. Entries must come in order, each exactly once, except those that
+    /// took no effect (the parts of a decision before its last, SPEC.md §8.5), which are skipped.
     /// </summary>
     public void Observe(LogEntry entry, LogEvent e, QueueState after)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(after);
-        if (entry.Seq != Size || after.Size != Size + 1)
+        if (entry.Seq < Size || after.Size != entry.Seq + 1)
             throw new InvalidOperationException($"The index has observed {Size} entries; entry {entry.Seq} with a state of {after.Size} entries is not the next.");
         var date = after.LocalDate(entry.At);
         StartLossTally();

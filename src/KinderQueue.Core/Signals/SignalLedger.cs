@@ -74,12 +74,13 @@ public sealed partial class SignalLedger
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(after);
-        if (entry.Seq != Observed || after.Size != entry.Seq + 1)
-            throw new ArgumentException($"Observe entry {Observed} after the fold accepted it; got entry {entry.Seq} with a state of {after.Size} entries.", nameof(entry));
+        // Entries that took no effect (the parts of a decision before its last, SPEC.md §8.5) are skipped.
+        if (entry.Seq < Observed || after.Size != entry.Seq + 1)
+            throw new ArgumentException($"Observe entry {Observed} or later after the fold accepted it; got entry {entry.Seq} with a state of {after.Size} entries.", nameof(entry));
         if (_ownsQueues) _queues.Observe(entry, e, after);
         else if (_queues.Size != entry.Seq + 1)
             throw new InvalidOperationException($"The queue index has observed {_queues.Size} entries; it must observe entry {entry.Seq} before the ledger.");
-        Observed++;
+        Observed = entry.Seq + 1;
         _document = null;
         var date = after.LocalDate(entry.At);
         if (e is SignalReviewed review)

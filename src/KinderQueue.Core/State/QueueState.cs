@@ -30,6 +30,18 @@ public sealed class QueueState
     /// <summary>Number of entries applied: the sequence number the next entry must have.</summary>
     public long Size { get; private set; }
 
+    /// <summary>
+    /// What the last entry applied did, for the readers that follow the fold (queues, dashboard,
+    /// federal outbox): the entry's own event; null for a part of a decision in parts before its last
+    /// (nothing changed yet); the whole decision at its last part (SPEC.md §8.5).
+    /// </summary>
+    public LogEvent? LastEffect { get; private set; }
+
+    /// <summary>A decision in parts whose last part has not been applied yet (then only its next part may follow).</summary>
+    public DecisionInParts? PendingDecision => _pending;
+
+    private DecisionInParts? _pending;
+
     public IReadOnlyList<(long Seq, CriteriaDocument Criteria)> CriteriaVersions => _criteria;
     public IReadOnlyDictionary<string, District> Districts => _districts;
     public IReadOnlyDictionary<string, Kindergarten> Kindergartens => _kindergartens;
@@ -77,6 +89,10 @@ public sealed class QueueState
             return new ValidationProblem("$.seq", "fold.sequence", $"Entry has sequence number {entry.Seq}; the next is {Size}.");
         if (entry.Type != e.Type)
             return new ValidationProblem("$.type", "fold.type", $"Entry type '{entry.Type}' does not match its payload ({e.Type}).");
+        if (_pending is not null && e is not AllocationContinued)
+            return Problem("$", "decision.part-missing",
+                $"Round '{_pending.First.Round}' is written in {_pending.First.Parts} parts; part {_pending.Next} must follow, not {e.Type}.");
+        LogEvent? effect = e;
         var problem = e switch
         {
             CriteriaPublished c => ApplyCriteria(entry, c),
@@ -87,7 +103,9 @@ public sealed class QueueState
             ClaimReviewed r => ApplyClaimReviewed(entry, r),
             ApplicationChanged c => ApplyChanged(entry, c),
             ApplicationWithdrawn w => ApplyWithdrawn(entry, w),
-            AllocationDecided d => ApplyDecision(entry, d),
+            AllocationDecided { Parts: > 1 } d => StartParts(entry, d, out effect),
+            AllocationDecided d => ApplyDecision(entry.Seq, d),
+            AllocationContinued c => ApplyPart(c, out effect),
             OfferResponded r => ApplyResponse(entry, r),
             OffersExpired x => ApplyExpired(entry, x),
             EnrolmentConfirmed c => ApplyEnrolment(c),
@@ -95,8 +113,58 @@ public sealed class QueueState
             SignalReviewed v => ApplySignalReviewed(entry, v),
             _ => new ValidationProblem("$", "fold.type", $"No rule for event {e.Type}."),
         };
-        if (problem is null) Size++;
+        if (problem is null)
+        {
+            Size++;
+            LastEffect = effect;
+        }
         return problem;
+    }
+
+    /// <summary>
+    /// The whole decision an entry would complete, without applying it: the entry's own decision, or
+    /// the assembled one when it is the last part of a decision in parts. For the validator, which runs
+    /// the round on the state before the decision takes effect (a decision in parts changes nothing
+    /// until its last part, so that state is the one its first part was written on).
+    /// </summary>
+    public (long Seq, AllocationDecided Decision)? Completes(LogEvent e) => e switch
+    {
+        AllocationDecided { Parts: 1 } d => (Size, d),
+        AllocationContinued c when _pending is { } p && p.IsLast(c) && p.Matches(c) is null => (p.Seq, p.Assemble(c)),
+        _ => null,
+    };
+
+    private ValidationProblem? StartParts(LogEntry entry, AllocationDecided first, out LogEvent? effect)
+    {
+        effect = null;
+        // What can be checked on the first part is checked there, so the problem names that entry.
+        if (first.Basis > entry.Seq) return Problem("$.basis", "decision.basis", $"A decision at {entry.Seq} cannot be based on {first.Basis} entries.");
+        if (PublicText.Check(first.Round, "$.round", PublicText.MaxRoundId, "A round id") is { } round) return round;
+        _pending = new DecisionInParts(entry.Seq, first);
+        return null;
+    }
+
+    private ValidationProblem? ApplyPart(AllocationContinued c, out LogEvent? effect)
+    {
+        effect = null;
+        if (_pending is not { } p)
+            return Problem("$.part", "decision.part-unexpected", $"Part {c.Part} of round '{c.Round}' follows no decision in parts.");
+        if (p.Matches(c) is { } wrong) return wrong;
+        if (!p.IsLast(c))
+        {
+            _pending = p.With(c);
+            return null;
+        }
+        var whole = p.Assemble(c);
+        // One way to write a decision: the cut of §8.5, so a validator's recomputed parts match byte for byte.
+        var sizes = DecisionParts.Sizes(whole);
+        if (sizes is null || !sizes.SequenceEqual(p.Sizes.Append(new DecisionParts.PartSize(c.Offers.Length, c.Archived.Length))))
+            return Problem("$", "decision.parts",
+                $"Round '{whole.Round}' is not cut into parts as SPEC.md §8.5 requires (greedy, at most {DecisionParts.MaxPayloadBytes} payload bytes each, {sizes?.Count ?? 0} parts).");
+        if (ApplyDecision(p.Seq, whole) is { } problem) return problem;
+        _pending = null;
+        effect = whole;
+        return null;
     }
 
     private static DateTimeZone Zone(CriteriaDocument c) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(c.TimeZone) ?? DateTimeZone.Utc;
@@ -236,9 +304,10 @@ public sealed class QueueState
         return null;
     }
 
-    private ValidationProblem? ApplyDecision(LogEntry entry, AllocationDecided d)
+    /// <param name="seq">The decision's entry: its only one, or the first of its parts.</param>
+    private ValidationProblem? ApplyDecision(long seq, AllocationDecided d)
     {
-        if (d.Basis > entry.Seq) return Problem("$.basis", "decision.basis", $"A decision at {entry.Seq} cannot be based on {d.Basis} entries.");
+        if (d.Basis > seq) return Problem("$.basis", "decision.basis", $"A decision at {seq} cannot be based on {d.Basis} entries.");
         if (PublicText.Check(d.Round, "$.round", PublicText.MaxRoundId, "A round id") is { } round) return round;
         var named = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < d.Offers.Length; i++)
@@ -266,7 +335,7 @@ public sealed class QueueState
             };
         }
         foreach (var n in d.Archived) _applications[n] = _applications[n] with { Status = ApplicationStatus.Archived, Placement = null };
-        _decisions.Add((entry.Seq, d));
+        _decisions.Add((seq, d));
         return null;
     }
 

@@ -185,10 +185,13 @@ public static class VectorEvaluator
             stepsOut.StartObject();
             if (step.Hash is { } hash)
             {
-                merkle.Append(hash);
+                // A round's decision may take several entries (SPEC.md §8.5): the step shows the first entry's
+                // seq and type, the last one's hash, and how many there are when more than one.
+                foreach (var h in step.Hashes) merkle.Append(h);
                 stepsOut.Property("hash", Hex.Encode(hash));
-                stepsOut.Property("seq", step.Entry!.Seq);
-                stepsOut.Property("type", step.Event!.Type);
+                if (step.Hashes.Count > 1) stepsOut.Property("parts", step.Hashes.Count);
+                stepsOut.Property("seq", step.FirstSeq);
+                stepsOut.Property("type", step.FirstType!);
             }
             if (step.Problems.Count > 0)
             {
@@ -230,7 +233,16 @@ public static class VectorEvaluator
     }
 
     /// <summary>What became of one step: the entry appended (with its hash), or the problems that refused it.</summary>
-    private sealed record StepOutcome(LogEntry? Entry, LogEvent? Event, byte[]? Hash, IReadOnlyList<ValidationProblem> Problems);
+    /// <summary>
+    /// What one step did: its last entry and what that entry took effect as (<see cref="QueueState.LastEffect"/>:
+    /// the whole decision when a round's decision took several entries), the hashes of all its entries, the
+    /// first one's seq and type; or the problem that refused it.
+    /// </summary>
+    private sealed record StepOutcome(LogEntry? Entry, LogEvent? Event, byte[]? Hash, IReadOnlyList<ValidationProblem> Problems,
+        IReadOnlyList<byte[]> Hashes, long FirstSeq, string? FirstType)
+    {
+        public static StepOutcome Refused(IReadOnlyList<ValidationProblem> problems) => new(null, null, null, problems, [], -1, null);
+    }
 
     /// <summary>
     /// Applies the steps of a replay or signals vector in order, as the service would: an event is
@@ -265,18 +277,33 @@ public static class VectorEvaluator
             }
             if (e is null)
             {
-                yield return new StepOutcome(null, null, null, problems);
+                yield return StepOutcome.Refused(problems);
                 continue;
             }
-            var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
-            var problem = state.Apply(entry, e);
+            var events = e is AllocationDecided whole ? DecisionParts.Split(whole).GetValueOrThrow() : [e];
+            var first = chain.Size;
+            var hashes = new List<byte[]>(events.Count);
+            LogEntry? last = null;
+            ValidationProblem? problem = null;
+            foreach (var part in events)
+            {
+                var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, part.Type, EventCodec.Encode(part), chain.Head.ToArray());
+                problem = state.Apply(entry, part);
+                if (problem is not null)
+                {
+                    if (last is not null) throw new InvalidOperationException($"{path}: the fold refuses part of the engine's own decision: {problem}");
+                    break;
+                }
+                var (_, _, hash) = chain.Append(at, actor, part);
+                hashes.Add(hash);
+                last = entry;
+            }
             if (problem is not null)
             {
-                yield return new StepOutcome(null, null, null, [problem]);
+                yield return StepOutcome.Refused([problem]);
                 continue;
             }
-            var (_, _, hash) = chain.Append(at, actor, e);
-            yield return new StepOutcome(entry, e, hash, problems);
+            yield return new StepOutcome(last, state.LastEffect, hashes[^1], problems, hashes, first, events[0].Type);
         }
     }
 

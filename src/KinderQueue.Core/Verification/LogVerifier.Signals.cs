@@ -21,8 +21,10 @@ public sealed partial class LogVerifier
     /// <summary>Observes an entry the fold accepted; false when it is a review the ledger refuses (§17.6).</summary>
     private bool ObserveSignals(LogEntry entry, LogEvent e)
     {
+        // A decision in parts is observed as the whole decision at its last part (SPEC.md §8.5).
+        if (_state.LastEffect is not { } effect) return true;
         var before = _signals.ReviewProblems.Count;
-        _signals.Observe(entry, e, _state);
+        _signals.Observe(entry, effect, _state);
         if (_signals.ReviewProblems.Count == before) return true;
         var p = _signals.ReviewProblems[^1].Problem;
         return Fail(VerificationCheck.Signals, entry.Seq, p.Code, p.Path, $"The ledger refuses this review: {p.Message}");

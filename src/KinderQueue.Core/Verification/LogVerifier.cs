@@ -200,6 +200,13 @@ public sealed partial class LogVerifier : IDisposable
             Fail(VerificationCheck.Entries, Size, "export.unterminated", "$", "The last line has no newline: the export was cut off (SPEC.md §6.4).");
             return;
         }
+        if (_state.PendingDecision is { } open)
+        {
+            // The service appends all parts of a decision in one transaction, and no checkpoint falls inside one.
+            Fail(VerificationCheck.Replay, open.Seq, "decision.parts-incomplete", "$.parts",
+                $"The log ends inside round '{open.First.Round}': {open.Next} of its {open.First.Parts} parts are present (SPEC.md §8.5).");
+            return;
+        }
         if (_nextExpectation < _expectations.Count)
         {
             var x = _expectations[_nextExpectation];
@@ -312,15 +319,20 @@ public sealed partial class LogVerifier : IDisposable
             return Fail(VerificationCheck.Replay, entry.Seq, eventProblem!.Code, eventProblem.Path, $"The payload of this {entry.Type} entry does not decode: {eventProblem.Message}");
 
         RoundJob? round = null;
-        if (e is AllocationDecided d)
+        // A decision is recomputed when it is complete: at its entry, or at the last of its parts, whose
+        // state before is still the one its first part was written on (SPEC.md §8.5). It is compared in
+        // its one-entry form; the fold checks that the parts are the cut §8.5 prescribes.
+        if (_state.Completes(e) is { } completed)
         {
-            if (d.Basis == entry.Seq) round = StartRound(entry.Seq, d, entry.Payload);
-            else if (d.Basis < entry.Seq) _deferred.Add(new DeferredDecision(entry.Seq, d.Basis, d, entry.Payload.ToArray()));
+            var (at, d) = completed;
+            var payload = ReferenceEquals(d, e) ? entry.Payload : EventCodec.Encode(d);
+            if (d.Basis == at) round = StartRound(at, d, payload);
+            else if (d.Basis < at) _deferred.Add(new DeferredDecision(at, d.Basis, d, payload.ToArray()));
         }
         if (_state.Apply(entry, e) is { } rejected)
             return Fail(VerificationCheck.Replay, entry.Seq, rejected.Code, rejected.Path, $"The fold rejects this {entry.Type} entry: {rejected.Message}");
         // The recorder keeps what the dashboard needs beyond the state: only when there is one to compare.
-        if (_dashboard is not null) _recorder.Observe(entry, e, _state);
+        if (_dashboard is not null && _state.LastEffect is { } effect) _recorder.Observe(entry, effect, _state);
         _byType[entry.Type] = _byType.GetValueOrDefault(entry.Type) + 1;
         if (round is { Problem: { } cannot }) return Fail(cannot);
         if (round is not null) _rounds.Add(round);
@@ -349,7 +361,7 @@ public sealed partial class LogVerifier : IDisposable
             return new RoundJob(seq, logged, [], null, new VerificationFinding(VerificationCheck.Replay, seq, p.Code, p.Path,
                 $"Round '{logged.Round}' cannot be run on the first {logged.Basis} entries: {p.Message} A decision the rules cannot compute did not follow from them."));
         }
-        var basis = _state.Size;
+        var basis = seq;
         // The decision alone: a validator needs no explanations (Allocator.Decide equals Allocate's offers and archived).
         var allocation = _readers.Length > 1
             ? Task.Run(() => Allocator.Decide(input.Value!, logged.Round, basis))

@@ -46,6 +46,12 @@ public sealed class EventCodecTests
                 [new Offer("A-0001", "kg-1", "junior", new LocalDate(2027, 5, 11)), new Offer("A-0002", "kg-2", "early", new LocalDate(2027, 5, 11))],
                 ["A-0009"]),
             new AllocationDecided("r", 0, "v", new LocalDate(2027, 5, 1), new LocalDate(2027, 5, 1), 2026, [], []),
+            new AllocationDecided("r", 0, "v", new LocalDate(2027, 5, 1), new LocalDate(2027, 5, 1), 2026, [], ["A-0003"]) { Parts = 3 },
+        ],
+        [AllocationContinued.TypeName] =
+        [
+            new AllocationContinued("2027-main", 1, [new Offer("A-0004", "kg-1", "junior", new LocalDate(2027, 5, 11))], ["A-0010"]),
+            new AllocationContinued("r", 2, [], ["A-0011"]),
         ],
         [OfferResponded.TypeName] = [new OfferResponded("A-0001", true), new OfferResponded("A-0002", false)],
         [OffersExpired.TypeName] = [new OffersExpired(new LocalDate(2027, 5, 12), ["A-0001", "A-0002"]), new OffersExpired(new LocalDate(2027, 5, 12), [])],

@@ -32,7 +32,7 @@ public sealed class RecordedLog
         var problem = State.Apply(entry, e);
         if (problem is not null) return problem;
         Chain.Append(at, "staff:s-1", e);
-        Recorder.Observe(entry, e, State);
+        if (State.LastEffect is { } effect) Recorder.Observe(entry, effect, State);
         Entries.Add((entry, e));
         return null;
     }
@@ -42,7 +42,8 @@ public sealed class RecordedLog
     public AllocationDecided Round(string id, LocalDate date, LocalDate startDate, Instant? at = null)
     {
         var outcome = Rounds.Decide(State, id, date, startDate).GetValueOrThrow();
-        Ok(at ?? On(date, 60), outcome.Decision);
+        // As the service writes it: in parts when it is too large for one entry (SPEC.md §8.5).
+        foreach (var part in DecisionParts.Split(outcome.Decision).GetValueOrThrow()) Ok(at ?? On(date, 60), part);
         return outcome.Decision;
     }
 
@@ -60,7 +61,7 @@ public sealed class RecordedLog
         {
             var decoded = EventCodec.Decode(entry.Type, entry.Payload.ToArray()).GetValueOrThrow();
             state.Apply(entry, decoded).Should().BeNull();
-            recorder.Observe(entry, decoded, state);
+            if (state.LastEffect is { } effect) recorder.Observe(entry, effect, state);
         }
         return (state, recorder);
     }

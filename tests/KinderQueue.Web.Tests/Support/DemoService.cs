@@ -42,7 +42,8 @@ internal sealed class DemoService : IAsyncDisposable
     }
 
     /// <param name="logFileName">The service's log among the test artifacts: one per test project that starts it (the interop tests link this class).</param>
-    public static async Task<DemoService> StartAsync(string logFileName = "KinderQueue.Web.Tests.service.log")
+    /// <param name="settings">More configuration as environment variables (KinderQueue__Section__Key), e.g. the tiles origins the site may read.</param>
+    public static async Task<DemoService> StartAsync(string logFileName = "KinderQueue.Web.Tests.service.log", IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = Path.Combine(Artifacts.RepositoryRoot, "src", "KinderQueue.Api", "bin", Artifacts.Configuration, "net10.0", "KinderQueue.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"The service is not built: {dll} is missing (dotnet build -c {Artifacts.Configuration}).");
@@ -66,6 +67,7 @@ internal sealed class DemoService : IAsyncDisposable
         // --urls before --demo, as the README shows.
         foreach (var arg in new[] { dll, "--urls", baseAddress.ToString().TrimEnd('/'), "--demo" }) start.ArgumentList.Add(arg);
         start.Environment["KinderQueue__DataDir"] = dataDir;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         // Plain lines in the log file, not terminal colour codes.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "0";
@@ -173,7 +175,26 @@ internal sealed class DemoService : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>
+    /// Runs the built kq (src/KinderQueue.Cli) with <paramref name="args"/> as a user runs it; its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> KqAsync(params string[] args)
+    {
+        var dll = Path.Combine(Artifacts.RepositoryRoot, "src", "KinderQueue.Cli", "bin", Artifacts.Configuration, "net10.0", "kq.dll");
+        if (!File.Exists(dll)) throw new InvalidOperationException($"kq is not built: {dll} is missing (dotnet build -c {Artifacts.Configuration}).");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start kq.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(wait.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

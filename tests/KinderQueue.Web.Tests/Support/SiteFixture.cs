@@ -36,6 +36,10 @@ public sealed class SiteFixture : IAsyncLifetime
     private IBrowser? _browser;
     private HttpClient? _api;
     private string? _validatorToken;
+    private StaticTilesHost? _tiles;
+    private readonly Lazy<Task<string>> _published;
+
+    public SiteFixture() => _published = new Lazy<Task<string>>(PublishTilesAsync);
 
     internal DemoService Service => _service ?? throw new InvalidOperationException("The service did not start.");
     public Uri BaseAddress => Service.BaseAddress;
@@ -60,7 +64,10 @@ public sealed class SiteFixture : IAsyncLifetime
         // The web-first assertions (Expect) wait as long as the other waits of a test.
         Assertions.SetDefaultExpectTimeout(PageSession.WaitMs);
         // Start both at once: the service needs ~10 s to fill the demo region, the browser a second or two.
-        var service = DemoService.StartAsync();
+        // The tiles host first: the service is told its origin (the site may read tiles from it), and
+        // the tiles are published into it from the service's log once a test asks for them.
+        _tiles = StaticTilesHost.Start(Directory.CreateTempSubdirectory("kq-web-tiles-").FullName);
+        var service = DemoService.StartAsync(settings: new Dictionary<string, string> { ["KinderQueue__Site__TilesOrigins__0"] = _tiles.Origin });
         try
         {
             _playwright = await Playwright.CreateAsync();
@@ -96,6 +103,35 @@ public sealed class SiteFixture : IAsyncLifetime
         if (_browser is not null) await _browser.CloseAsync();
         _playwright?.Dispose();
         if (_service is not null) await _service.DisposeAsync();
+        if (_tiles is not null)
+        {
+            await _tiles.DisposeAsync();
+            try
+            {
+                Directory.Delete(_tiles.Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // left in the temp folder; harmless
+            }
+        }
+    }
+
+    /// <summary>The static host standing in for a tiles CDN, on another origin than the site.</summary>
+    internal StaticTilesHost Tiles => _tiles ?? throw new InvalidOperationException("The tiles host did not start.");
+
+    /// <summary>
+    /// The demo log as tiles, written once by <c>kq publish-tiles</c> from the service into the folder
+    /// "genuine" of the tiles host: its URL (a tiles prefix ending in '/').
+    /// </summary>
+    public Task<string> GenuineTilesAsync() => _published.Value;
+
+    private async Task<string> PublishTilesAsync()
+    {
+        var dir = Path.Combine(Tiles.Root, "genuine");
+        var run = await DemoService.KqAsync("publish-tiles", dir, BaseAddress.ToString());
+        if (run.ExitCode != 0) throw new InvalidOperationException($"kq publish-tiles exited with {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
+        return Tiles.UrlOf("genuine");
     }
 
     /// <summary>

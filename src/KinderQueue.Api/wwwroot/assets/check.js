@@ -3,6 +3,11 @@
 // result region #receipt-result gets data-valid="true|false" and, when invalid, data-failed with
 // the first failed check's name (KQReceipt.CHECKS), plus data-state (see show()). If the
 // position page left a receipt in sessionStorage['kq.receipt'], it is filled in and checked at once.
+// With "check against the tiles" ticked (#tiles-on, or ?tiles=URL in the page's address), the entry is
+// also looked up in the log as published in static tiles (tiles.js; #tiles-url, empty: this service's
+// /api/v1/public/tlog/): #receipt-result then also gets data-tiles="ok", "skipped" (the receipt could not
+// be read far enough) or the failed tiles check (KQTiles.CHECKS, tiles-unsupported, tiles-url), and the
+// receipt is valid only if both checks pass.
 'use strict';
 
 (() => {
@@ -59,6 +64,29 @@
       'check.mark.bad': 'НЕТ',
       'check.mark.skip': 'не проверялось',
       'check.technical': 'Подробности для специалистов',
+      'check.tiles.legend': 'Проверка по плиткам журнала',
+      'check.tiles.on': 'Проверить ещё и по опубликованным плиткам журнала (tlog-tiles)',
+      'check.tiles.url': 'Адрес плиток',
+      'check.tiles.hint': 'Если оставить пустым, берутся плитки этой службы. Можно указать зеркало или CDN, где департамент публикует журнал.',
+      'check.tiles.heading': 'Проверка по плиткам журнала',
+      'check.tiles.where': 'Плитки взяты по адресу',
+      'check.tiles.ok': 'Запись № {index} есть в журнале, опубликованном плитками: в нём {size:entry}, и он подписан опубликованным ключом службы.',
+      'check.tiles.bad': 'Проверка по плиткам НЕ пройдена',
+      'check.tiles.refuted': 'Квитанция сходится сама по себе, но опубликованный журнал её НЕ подтверждает',
+      'check.tiles.good': 'Проверка по плиткам пройдена',
+      'check.tiles.skipped': 'По плиткам не проверяли: квитанцию не удалось прочитать настолько, чтобы знать, какую запись искать.',
+      'check.tiles.why.tiles-url': 'Адрес плиток указан неверно: нужен адрес, начинающийся с https:// или http://.',
+      'check.tiles.why.tiles-checkpoint': 'Не удалось получить подписанную отметку журнала по этому адресу: адрес недоступен, там нет плиток или эта страница не может читать с него.',
+      'check.tiles.why.tiles-signature': 'Подпись журнала по этому адресу неверна: он подписан не опубликованным ключом этой службы или подпись повреждена. Это не тот журнал, который ведёт служба.',
+      'check.tiles.why.tiles-missing': 'Не удалось получить плитку журнала, нужную для проверки (или она повреждена):',
+      'check.tiles.why.tiles-leaf': 'Вашей записи нет в журнале, опубликованном по этому адресу: на её месте другая запись или журнал ещё короче. Возможно, квитанция выдана другим журналом.',
+      'check.tiles.why.tiles-root': 'Плитки журнала не сходятся с его подписью: одна из плиток изменена.',
+      'check.tiles.why.tiles-unsupported': 'Этот браузер не умеет проверять подписи Ed25519, которыми подписан журнал. Обновите браузер или проверьте журнал программой kq.',
+      'check.tiles.step.tiles-checkpoint': 'Подписанная отметка журнала получена',
+      'check.tiles.step.tiles-signature': 'Журнал подписан опубликованным ключом службы',
+      'check.tiles.step.tiles-missing': 'Нужные плитки получены',
+      'check.tiles.step.tiles-leaf': 'Ваша запись есть в журнале на своём месте',
+      'check.tiles.step.tiles-root': 'Плитки сходятся с подписью журнала',
     },
     en: {
       'check.title': 'Check it yourself',
@@ -112,14 +140,39 @@
       'check.mark.bad': 'NO',
       'check.mark.skip': 'not checked',
       'check.technical': 'Details for specialists',
+      'check.tiles.legend': 'Check against the log tiles',
+      'check.tiles.on': 'Also check against the published log tiles (tlog-tiles)',
+      'check.tiles.url': 'Tiles address',
+      'check.tiles.hint': 'Left empty, this service’s tiles are used. You may give a mirror or CDN where the department publishes the log.',
+      'check.tiles.heading': 'Check against the log tiles',
+      'check.tiles.where': 'Tiles read from',
+      'check.tiles.ok': 'Entry No. {index} is in the log published as tiles: it holds {size:entry}, and it is signed with the service’s published key.',
+      'check.tiles.bad': 'The tiles check FAILED',
+      'check.tiles.refuted': 'The receipt adds up on its own, but the published log does NOT confirm it',
+      'check.tiles.good': 'The tiles check passed',
+      'check.tiles.skipped': 'Not checked against the tiles: the receipt could not be read far enough to know which entry to look for.',
+      'check.tiles.why.tiles-url': 'The tiles address is not valid: give an address starting with https:// or http://.',
+      'check.tiles.why.tiles-checkpoint': 'Could not get the signed checkpoint of the log at this address: it is unreachable, holds no tiles, or this page may not read from it.',
+      'check.tiles.why.tiles-signature': 'The log at this address has a wrong signature: it is not signed with this service’s published key, or the signature is damaged. It is not the log this service keeps.',
+      'check.tiles.why.tiles-missing': 'A tile of the log needed for the check could not be read (or is damaged):',
+      'check.tiles.why.tiles-leaf': 'Your entry is not in the log published at this address: another entry is in its place, or the log is shorter. The receipt may come from another log.',
+      'check.tiles.why.tiles-root': 'The log’s tiles do not add up to its signature: one of the tiles was changed.',
+      'check.tiles.why.tiles-unsupported': 'This browser cannot check Ed25519 signatures, which the log is signed with. Update the browser or check the log with the kq program.',
+      'check.tiles.step.tiles-checkpoint': 'The log’s signed checkpoint was read',
+      'check.tiles.step.tiles-signature': 'The log is signed with the service’s published key',
+      'check.tiles.step.tiles-missing': 'The tiles needed were read',
+      'check.tiles.step.tiles-leaf': 'Your entry is in the log, in its place',
+      'check.tiles.step.tiles-root': 'The tiles add up to the log’s signature',
     },
   });
 
   const MAX_FILE_BYTES = 1 << 20;
+  /** This service's own tiles (SPEC.md §11.7), when no other address is given. */
+  const DEFAULT_TILES = '/api/v1/public/tlog/';
   const hasCrypto = Boolean(globalThis.crypto && globalThis.crypto.subtle);
 
   // What the page shows is rebuilt from these on a language change.
-  let key = null;        // { spki, fingerprint } once loaded
+  let key = null;        // { spki, fingerprint, noteKey, origin } once loaded
   let keyProblem = null; // () => text, when the key could not be loaded
   let shown = null;      // () => nodes of the result region
   let keyReady;          // a promise settled when the key is loaded or failed
@@ -143,7 +196,9 @@
       // can be checked then anyway) is it the logId the service states.
       const stated = /^[0-9a-f]{64}$/.test(answer.body.logId) ? answer.body.logId : null;
       const fingerprint = hasCrypto ? await KQReceipt.fingerprint(answer.body.spki) : stated;
-      if (fingerprint) key = { spki: answer.body.spki, fingerprint };
+      const noteKey = typeof answer.body.noteVerifierKey === 'string' ? answer.body.noteVerifierKey : null;
+      const origin = typeof answer.body.origin === 'string' ? answer.body.origin : null;
+      if (fingerprint) key = { spki: answer.body.spki, fingerprint, noteKey, origin };
       else keyProblem = () => KQ.t('check.key.bad');
     }
     renderKey();
@@ -153,8 +208,9 @@
    * Sets the result region. state: 'valid' | 'invalid' (a verdict: data-valid, and data-failed when
    * invalid) | 'note' (nothing was checked: empty input, no key) | 'unsupported' (no WebCrypto).
    */
-  function show(state, failed, build) {
+  function show(state, failed, build, tiles) {
     const region = $('receipt-result');
+    if (tiles && state !== 'note' && state !== 'unsupported') region.dataset.tiles = tiles; else delete region.dataset.tiles;
     region.className = state === 'valid' ? 'message good' : state === 'invalid' ? 'message bad' : 'message warn';
     region.dataset.state = state;
     if (state === 'note' || state === 'unsupported') {
@@ -182,15 +238,53 @@
     }));
   }
 
-  function render(result) {
+  /** The tiles check's steps, as steps() does for the receipt's. */
+  function tileSteps(failed) {
+    const at = failed ? KQTiles.CHECKS.indexOf(failed) : KQTiles.CHECKS.length;
+    return KQ.el('ol', { class: 'receipt-steps' }, KQTiles.CHECKS.map((check, i) => {
+      const state = i < at ? 'ok' : i === at ? 'bad' : 'skip';
+      return KQ.el('li', { class: state, 'data-check': check, 'data-state': state },
+        KQ.el('span', { class: 'mark', 'aria-hidden': 'true' }, { ok: '✓', bad: '✗', skip: '–' }[state]), ' ',
+        KQ.t(`check.tiles.step.${check}`), ' — ',
+        KQ.el('strong', {}, KQ.t(`check.mark.${state}`)));
+    }));
+  }
+
+  /** The tiles section: null when the tiles were not asked for. */
+  function renderTiles(tiles, index) {
+    if (!tiles) return null;
+    const heading = KQ.el('h2', { class: 'steps-heading' }, KQ.t('check.tiles.heading'));
+    if (tiles.skipped) return KQ.el('section', { class: 'tiles-result' }, heading, KQ.el('p', {}, KQ.t('check.tiles.skipped')));
+    const d = tiles.detail;
+    const where = KQ.el('p', {}, KQ.t('check.tiles.where'), ' ', KQ.el('span', { class: 'mono' }, d.url || ''), '.');
+    const technical = KQ.el('details', { class: 'technical' },
+      KQ.el('summary', {}, KQ.t('check.technical')),
+      KQ.el('p', { class: 'mono' }, d.reason || ''));
+    if (tiles.ok) {
+      return KQ.el('section', { class: 'tiles-result' }, heading,
+        KQ.el('strong', {}, '✓ ', KQ.t('check.tiles.good')),
+        KQ.el('p', {}, KQ.t('check.tiles.ok', { index: KQ.number(index), size: Number(d.size) })),
+        where, tileSteps(null), technical);
+    }
+    const stepped = KQTiles.CHECKS.includes(tiles.failed);
+    return KQ.el('section', { class: 'tiles-result' }, heading,
+      KQ.el('strong', {}, '✗ ', KQ.t('check.tiles.bad')),
+      KQ.el('p', {}, KQ.t(`check.tiles.why.${tiles.failed}`),
+        tiles.failed === 'tiles-missing' && d.resource ? [' ', KQ.el('span', { class: 'mono' }, d.resource)] : null),
+      where, stepped ? tileSteps(tiles.failed) : null, technical);
+  }
+
+  function render(result, tiles) {
     const d = result.detail;
     const technical = KQ.el('details', { class: 'technical' },
       KQ.el('summary', {}, KQ.t('check.technical')),
       KQ.el('p', { class: 'mono' }, d.reason || ''));
     if (result.valid) {
       const slots = { number: d.number, index: KQ.number(d.index), size: d.size, type: d.type };
+      // The receipt adds up, but the published tiles do not confirm it: that is the verdict, said first.
+      const refuted = tiles && !tiles.ok && !tiles.skipped;
       return [
-        KQ.el('strong', {}, '✓ ', KQ.t('check.valid')),
+        refuted ? KQ.el('strong', {}, '✗ ', KQ.t('check.tiles.refuted')) : KQ.el('strong', {}, '✓ ', KQ.t('check.valid')),
         KQ.el('p', {}, KQ.t(d.number ? 'check.proves.number' : 'check.proves.other', slots)),
         KQ.el('p', {}, KQ.t('check.proves.signed', { time: KQ.dateTime(d.time) }), ' ',
           KQ.el('span', { class: 'mono' }, d.logId), '.'),
@@ -198,6 +292,7 @@
         KQ.el('h2', { class: 'steps-heading' }, KQ.t('check.steps')),
         steps(null),
         technical,
+        renderTiles(tiles, d.index),
       ];
     }
     const failed = KQReceipt.CHECKS.includes(result.failed) ? result.failed : null;
@@ -206,8 +301,34 @@
       KQ.el('p', {}, KQ.t(`check.why.${result.failed}`)),
       failed ? [KQ.el('h2', { class: 'steps-heading' }, KQ.t('check.steps')), steps(failed)] : null,
       technical,
+      renderTiles(tiles, d.index),
     ];
   }
+
+  /** The tiles prefix to read (absolute, ending in '/'), or null when the address is not an http(s) URL. */
+  function tilesBase() {
+    const text = $('tiles-url').value.trim() || DEFAULT_TILES;
+    let url;
+    try { url = new URL(text, location.href); } catch { return null; }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    url.search = '';
+    url.hash = '';
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.href;
+  }
+
+  /** The tiles check of a receipt whose entry hash was checked; null when not asked for. */
+  async function checkTiles(result) {
+    if (!$('tiles-on').checked) return null;
+    const d = result.detail;
+    if (!d.entryHash || !d.entryIndex) return { skipped: true };
+    const base = tilesBase();
+    if (!base) return { ok: false, failed: 'tiles-url', detail: { url: $('tiles-url').value.trim(), reason: 'Not an http(s) URL.' } };
+    const leaf = Uint8Array.from(d.entryHash.match(/../g), h => parseInt(h, 16));
+    return KQTiles.check({ base, verifierKey: key.noteKey, origin: key.origin, leaf, index: BigInt(d.entryIndex) });
+  }
+
+  const tilesState = tiles => (!tiles ? null : tiles.skipped ? 'skipped' : tiles.ok ? 'ok' : tiles.failed);
 
   async function runCheck() {
     const text = $('receipt-input').value;
@@ -222,7 +343,10 @@
       await keyReady;
       if (!key) { note('check.noKey'); return; }
       const result = await KQReceipt.verify(text, key.spki);
-      show(result.valid ? 'valid' : 'invalid', result.valid ? null : result.failed, () => render(result));
+      const tiles = result.failed === 'unsupported' ? null : await checkTiles(result);
+      const valid = result.valid && (!tiles || tiles.ok === true);
+      const failed = valid ? null : result.valid ? tilesState(tiles) : result.failed;
+      show(valid ? 'valid' : 'invalid', failed, () => render(result, tiles), tilesState(tiles));
     } finally {
       button.disabled = false;
     }
@@ -260,6 +384,12 @@
     $('receipt-form').addEventListener('submit', event => { event.preventDefault(); runCheck(); });
     $('receipt-file').addEventListener('change', loadFile);
     keyReady = loadKey();
+    // ?tiles=URL (a link a department or a validator gives out) ticks the tiles check with that address.
+    const asked = new URLSearchParams(location.search).get('tiles');
+    if (asked !== null) {
+      $('tiles-on').checked = true;
+      $('tiles-url').value = asked;
+    }
 
     let left = null;
     try { left = sessionStorage.getItem('kq.receipt'); } catch { /* storage disabled: nothing left */ }

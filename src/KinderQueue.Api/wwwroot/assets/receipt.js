@@ -20,7 +20,8 @@
 //   entry       the entry is not a canonical log entry (LogEntry.Parse), or its seq is not the index
 //   unsupported (not a check) the platform has no WebCrypto: crypto.subtle is missing
 // detail holds what the page needs to say: index, size, type, number (payload.number of the entry),
-// time, logId, keyLogId, and reason (a technical English sentence, for developers).
+// time, logId, keyLogId, entryHash and entryIndex (decimal) once the entry hash is checked, and reason
+// (a technical English sentence, for developers).
 // Every malformed input gives a failed check, never an exception: receipts come from anyone.
 'use strict';
 
@@ -353,6 +354,8 @@ const KQReceipt = (() => {
       if (hex(leaf) !== receipt.entryHash) {
         return result('entry-hash', "SHA-256(0x00 ‖ entry) is not the receipt's entryHash: the entry was changed.");
       }
+      // What a further check of the entry elsewhere (the tiles, tiles.js) needs, whatever the later checks say.
+      Object.assign(detail, { entryHash: receipt.entryHash, entryIndex: receipt.index.toString() });
       if (receipt.size !== cp.size) {
         return result('size', `The proof is for a log of ${receipt.size} entries, the checkpoint for ${cp.size}.`);
       }
