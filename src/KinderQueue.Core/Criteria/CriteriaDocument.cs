@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using KinderQueue.Core.Signals;
 using NodaTime;
 
 namespace KinderQueue.Core.Criteria;
@@ -54,6 +55,8 @@ public enum ReasonList
     ExceptionalBasis,
     /// <summary><c>application.withdrawn</c> <c>reason</c>: why the application left the queue.</summary>
     Withdrawal,
+    /// <summary><c>signal.reviewed</c> <c>outcome</c>: what a review of an anomaly signal found (SPEC.md §17.6). Optional in a document.</summary>
+    SignalOutcome,
 }
 
 /// <summary>
@@ -66,7 +69,8 @@ public sealed record ReasonCodes(
     ImmutableArray<PublishedCode> Capacity,
     ImmutableArray<PublishedCode> ClaimReview,
     ImmutableArray<PublishedCode> ExceptionalBasis,
-    ImmutableArray<PublishedCode> Withdrawal)
+    ImmutableArray<PublishedCode> Withdrawal,
+    ImmutableArray<PublishedCode>? SignalOutcomes = null)
 {
     public static readonly ReasonCodes None = new([], [], [], []);
 
@@ -78,6 +82,7 @@ public sealed record ReasonCodes(
         ReasonList.ClaimReview => ClaimReview,
         ReasonList.ExceptionalBasis => ExceptionalBasis,
         ReasonList.Withdrawal => Withdrawal,
+        ReasonList.SignalOutcome => SignalOutcomes ?? [],
         _ => throw new ArgumentOutOfRangeException(nameof(list)),
     };
 
@@ -104,6 +109,7 @@ public sealed record ReasonCodes(
         ReasonList.ClaimReview => "claimReview",
         ReasonList.ExceptionalBasis => "exceptionalBasis",
         ReasonList.Withdrawal => "withdrawal",
+        ReasonList.SignalOutcome => "signalOutcome",
         _ => throw new ArgumentOutOfRangeException(nameof(list)),
     };
 }
@@ -111,6 +117,8 @@ public sealed record ReasonCodes(
 /// <summary>
 /// The published, versioned allocation criteria of one region (SPEC.md §4). Tiers are ordered
 /// best first; the last tier is the default ("general") that everyone has everywhere.
+/// <see cref="Signals"/> holds the published thresholds of the anomaly rules (SPEC.md §17.2); a
+/// version without them raises no signals.
 /// </summary>
 public sealed record CriteriaDocument(
     string Version,
@@ -121,12 +129,14 @@ public sealed record CriteriaDocument(
     ImmutableArray<PriorityTier> Tiers,
     ImmutableArray<PriorityCategory> Categories,
     OfferRules Offer,
-    ReasonCodes? Reasons = null)
+    ReasonCodes? Reasons = null,
+    SignalThresholds? Signals = null)
 {
     /// <summary>The published code lists; <see cref="ReasonCodes.None"/> for a version written before them.</summary>
     public ReasonCodes ReasonCodes => Reasons ?? ReasonCodes.None;
 
     public PriorityTier DefaultTier => Tiers[^1];
+
 
     /// <summary>Rank of a tier: 0 is the best. -1 when the tier is unknown.</summary>
     public int TierRank(string tierId)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using KinderQueue.Core.Encoding;
+using KinderQueue.Core.Signals;
 using NodaTime;
 
 namespace KinderQueue.Core.Criteria;
@@ -99,11 +100,23 @@ public static class CriteriaJson
                 var name = ReadName(f, e, ep);
                 return id is null || name is null ? null : new PublishedCode(id, name);
             }) ?? [];
-            reasons = new ReasonCodes(List(ReasonList.Capacity), List(ReasonList.ClaimReview), List(ReasonList.ExceptionalBasis), List(ReasonList.Withdrawal));
+            // Optional inside 'reasons': lists written before signal reviews (SPEC.md §17.6) stay as they were.
+            ImmutableArray<PublishedCode>? outcomes = rs.ValueKind == JsonValueKind.Object && rs.TryGetProperty(ReasonCodes.Member(ReasonList.SignalOutcome), out _)
+                ? List(ReasonList.SignalOutcome)
+                : null;
+            reasons = new ReasonCodes(List(ReasonList.Capacity), List(ReasonList.ClaimReview), List(ReasonList.ExceptionalBasis), List(ReasonList.Withdrawal), outcomes);
+        }
+        SignalThresholds? signals = null;
+        // Optional: criteria without thresholds raise no anomaly signals (SPEC.md §17.2).
+        if (f.TryGet(root, path, "signals", out var sg, required: false))
+        {
+            var read = SignalThresholds.Read(sg, $"{path}.signals");
+            foreach (var problem in read.Problems) f.Add(problem.Path, problem.Code, problem.Message);
+            signals = read.Value;
         }
         if (f.HasProblems) return Parsed<CriteriaDocument>.Fail(f.Problems);
         var document = new CriteriaDocument(version!, effectiveFrom!.Value, timeZone!, (int)maxPreferences!, ageRule!,
-            tiers!.Value, categories!.Value, offer!, reasons);
+            tiers!.Value, categories!.Value, offer!, reasons, signals);
         var problems = CriteriaValidator.Validate(document, path);
         return problems.Count > 0 ? Parsed<CriteriaDocument>.Fail(problems) : Parsed<CriteriaDocument>.Ok(document);
     }
@@ -161,8 +174,9 @@ public static class CriteriaJson
         {
             w.Key("reasons");
             w.StartObject();
-            foreach (var list in (ReadOnlySpan<ReasonList>)[ReasonList.Capacity, ReasonList.ClaimReview, ReasonList.ExceptionalBasis, ReasonList.Withdrawal])
+            foreach (var list in (ReadOnlySpan<ReasonList>)[ReasonList.Capacity, ReasonList.ClaimReview, ReasonList.ExceptionalBasis, ReasonList.SignalOutcome, ReasonList.Withdrawal])
             {
+                if (list == ReasonList.SignalOutcome && reasons.SignalOutcomes is null) continue;
                 w.Key(ReasonCodes.Member(list));
                 w.StartArray();
                 foreach (var code in reasons.Of(list))
@@ -175,6 +189,11 @@ public static class CriteriaJson
                 w.EndArray();
             }
             w.EndObject();
+        }
+        if (c.Signals is { } signals)
+        {
+            w.Key("signals");
+            signals.Write(w);
         }
         w.Key("tiers");
         w.StartArray();

@@ -71,6 +71,7 @@ public static partial class CriteriaValidator
     {
         foreach (var list in Enum.GetValues<ReasonList>())
         {
+            if (list == ReasonList.SignalOutcome && reasons.SignalOutcomes is null) continue;
             var lp = $"{path}.{ReasonCodes.Member(list)}";
             var codes = reasons.Of(list);
             if (codes.IsEmpty) add(lp, "criteria.no-reason-codes", $"The '{ReasonCodes.Member(list)}' list is empty; events that need one of its codes could not be written.");

@@ -18,6 +18,7 @@ public static class EventCodec
         CapacityLoaded.TypeName, ApplicationSubmitted.TypeName, ClaimReviewed.TypeName,
         ApplicationChanged.TypeName, ApplicationWithdrawn.TypeName, AllocationDecided.TypeName,
         OfferResponded.TypeName, OffersExpired.TypeName, EnrolmentConfirmed.TypeName, EnrolmentExceptional.TypeName,
+        SignalReviewed.TypeName,
     ];
 
     public static byte[] Encode(LogEvent e)
@@ -125,6 +126,12 @@ public static class EventCodec
                 w.Property("number", x.Number);
                 w.Property("year", x.Year);
                 break;
+            case SignalReviewed v:
+                w.Property("explanation", v.Explanation);
+                w.Property("outcome", v.Outcome);
+                w.Property("signal", v.Signal);
+                w.Property("status", v.Status);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {e.GetType().Name}.", nameof(e));
         }
@@ -231,6 +238,9 @@ public static class EventCodec
             case EnrolmentExceptional.TypeName:
                 return f.Build(() => new EnrolmentExceptional(f.String(r, p, "number")!, f.String(r, p, "kindergarten")!,
                     f.String(r, p, "group")!, (int)(f.Integer(r, p, "year", 1900, 9999) ?? 0), f.String(r, p, "legalBasis")!));
+            case SignalReviewed.TypeName:
+                return f.Build(() => new SignalReviewed(f.String(r, p, "signal")!, f.String(r, p, "status")!,
+                    f.String(r, p, "outcome")!, f.String(r, p, "explanation")!));
             default:
                 return null;
         }

@@ -132,3 +132,14 @@ public sealed record EnrolmentExceptional(string Number, string Kindergarten, st
     public const string TypeName = "enrolment.exceptional";
     public override string Type => TypeName;
 }
+
+/// <summary>
+/// A review of an anomaly signal (SPEC.md §17.6): the department's internal control moves the
+/// signal to <see cref="Status"/> with a coded <see cref="Outcome"/> and a public explanation whose
+/// text stays outside the log (it can be redacted); the log holds its SHA-256, <see cref="Explanation"/>.
+/// </summary>
+public sealed record SignalReviewed(string Signal, string Status, string Outcome, string Explanation) : LogEvent
+{
+    public const string TypeName = "signal.reviewed";
+    public override string Type => TypeName;
+}

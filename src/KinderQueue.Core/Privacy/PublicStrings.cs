@@ -127,6 +127,10 @@ internal sealed partial class PublicStrings
         ["enrolment.exceptional $.kindergarten"] = Id,
         ["enrolment.exceptional $.legalBasis"] = new(Form.Reason, ReasonList.ExceptionalBasis),
         ["enrolment.exceptional $.number"] = Number,
+        ["signal.reviewed $.explanation"] = new(Form.Hash),
+        ["signal.reviewed $.outcome"] = new(Form.Reason, ReasonList.SignalOutcome),
+        ["signal.reviewed $.signal"] = Id,
+        ["signal.reviewed $.status"] = new(Form.Enumeration, Values: Signals.SignalStatuses.Reviewed),
     };
 
     /// <summary>A criteria version (SPEC.md §3.1).</summary>

@@ -1,5 +1,6 @@
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Signals;
 using KinderQueue.Core.State;
 using NodaTime;
 
@@ -20,6 +21,11 @@ public sealed class PublicModel
 
     public KindergartenMovement Movement { get; } = new();
 
+    /// <summary>The anomaly signals and their reviews (SPEC.md §17), observed after the queues (it reads their position changes).</summary>
+    public SignalLedger Signals { get; }
+
+    public PublicModel() => Signals = new SignalLedger(Queues);
+
     /// <summary>
     /// Applies one entry. A problem means the log is inconsistent: the state is unchanged and the
     /// problem returned, but the model as a whole must then be discarded (the movement saw the entry).
@@ -31,6 +37,7 @@ public sealed class PublicModel
         if (problem is not null) return problem;
         Queues.Observe(entry, e, State);
         Statistics.Observe(entry, e, State);
+        Signals.Observe(entry, e, State);
         return null;
     }
 

@@ -32,6 +32,55 @@ public sealed partial class QueueIndex
     private readonly List<ReasonShare> _shares = [];
     private int _stamp;
 
+    // Places lost per application through the last entry's own moves (not the calendar's): what the
+    // mass-position-loss rule counts (SPEC.md §17.3.9). Indexed by application id; a stamp marks this entry.
+    private int[] _lossStamp = [];
+    private int[] _loss = [];
+    private readonly List<int> _losers = [];
+    private int _lossEntry;
+
+    /// <summary>Starts the tally of one entry's losses (called before its moves).</summary>
+    private void StartLossTally()
+    {
+        _lossEntry++;
+        _losers.Clear();
+    }
+
+    private void Lost(int app, int places)
+    {
+        if (_lossStamp.Length <= app)
+        {
+            var n = Math.Max(app + 1, _lossStamp.Length * 2);
+            Array.Resize(ref _lossStamp, n);
+            Array.Resize(ref _loss, n);
+        }
+        if (_lossStamp[app] != _lossEntry)
+        {
+            _lossStamp[app] = _lossEntry;
+            _loss[app] = places;
+            _losers.Add(app);
+        }
+        else if (places > _loss[app])
+        {
+            _loss[app] = places;
+        }
+    }
+
+    /// <summary>
+    /// How many applications lost more than <paramref name="places"/> places in one queue through the
+    /// last entry observed (its own moves and the moves it caused; the calendar's changes before it
+    /// are not the entry's doing). Cost: one visit per application that lost any place.
+    /// </summary>
+    public int ApplicationsLosingMoreThan(int places)
+    {
+        var n = 0;
+        foreach (var app in _losers)
+        {
+            if (_loss[app] > places) n++;
+        }
+        return n;
+    }
+
     /// <summary>
     /// Applies a batch of moves that happen together (one entry, or one date) and writes the
     /// resulting change to every track it affects (SPEC.md §12.3):
@@ -103,6 +152,7 @@ public sealed partial class QueueIndex
             var after = m.NewQueue >= 0 ? 1 + _queues[m.NewQueue].Members.CountLess(m.NewKey) : 0;
             if (after == before[i] && m.NewQueue == old[i].Queue && m.NewTier == old[i].Tier) continue;
             var count = after > 0 && before[i] > 0 ? after - before[i] : 0;
+            if (count > 0 && source.Seq >= 0) Lost(t.App, count);
             one[0] = new ReasonShare(m.Own, count, source.ReasonSeq);
             var queue = m.NewQueue >= 0 ? m.NewQueue : old[i].Queue;
             var tier = m.NewQueue >= 0 ? m.NewTier : old[i].Tier;
@@ -153,6 +203,7 @@ public sealed partial class QueueIndex
                 var t = _tracks[trackId];
                 if (t.Stamp == _stamp) continue;
                 var before = rank + 1;
+                if (sum > 0 && source.Seq >= 0) Lost(t.App, sum);
                 t.Steps.Append(source.Date, source.Seq, before, before + sum, t.Queue, t.Tier, 0, null, null, shares);
             }
         }

@@ -95,6 +95,7 @@ public sealed partial class QueueIndex
         if (entry.Seq != Size || after.Size != Size + 1)
             throw new InvalidOperationException($"The index has observed {Size} entries; entry {entry.Seq} with a state of {after.Size} entries is not the next.");
         var date = after.LocalDate(entry.At);
+        StartLossTally();
         // Time passes first, with the rules known before this entry (SPEC.md §12.2).
         AdvanceCore(date, after.CriteriaVersions, excludeSeq: entry.Seq);
         var source = new Source(date, entry.Seq, entry.Seq);

@@ -92,6 +92,7 @@ public sealed class QueueState
             OffersExpired x => ApplyExpired(entry, x),
             EnrolmentConfirmed c => ApplyEnrolment(c),
             EnrolmentExceptional x => ApplyExceptional(entry, x),
+            SignalReviewed v => ApplySignalReviewed(entry, v),
             _ => new ValidationProblem("$", "fold.type", $"No rule for event {e.Type}."),
         };
         if (problem is null) Size++;
@@ -325,6 +326,24 @@ public sealed class QueueState
         if (CheckCode(entry, ReasonList.ExceptionalBasis, x.LegalBasis, "$.legalBasis") is { } basis) return basis;
         if (!_kindergartens.ContainsKey(x.Kindergarten)) return Problem("$.kindergarten", "enrolment.unknown-kindergarten", $"Kindergarten '{x.Kindergarten}' is not registered.");
         _applications[x.Number] = a with { Status = ApplicationStatus.Enrolled, Placement = new Placement(x.Kindergarten, x.Group, x.Year, null, true) };
+        return null;
+    }
+
+    /// <summary>
+    /// The payload of a signal review (SPEC.md §17.6). Whether the signal exists and the transition is
+    /// allowed is the signal ledger's question, not the fold's: signals are derived from the log.
+    /// </summary>
+    private ValidationProblem? ApplySignalReviewed(LogEntry entry, SignalReviewed v)
+    {
+        if (!Signals.SignalIds.IsValid(v.Signal))
+            return Problem("$.signal", "signal.id", "A signal id is 'sig-' and 16 lower-case hex digits.");
+        if (!Signals.SignalStatuses.Reviewed.Contains(v.Status))
+            return Problem("$.status", "signal.status", $"A review moves a signal to one of: {string.Join(", ", Signals.SignalStatuses.Reviewed)}.");
+        // No legacy text here: an outcome is always a code of the published list (SPEC.md §4.6).
+        if (ReasonCodesOn(LocalDate(entry.At)).Find(ReasonList.SignalOutcome, v.Outcome) is null)
+            return Problem("$.outcome", "reason.unknown", $"The value is not a code of the published '{ReasonCodes.Member(ReasonList.SignalOutcome)}' list.");
+        if (!Signals.SignalIds.IsSha256Hex(v.Explanation))
+            return Problem("$.explanation", "signal.explanation", "The explanation is the SHA-256 of its text: 64 lower-case hex digits.");
         return null;
     }
 }

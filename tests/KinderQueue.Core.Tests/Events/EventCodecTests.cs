@@ -51,6 +51,7 @@ public sealed class EventCodecTests
         [OffersExpired.TypeName] = [new OffersExpired(new LocalDate(2027, 5, 12), ["A-0001", "A-0002"]), new OffersExpired(new LocalDate(2027, 5, 12), [])],
         [EnrolmentConfirmed.TypeName] = [new EnrolmentConfirmed("A-0001")],
         [EnrolmentExceptional.TypeName] = [new EnrolmentExceptional("A-0001", "kg-1", "junior", 2027, "court-decision")],
+        [SignalReviewed.TypeName] = [new SignalReviewed("sig-0123456789abcdef", "explained", "data-error", new string('a', 64))],
     };
 
     public static TheoryData<string, int> AllSamples()
