@@ -73,6 +73,10 @@ internal sealed class DemoYear
     public Story? Staged { get; private set; }
     public List<string> Unreviewed { get; } = [];
 
+    /// <summary>What is planned so far, in the order it will run: instant, what and its subject (the region's history is a function of the seed and the end).</summary>
+    public IReadOnlyList<(Instant At, string What, string Subject)> Planned() =>
+        [.. _steps.UnorderedItems.OrderBy(x => x.Priority.At).ThenBy(x => x.Priority.Order).Select(x => (x.Element.At, x.Element.What, x.Element.Subject))];
+
     private static Instant Earlier(Instant a, Instant b) => a < b ? a : b;
 
     private Instant Local(LocalDate day, int hour, int minute = 0) => day.At(new LocalTime(hour, minute)).InZoneLeniently(_zone).ToInstant();
