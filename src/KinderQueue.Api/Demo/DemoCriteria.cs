@@ -40,14 +40,16 @@ internal static class DemoCriteria
         PositionLossMinPlaces: 50,
         PositionLossMaxApplicants: 200);
 
-    /// <summary>What a review of a signal can find (the <c>signalOutcome</c> list).</summary>
+    /// <summary>
+    /// The codes the demo's reviews use. The published default criteria carry them in their
+    /// <c>signalOutcome</c> list; a source without the list gets these (the same codes and names).
+    /// </summary>
     public static readonly ImmutableArray<PublishedCode> SignalOutcomes =
     [
-        new("inquiry-opened", new LocalizedName("Начата служебная проверка", "Internal inquiry opened")),
-        new("documented-basis", new LocalizedName("Действие подтверждено документами", "The action rests on documents on file")),
-        new("late-data", new LocalizedName("Данные поданы с опозданием, причина установлена", "Data submitted late; the cause is established")),
-        new("data-corrected", new LocalizedName("Данные исправлены", "The data has been corrected")),
-        new("procedure-breach", new LocalizedName("Нарушение порядка подтверждено", "Breach of procedure confirmed")),
+        new("justified", new LocalizedName("Действие обосновано документами", "The action is justified by documents")),
+        new("late-data", new LocalizedName("Данные представлены с опозданием", "The data was submitted late")),
+        new("under-review", new LocalizedName("Идёт служебная проверка", "An internal review is under way")),
+        new("violation", new LocalizedName("Нарушение порядка комплектования", "A breach of the admission procedure")),
     ];
 
     public static (CriteriaDocument Criteria, string File) Load()
@@ -62,17 +64,23 @@ internal static class DemoCriteria
         return (parsed.Value!, "algorithm-spec/criteria/default.json (embedded)");
     }
 
-    /// <summary>The version the register is taken over under, in force from the first simulated day, without thresholds.</summary>
+    /// <summary>
+    /// The version the register is taken over under, in force on the first simulated day only, without
+    /// thresholds: the register's claim reviews imported that day are the old register's, not a burst.
+    /// </summary>
     public static CriteriaDocument Opening(CriteriaDocument source, LocalDate start) =>
-        source with { Version = $"demo-{Formats(start)}", EffectiveFrom = start };
+        source with { Version = $"demo-{Formats(start)}", EffectiveFrom = start, Signals = null };
 
-    /// <summary>The next day's version: the same rules with the signal thresholds and the outcome codes of a review.</summary>
+    /// <summary>
+    /// The next day's version: the same rules with the demo region's own thresholds (<see cref="Thresholds"/>,
+    /// published in this version like any region's) and the outcome codes of a review.
+    /// </summary>
     public static CriteriaDocument WithSignals(CriteriaDocument source, LocalDate start) =>
         source with
         {
             Version = $"demo-{Formats(start)}-signals",
             EffectiveFrom = start.PlusDays(1),
-            Reasons = source.ReasonCodes with { SignalOutcomes = SignalOutcomes },
+            Reasons = source.ReasonCodes with { SignalOutcomes = source.ReasonCodes.SignalOutcomes ?? SignalOutcomes },
             Signals = Thresholds,
         };
 

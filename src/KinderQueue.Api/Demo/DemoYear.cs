@@ -482,29 +482,29 @@ internal sealed class DemoYear
         var inspector = _staff.Inspector;
         bool BurstStaff(SignalSubject x) => x.Actor == _staff.BurstVerifier;
         bool BurstKg(SignalSubject x) => x.Kindergarten == s.BurstKindergarten;
-        PlanReview(s.BurstAt + Duration.FromMinutes(35), SignalKinds.ClaimBurstStaff, BurstStaff, SignalStatuses.Investigating, "inquiry-opened", DemoReviews.BurstOpened);
-        PlanReview(s.BurstAt + Duration.FromMinutes(50), SignalKinds.ClaimBurstKindergarten, BurstKg, SignalStatuses.Investigating, "inquiry-opened", DemoReviews.BurstOpened);
-        PlanReview(s.BurstAt + Duration.FromDays(9), SignalKinds.ClaimBurstStaff, BurstStaff, SignalStatuses.Confirmed, "procedure-breach", DemoReviews.BurstConfirmed);
-        PlanReview(s.BurstAt + Duration.FromDays(9) + Duration.FromMinutes(5), SignalKinds.ClaimBurstKindergarten, BurstKg, SignalStatuses.Confirmed, "procedure-breach", DemoReviews.BurstConfirmed);
-        PlanReview(s.BurstAt + Duration.FromDays(6), SignalKinds.ClaimVerifiedBeforeOffer, _ => true, SignalStatuses.Investigating, "inquiry-opened", DemoReviews.LateClaimsOpened);
+        PlanReview(s.BurstAt + Duration.FromMinutes(35), SignalKinds.ClaimBurstStaff, BurstStaff, SignalStatuses.Investigating, "under-review", DemoReviews.BurstOpened);
+        PlanReview(s.BurstAt + Duration.FromMinutes(50), SignalKinds.ClaimBurstKindergarten, BurstKg, SignalStatuses.Investigating, "under-review", DemoReviews.BurstOpened);
+        PlanReview(s.BurstAt + Duration.FromDays(9), SignalKinds.ClaimBurstStaff, BurstStaff, SignalStatuses.Confirmed, "violation", DemoReviews.BurstConfirmed);
+        PlanReview(s.BurstAt + Duration.FromDays(9) + Duration.FromMinutes(5), SignalKinds.ClaimBurstKindergarten, BurstKg, SignalStatuses.Confirmed, "violation", DemoReviews.BurstConfirmed);
+        PlanReview(s.BurstAt + Duration.FromDays(6), SignalKinds.ClaimVerifiedBeforeOffer, _ => true, SignalStatuses.Investigating, "under-review", DemoReviews.LateClaimsOpened);
 
         var backdater = _staff.Operator(s.BackdatingDistrict);
-        PlanReview(s.BackdatingAt + Duration.FromMinutes(45), SignalKinds.BackdatedRegistrations, x => x.Actor == backdater, SignalStatuses.Investigating, "inquiry-opened", DemoReviews.BackdatingOpened);
-        PlanReview(s.BackdatingAt + Duration.FromDays(3), SignalKinds.BackdatedRegistrations, x => x.Actor == backdater, SignalStatuses.Explained, "documented-basis", DemoReviews.BackdatingExplained);
+        PlanReview(s.BackdatingAt + Duration.FromMinutes(45), SignalKinds.BackdatedRegistrations, x => x.Actor == backdater, SignalStatuses.Investigating, "under-review", DemoReviews.BackdatingOpened);
+        PlanReview(s.BackdatingAt + Duration.FromDays(3), SignalKinds.BackdatedRegistrations, x => x.Actor == backdater, SignalStatuses.Explained, "justified", DemoReviews.BackdatingExplained);
 
         if (s.StoryYear is { } year)
         {
             var deadline = new LocalDate(year, DemoCriteria.Thresholds.CapacityDeadlineMonth, DemoCriteria.Thresholds.CapacityDeadlineDay);
             if (s.LateKindergarten is { } late)
             {
-                PlanReview(Local(deadline.PlusDays(3), 10), SignalKinds.CapacityNotLoaded, x => x.Kindergarten == late && x.Year == year, SignalStatuses.Investigating, "inquiry-opened", DemoReviews.LateOpened);
+                PlanReview(Local(deadline.PlusDays(3), 10), SignalKinds.CapacityNotLoaded, x => x.Kindergarten == late && x.Year == year, SignalStatuses.Investigating, "under-review", DemoReviews.LateOpened);
                 PlanReview(Local(deadline.PlusDays(46), 10), SignalKinds.CapacityNotLoaded, x => x.Kindergarten == late && x.Year == year, SignalStatuses.Explained, "late-data", DemoReviews.LateExplained);
             }
             if (s.CutKindergarten is not null && s.FirstMainRound is { } round)
-                PlanReview(Slot(Local(round, 11)) + Duration.FromMinutes(55), SignalKinds.CapacityCutBeforeRound, x => x.Year == year, SignalStatuses.Explained, "documented-basis", DemoReviews.CutExplained);
+                PlanReview(Slot(Local(round, 11)) + Duration.FromMinutes(55), SignalKinds.CapacityCutBeforeRound, x => x.Year == year, SignalStatuses.Explained, "justified", DemoReviews.CutExplained);
         }
         var exceptionalDay = _plan.Start.PlusDays(300);
-        PlanReview(Slot(Local(exceptionalDay, 12)) + Duration.FromMinutes(30), SignalKinds.ExceptionalEnrolments, _ => true, SignalStatuses.Explained, "documented-basis", DemoReviews.ExceptionalExplained);
+        PlanReview(Slot(Local(exceptionalDay, 12)) + Duration.FromMinutes(30), SignalKinds.ExceptionalEnrolments, _ => true, SignalStatuses.Explained, "justified", DemoReviews.ExceptionalExplained);
         // The registrar's changes before the round are left unanswered: a signal that stays new is part of the picture.
     }
 
