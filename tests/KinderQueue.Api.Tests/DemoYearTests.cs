@@ -129,6 +129,20 @@ public sealed partial class DemoYearTests(KqPrivacyDemoTests.DemoFixture demo) :
     }
 
     [Fact]
+    public async Task Verify_OfTheDemo_ReplaysTheYear_AndRecomputesItsSignals()
+    {
+        var document = await SignalsAsync();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await Cli.CliApp.RunAsync(["verify", "http://localhost/", "--json", "--no-progress"], stdout, stderr, demo.Factory.Server.CreateHandler());
+
+        code.Should().Be(Cli.CliApp.Ok, $"{stdout}\n{stderr}");
+        using var report = JsonDocument.Parse(stdout.ToString());
+        report.RootElement.GetProperty("signals").GetProperty("raised").GetInt32().Should().Be(document.Signals.Length,
+            "a validator folding the demo's log raises the signals the service's projection raised");
+    }
+
+    [Fact]
     public void Plan_OfTheYear_IsAFunctionOfTheSeedAndTheEnd()
     {
         var (source, _) = DemoCriteria.Load();

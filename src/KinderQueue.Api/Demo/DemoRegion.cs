@@ -111,6 +111,8 @@ public static class DemoRegion
             report.OpenOffers, report.Accepted, report.Declined, report.Enrolled, report.Exceptional,
             document.Signals.Length, document.Signals.Select(s => s.Kind).Distinct().Count(), document.Summary.Total.Explained, document.Summary.Total.Confirmed,
             document.Summary.FirstResponse.Responded, document.Summary.FirstResponse.WithinOneHour);
+        logger.LogInformation("Demo signals (kind: status, first response): {Signals}", string.Join("; ", document.Signals.Select(s =>
+            $"{s.Kind}: {s.Status}{(s.FirstResponse is { } r ? $", {(long)r.TotalMinutes} min" : "")}")));
         if (counts.OtherRefusals > 0) logger.LogWarning("Demo: {Count} demo commands were refused (the first of each kind is logged above)", counts.OtherRefusals);
         logger.LogInformation("Demo: {Count} demo applications with their access codes (synthetic data) are listed in {File}", report.Picks.Length, file);
         foreach (var p in report.Picks.DistinctBy(p => p.Status).Take(4))
