@@ -130,13 +130,18 @@ internal sealed class DemoYear
         foreach (var a in applications) PlanApplication(a, burstIds.Contains(a.Number), backdatedIds.Contains(a.Number), backdatingAt, burstAt);
 
         // 3. The rounds, on the 10th of each month from the first one a week or more after the start.
+        LocalDate? lastRound = null;
         for (var m = new YearMonth(_plan.Start.Year, _plan.Start.Month); ; m = m.PlusMonths(1))
         {
             var date = new LocalDate(m.Year, m.Month, RoundDay);
             if (date > _plan.Today) break;
             if (date < _plan.Start.PlusDays(7)) continue;
-            PlanRound(date);
+            PlanRound(date, Local(date, 11));
+            lastRound = date;
         }
+        // When the last monthly round's offers have all been answered or expired, a round runs now, so
+        // the region always has open offers to look at (their answers are still to come).
+        if (lastRound is not { } last || last.PlusDays(_plan.Criteria.Offer.DeadlineDays) < _plan.Today) PlanRound(_plan.Today, _end);
 
         PlanChanges(applications);
         PlanStaffChanges(firstMain);
@@ -337,7 +342,7 @@ internal sealed class DemoYear
     /// year's seats are loaded, rounds place children from the cut-off (the main intake); otherwise
     /// they fill the seats free now.
     /// </summary>
-    private void PlanRound(LocalDate date)
+    private void PlanRound(LocalDate date, Instant at)
     {
         var rule = _plan.Criteria.AgeRule;
         var cutoff = AgeCalculator.CutoffDate(rule, date.Year);
@@ -345,7 +350,7 @@ internal sealed class DemoYear
         var start = main ? cutoff : date;
         var id = $"round-{Formats.Format(date)}";
         AllocationResult? result = null;
-        Plan(Local(date, 11), "round", id, () => new DelegateCommand(_staff.Allocator, null, (state, now) =>
+        Plan(at, "round", id, () => new DelegateCommand(_staff.Allocator, null, (state, now) =>
         {
             var outcome = Core.State.Rounds.Decide(state, id, state.LocalDate(now), start);
             if (!outcome.Success) return CommandDecision.Refuse(Refusal.Invalid, outcome.Problems);
