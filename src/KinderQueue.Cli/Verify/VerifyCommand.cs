@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Log;
 using KinderQueue.Core.Signals;
 using KinderQueue.Core.Verification;
@@ -230,7 +231,8 @@ internal static class VerifyCommand
             if (early is null)
             {
                 var needed = Math.Max(given.Select(g => Size(g)).DefaultIfEmpty(0).Max(), dashboard is null ? 0 : DashboardBasis(dashboard));
-                if (signals is not null && SignalsJson.ReadPublished(signals.Json, out _) is { } published) needed = Math.Max(needed, published.Size);
+                if (signals is not null && CanonicalJson.Canonicalize(signals.Json.Span) is { Success: true } canonical
+                    && SignalsJson.ReadPublished(canonical.Value!, out _) is { } published) needed = Math.Max(needed, published.Size);
                 var progress = o.Progress && !o.Json && !Console.IsErrorRedirected && stderr == Console.Error;
                 await Passes.RunAsync(source, verifier, needed, progress).ConfigureAwait(false);
             }
