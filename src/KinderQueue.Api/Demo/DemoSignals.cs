@@ -29,7 +29,8 @@ internal sealed class DemoSignals(ILogStore store)
             var decoded = EventCodec.Decode(entry.Type, entry.Payload);
             if (!decoded.Success) throw new LogCorruptException(entry.Seq, $"payload: {decoded.Problems[0]}");
             if (_state.Apply(entry, decoded.Value!) is { } problem) throw new LogCorruptException(entry.Seq, $"does not fold: {problem}");
-            Ledger.Observe(entry, decoded.Value!, _state);
+            // A decision in parts is observed as the whole decision at its last part (SPEC.md §8.5).
+            if (_state.LastEffect is { } effect) Ledger.Observe(entry, effect, _state);
         }
     }
 
