@@ -61,7 +61,8 @@ public abstract partial class ApiSuite
     }
 
     private static string Concrete(string pattern) =>
-        pattern.Replace("{number}", "KQ-AAAAA-AAAAA", StringComparison.Ordinal).Replace("{claim:int}", "0", StringComparison.Ordinal);
+        pattern.Replace("{number}", "KQ-AAAAA-AAAAA", StringComparison.Ordinal).Replace("{claim:int}", "0", StringComparison.Ordinal)
+            .Replace("{id}", "sig-0000000000000000", StringComparison.Ordinal).Replace("{sha256}", new string('0', 64), StringComparison.Ordinal);
 
     private static string Outcome(HttpStatusCode status) => status switch
     {
