@@ -35,6 +35,8 @@ public abstract partial class ApiSuite
         ["POST /api/v1/applications/{number}/offer-response"] = [Roles.Allocator, Roles.Operator, Roles.Parent],
         ["GET /api/v1/audit/applications/{number}"] = [Roles.Validator],
         ["POST /api/v1/federal/applications"] = [Roles.FederalPortal],
+        ["POST /api/v1/staff/signals/{id}/reviews"] = [Roles.Inspector],
+        ["POST /api/v1/staff/signals/explanations/{sha256}/redaction"] = [Roles.Inspector],
     };
 
     // The public log API is anonymous by design; PublicLogTests checks it.

@@ -181,6 +181,7 @@ public static class ServiceRegistration
         v1.MapPublicLogApi();
         v1.MapPublicQueueApi();
         v1.MapFederalPortalApi();
+        v1.MapSignalsApi();
         return app;
     }
 }
