@@ -121,20 +121,11 @@ public static class ExportBenchmark
         }
         finally
         {
-            if (service is not null) await HttpBenchmark.StopServiceAsync(service);
-            if (database is not null) await database.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(dataDir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            await HttpBenchmark.CleanUpAsync(service, database, dataDir);
         }
     }
 
-    private sealed record Filled(long Size, byte[] Head, byte[] Root);
+    internal sealed record Filled(long Size, byte[] Head, byte[] Root);
 
     /// <summary>
     /// The region's setup, then submissions until <paramref name="total"/> entries, appended in large
@@ -142,7 +133,7 @@ public static class ExportBenchmark
     /// the real command (4,096 shapes) and then differ in number and time, so the fold at start accepts
     /// every one and the payloads have the size and form of real ones.
     /// </summary>
-    private static async Task<Filled> FillAsync(ILogStore store, int total, Workload w, CancellationToken ct)
+    internal static async Task<Filled> FillAsync(ILogStore store, int total, Workload w, CancellationToken ct)
     {
         var start = Formats.TruncateToMillisecond(SystemClock.Instance.GetCurrentInstant());
         var chain = new LogChain();
@@ -152,7 +143,7 @@ public static class ExportBenchmark
         var setup = new List<LogEvent> { new CriteriaPublished(w.Criteria()) };
         setup.AddRange(Workload.Districts.Select(d => new DistrictRegistered(d, $"Район {d}")));
         setup.AddRange(Workload.Kindergartens.Select(k => new KindergartenRegistered(k.Id, $"Детский сад {k.Id}", k.District, [.. k.Catchment])));
-        setup.Add(new CapacityLoaded("Приказ о комплектовании (benchmark)", w.CapacityRows));
+        setup.Add(new CapacityLoaded("annual-plan", w.CapacityRows));
         if (total < setup.Count + 1) throw new BenchmarkException($"--entries must be above {setup.Count} (the region's setup)");
         foreach (var e in setup)
         {

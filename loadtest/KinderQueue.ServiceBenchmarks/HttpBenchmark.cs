@@ -219,6 +219,11 @@ public static class HttpBenchmark
             catch (HttpRequestException)
             {
             }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The client's own timeout: a service busy folding a large log may not answer /readyz at once.
+                Console.Error.WriteLine($"wait: /readyz did not answer within {client.Timeout.TotalSeconds:F0} s ({Stopwatch.GetElapsedTime(deadline).TotalSeconds:F0} s after start)");
+            }
             await Task.Delay(100, ct);
         }
         throw new BenchmarkException($"the service did not become ready within {limit.TotalSeconds:F0} s");
@@ -290,6 +295,22 @@ public static class HttpBenchmark
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0) yield return (pair[..eq], pair[(eq + 1)..]);
+        }
+    }
+
+    /// <summary>After a run over a filled store: stop the service, drop the scratch database, delete the data folder.</summary>
+    internal static async Task CleanUpAsync(Process? service, ScratchDatabase? database, string dataDir)
+    {
+        if (service is not null) await StopServiceAsync(service);
+        if (database is not null) await database.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
         }
     }
 

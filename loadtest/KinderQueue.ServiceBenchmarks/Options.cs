@@ -14,6 +14,7 @@ public sealed class Options
     public int Seconds { get; private set; } = 20;
     public int WarmupSeconds { get; private set; } = 10;
     public int MaxSeconds { get; private set; } = 900;
+    public int Runs { get; private set; } = 3;
     public string? Connection { get; private set; }
     public string? ApiDll { get; private set; }
     public bool Trace { get; private set; }
@@ -44,6 +45,7 @@ public sealed class Options
                 "--connections" => Int(value, 1, 4096, v => o.Connections = v),
                 "--seconds" => Int(value, 1, 3600, v => o.Seconds = v),
                 "--warmup-seconds" => Int(value, 0, 600, v => o.WarmupSeconds = v),
+                "--runs" => Int(value, 1, 100, v => o.Runs = v),
                 "--max-seconds" => Int(value, 10, 7200, v => o.MaxSeconds = v),
                 "--connection" => Set(true, () => o.Connection = value),
                 "--api-dll" => Set(true, () => o.ApiDll = value),

@@ -4,6 +4,7 @@ namespace KinderQueue.ServiceBenchmarks;
 /// <c>store</c>: the group-commit writer (LiveLog) under 64 concurrent submitters, in process.
 /// <c>http</c>: the real service as a child process on 127.0.0.1, loaded over HTTP.
 /// <c>export</c>: the public NDJSON export of a large log, downloaded and checked line by line.
+/// <c>restart</c>: kill -9 of the service on a large log, time until /readyz answers again.
 /// Each command prints exactly one JSON line on stdout; everything meant for people goes to stderr.
 /// </summary>
 public static class Program
@@ -22,6 +23,7 @@ public static class Program
                 "export" => await ExportBenchmark.RunAsync(options),
                 "lookup" => await LookupBenchmark.RunAsync(options),
                 "site" => await SiteBenchmark.RunAsync(options),
+                "restart" => await RestartBenchmark.RunAsync(options),
                 _ => Usage(),
             };
         }
@@ -41,6 +43,7 @@ public static class Program
               lookup --backend sqlite|postgres [--connections 64] [--seconds 10] [--warmup-seconds 5]
               site  [--connections 64] [--seconds 10] [--warmup-seconds 5]
               export --backend sqlite|postgres [--entries 1000000] [--connection CS] [--api-dll PATH] [--max-seconds 900]
+              restart --backend sqlite|postgres [--entries 1000000] [--runs 3] [--connection CS] [--api-dll PATH] [--max-seconds 900]
             postgres uses --connection or KQ_TEST_POSTGRES (a server on 127.0.0.1); a fresh database is created and dropped per run.
             """);
         return 2;

@@ -118,7 +118,7 @@ public static class StoreBenchmark
         var events = new List<LogEvent> { new CriteriaPublished(criteria) };
         events.AddRange(Workload.Districts.Select(d => new DistrictRegistered(d, $"Район {d}")));
         events.AddRange(Workload.Kindergartens.Select(k => new KindergartenRegistered(k.Id, $"Детский сад {k.Id}", k.District, [.. k.Catchment])));
-        events.Add(new CapacityLoaded("Приказ о комплектовании (benchmark)", w.CapacityRows));
+        events.Add(new CapacityLoaded("annual-plan", w.CapacityRows));
         foreach (var e in events)
         {
             var result = await log.ExecuteAsync(new DelegateCommand(Registrar, null, (_, _) => CommandDecision.Append(e, _ => [])), ct);

@@ -347,7 +347,7 @@ public sealed class PublicLogTests : IClassFixture<SqliteFixture>, IAsyncLifetim
         await ActivityAsync("doc");
         var doc = await (await F.GetAsync("/openapi/v1.json")).ShouldSucceedAsync(HttpStatusCode.OK);
         var paths = doc.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith(Base, StringComparison.Ordinal)).ToList();
-        string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/tlog/checkpoint", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
+        string[] reads = [$"{Base}/log", $"{Base}/checkpoint", $"{Base}/tlog/checkpoint", $"{Base}/tlog/tile/{{path}}", $"{Base}/log-key", $"{Base}/proofs/inclusion", $"{Base}/proofs/consistency",
             $"{Base}/dashboard", $"{Base}/kindergartens", $"{Base}/kindergartens/{{id}}", $"{Base}/private-reads"];
         // A parent's lookups carry the number and access code in a body, never in a URL: POST.
         string[] lookups = [$"{Base}/positions", $"{Base}/receipts"];

@@ -85,6 +85,28 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"kq vectors check: {tried} inputs, exit codes {string.Join(", ", byCode.Select(kv => $"{kv.Key}: {kv.Value}"))}");
     }
 
+    [Theory]
+    [InlineData("2147483648-05-01")]
+    [InlineData("2027-13-01")]
+    public async Task VectorsCheck_ReplayRoundWithAnUnreadableDate_IsABrokenVectorNotACrash(string date)
+    {
+        // Found by the fuzz test above (seed 8589020931970620113,10258216582135863201): the round's date was
+        // parsed with GetValueOrThrow, so a NodaTime exception escaped kq vectors check.
+        _tmp.CopyIn(Repo.DefaultCriteria, "criteria/default.json");
+        var source = Path.Combine(Repo.Root, "algorithm-spec", "vectors", "replay", "002-scenario-5-decline-pauses-seat-goes-to-next.json");
+        var text = File.ReadAllText(source);
+        var at = text.IndexOf("\"round\"", StringComparison.Ordinal);
+        at.Should().BeGreaterThan(0, "the seed vector has a round step");
+        var dateAt = text.IndexOf("\"date\": \"", at, StringComparison.Ordinal) + "\"date\": \"".Length;
+        var mutated = string.Concat(text.AsSpan(0, dateAt), date, text.AsSpan(dateAt + 10));
+        var dir = _tmp.File("vectors-date");
+        Directory.CreateDirectory(Path.Combine(dir, "replay"));
+        File.WriteAllText(Path.Combine(dir, "replay", "001-fuzz.json"), mutated);
+        var run = await CliRun.Of("vectors", "check", dir);
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.ToString().Should().Contain("must be a date");
+    }
+
     [Fact]
     public async Task Verify_MutatedExport_ExitsZeroOneOrTwo()
     {

@@ -159,6 +159,61 @@ public sealed class GoTlogInteropTests(InteropFixture f, ITestOutputHelper outpu
         uncosigned.ExitCode.Should().Be(1, uncosigned.ToString());
     }
 
+    [Fact]
+    public async Task ACosignatureFromARunningKqWitness_IsCheckedByTheC2SPRules_AndAlteredOnesRefused()
+    {
+        if (!f.GoAvailable(output)) return;
+        var dir = f.NewFolder();
+        var key = await LogKeyAsync();
+        var note = await GetStringAsync("tlog/checkpoint");
+        await using var witness = await KqWitnessProcess.StartAsync(dir, "witness.test/kq", key.NoteVerifierKey);
+
+        // The add-checkpoint body spelt out as c2sp.org/tlog-witness gives it: the witness has seen
+        // nothing of this log, so the old size is 0 and there are no proof lines.
+        var (status, body) = await witness.AddCheckpointAsync(Encoding.UTF8.GetBytes("old 0\n\n" + note));
+        status.Should().Be(200, $"{body}\n{witness.Output}");
+        body.Should().StartWith("\u2014 witness.test/kq ").And.EndWith("\n");
+        body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle("one key, one cosignature line");
+        var payload = Convert.FromBase64String(body.TrimEnd('\n').Split(' ')[2]);
+        var timestamp = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(payload.AsSpan(4, 8));
+        DateTimeOffset.FromUnixTimeSeconds(timestamp).Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), "the witness signs at its own current time");
+
+        var cosigned = Path.Combine(dir, "cosigned");
+        await File.WriteAllTextAsync(cosigned, note + body, new UTF8Encoding(false));
+        var ok = await f.CheckAsync("-note", cosigned, "-vkey", key.NoteVerifierKey, "-witness", witness.VerifierKey);
+        output.WriteLine(ok.ToString());
+        ok.ExitCode.Should().Be(0, ok.ToString());
+        ok.Stdout.Should().Contain("1 other signature(s)")
+            .And.Contain($"ok      cosigned by witness witness.test/kq at {DateTimeOffset.FromUnixTimeSeconds(timestamp).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}");
+
+        // A witness that has cosigned this size refuses the same checkpoint from old size 0 (409, its size).
+        var (again, latest) = await witness.AddCheckpointAsync(Encoding.UTF8.GetBytes("old 0\n\n" + note));
+        again.Should().Be(409, latest);
+        latest.Should().Be(note.Split('\n')[1] + "\n");
+
+        // Another key under the same name has another key ID: its cosignature is not on the note.
+        var other = new Cosignature.Signer("witness.test/kq", RandomNumberGenerator.GetBytes(32)).Key.VerifierKey;
+        var wrongKey = await f.CheckAsync("-note", cosigned, "-vkey", key.NoteVerifierKey, "-witness", other);
+        wrongKey.ExitCode.Should().Be(1, wrongKey.ToString());
+        wrongKey.Stderr.Should().StartWith("INVALID: no cosignature of witness witness.test/kq");
+
+        // The time is signed ("cosignature/v1\ntime <t>\n" before the body): one second later does not verify.
+        var later = (byte[])payload.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(later.AsSpan(4, 8), (ulong)timestamp + 1);
+        var altered = Path.Combine(dir, "altered-time");
+        await File.WriteAllTextAsync(altered, note + "\u2014 witness.test/kq " + Convert.ToBase64String(later) + "\n", new UTF8Encoding(false));
+        var wrongTime = await f.CheckAsync("-note", altered, "-vkey", key.NoteVerifierKey, "-witness", witness.VerifierKey);
+        wrongTime.ExitCode.Should().Be(1, wrongTime.ToString());
+        wrongTime.Stderr.Should().StartWith($"INVALID: the cosignature of witness.test/kq (time {timestamp + 1}) does not verify over this checkpoint");
+
+        // The checkpoint body is signed too: the cosignature does not carry over to a note of another size.
+        var lines = note.Split('\n');
+        var moved = Path.Combine(dir, "other-size");
+        await File.WriteAllTextAsync(moved, note.Replace($"\n{lines[1]}\n", $"\n{long.Parse(lines[1]) - 1}\n", StringComparison.Ordinal) + body, new UTF8Encoding(false));
+        var otherSize = await f.CheckAsync("-note", moved, "-vkey", key.NoteVerifierKey, "-witness", witness.VerifierKey);
+        otherSize.ExitCode.Should().Be(1, otherSize.ToString());
+    }
+
     private sealed record LogKey(string Origin, string NoteVerifierKey);
 
     private async Task<LogKey> LogKeyAsync()

@@ -55,6 +55,8 @@ public static class PublicLogApi
         group.MapGet("/proofs/consistency", Consistency)
             .WithSummary("Consistency proof (RFC 9162 §2.1.4) that the tree of size to extends the tree of size from (from ≥ 1); to defaults to the latest checkpoint's size.")
             .Produces<ConsistencyProofDocument>(200).Produces(StatusCodes.Status304NotModified).ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
+        // The same log as c2sp.org/tlog-tiles beside tlog/checkpoint (SPEC.md §11.7).
+        group.MapTlogTiles();
         return v1;
     }
 

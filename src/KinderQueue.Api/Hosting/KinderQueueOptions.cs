@@ -106,6 +106,16 @@ public sealed class KinderQueueOptions
     /// KinderQueue__Witnesses__0__Url and KinderQueue__Witnesses__0__VerifierKey. Empty: no witness.
     /// </summary>
     public List<WitnessOptions> Witnesses { get; set; } = [];
+
+    /// <summary>Writing the log as static tiles into a folder (SPEC.md §11.7; deploy/CONFIGURATION.md, "Serving the log as static tiles").</summary>
+    public TilesOptions Tiles { get; set; } = new();
+}
+
+/// <summary>The tiles folder the service keeps current as the log grows (<c>KinderQueue:Tiles:Directory</c>).</summary>
+public sealed class TilesOptions
+{
+    /// <summary>The folder a static host or CDN serves as the tiled log's prefix; empty (the default): no folder is written.</summary>
+    public string? Directory { get; set; }
 }
 
 /// <summary>One witness the service submits its checkpoints to (deploy/CONFIGURATION.md, "Witnesses").</summary>

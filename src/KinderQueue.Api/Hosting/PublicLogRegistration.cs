@@ -25,6 +25,14 @@ public static class PublicLogRegistration
             sp.GetRequiredService<CheckpointBoard>(), sp.GetRequiredService<CosignedCheckpoints>(), sp.GetRequiredService<KinderQueue.Storage.Appending.LiveLog>(),
             sp.GetRequiredService<ILogger<WitnessSubmitter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<WitnessSubmitter>());
+        // Tiles (SPEC.md §11.7): served from the tree and the store; written into a folder only when one is configured.
+        services.AddSingleton<PublicLog.Tiles.LogTiles>();
+        if (!string.IsNullOrWhiteSpace(options.Tiles.Directory))
+        {
+            services.AddSingleton(new PublicLog.Tiles.TileFolder(options.Tiles.Directory));
+            services.AddSingleton<PublicLog.Tiles.TileFolderWriter>();
+            services.AddHostedService(sp => sp.GetRequiredService<PublicLog.Tiles.TileFolderWriter>());
+        }
         return services;
     }
 }

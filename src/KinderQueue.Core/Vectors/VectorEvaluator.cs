@@ -190,8 +190,7 @@ public static class VectorEvaluator
             if (step.TryGetProperty("round", out var round))
             {
                 var decided = Rounds.Decide(state, round.GetProperty("id").GetString()!,
-                    Formats.Date.Parse(round.GetProperty("date").GetString()!).GetValueOrThrow(),
-                    Formats.Date.Parse(round.GetProperty("startDate").GetString()!).GetValueOrThrow());
+                    RoundDate(round, $"{path}.round", "date"), RoundDate(round, $"{path}.round", "startDate"));
                 e = decided.Value?.Decision;
                 problems = decided.Problems;
             }
@@ -258,6 +257,15 @@ public static class VectorEvaluator
         w.Key("steps");
         w.Raw(stepsOut.WrittenSpan);
         w.EndObject();
+    }
+
+    /// <summary>A date of a replay step's round; a vector with an unreadable one is broken, not a crash (found by CliFuzzTests).</summary>
+    private static NodaTime.LocalDate RoundDate(JsonElement round, string path, string name)
+    {
+        var text = round.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : null;
+        var parsed = text is null ? null : Formats.Date.Parse(text);
+        if (parsed is null || !parsed.Success) throw new InvalidDataException($"{path}.{name} must be a date (uuuu-MM-dd).");
+        return parsed.Value;
     }
 
     public static string StatusText(ApplicationStatus s) => s switch
