@@ -107,7 +107,8 @@ public static class SignalsApi
         await projection.CatchUpAsync(http.RequestAborted);
         var view = projection.Read(m => m.Signals.Find(id));
         if (result.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-        return TypedResults.Json(new SignalReviewResponse(result.Seq!.Value, id, view?.Status ?? status!), statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(new SignalReviewResponse(result.Seq!.Value, id, view?.Status ?? status!, view is null ? null : ViewJson(view)),
+            PublicJsonOptions, statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> Redact(string sha256, ISignalExplanationStore explanations, IClock clock, CancellationToken ct)
@@ -150,6 +151,15 @@ public static class SignalsApi
         return TypedResults.Bytes(SignalsFeed.Write(s.Signals.Document, texts, site, signer.Origin, clock.GetCurrentInstant()), SignalsFeed.ContentType);
     }
 
+    /// <summary>The signal as the signals document writes it (canonical bytes, SPEC §17), for the reviewer's answer.</summary>
+    private static JsonElement ViewJson(SignalView view)
+    {
+        var w = new CanonicalJsonWriter(1024);
+        SignalsJson.WriteSignal(w, view);
+        using var parsed = JsonDocument.Parse(w.ToArray());
+        return parsed.RootElement.Clone();
+    }
+
     private static bool IsHash(string s) => s.Length == 64 && s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     private static readonly JsonSerializerOptions PublicJsonOptions = new(JsonSerializerDefaults.Web)
@@ -162,8 +172,8 @@ public static class SignalsApi
 /// <summary>Body of a review: a status, a code of the criteria's 'signalOutcome' list, and the public explanation.</summary>
 public sealed record SignalReviewRequest(string Status, string Outcome, string Explanation);
 
-/// <summary>A review appended: its entry, the signal and its status now.</summary>
-public sealed record SignalReviewResponse(long Seq, string Signal, string Status);
+/// <summary>A review appended: its entry, the signal, its status now and its view (timeline, first response) as the signals document has it.</summary>
+public sealed record SignalReviewResponse(long Seq, string Signal, string Status, JsonElement? View);
 
 /// <summary>A published explanation: its hash, its text (null once redacted) and whether it was redacted.</summary>
 public sealed record PublicExplanation(string Sha256, string? Text, bool Redacted);
