@@ -5,6 +5,7 @@ using KinderQueue.Core.Criteria;
 using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Signals;
 using KinderQueue.Core.State;
 
 namespace KinderQueue.Core.Vectors;
@@ -16,7 +17,7 @@ namespace KinderQueue.Core.Vectors;
 /// </summary>
 public static class VectorEvaluator
 {
-    public static readonly IReadOnlyList<string> Areas = ["allocation", "criteria", "log", "positions", "replay"];
+    public static readonly IReadOnlyList<string> Areas = ["allocation", "criteria", "log", "positions", "replay", "signals"];
 
     /// <summary>Canonical bytes of the expected output. <paramref name="hashOnly"/> gives <c>{"sha256": …}</c> of the full output instead.</summary>
     public static byte[] Evaluate(string area, JsonElement input, ScenarioJson.CriteriaLoader loadCriteria, bool hashOnly = false)
@@ -29,6 +30,7 @@ public static class VectorEvaluator
             case "log": LogArea(w, input); break;
             case "positions": Positions(w, input, loadCriteria); break;
             case "replay": Replay(w, input); break;
+            case "signals": SignalsArea(w, input); break;
             default: throw new ArgumentException($"Unknown vector area '{area}'.", nameof(area));
         }
         var bytes = w.ToArray();
@@ -175,57 +177,25 @@ public static class VectorEvaluator
         var state = new QueueState();
         var chain = new LogChain();
         var merkle = new MerkleAccumulator();
-        var f = new JsonFields();
         // "steps" is known first but sorts last among the output keys: collect it aside (canonical key order).
         var stepsOut = new CanonicalJsonWriter(4096);
         stepsOut.StartArray();
-        var i = 0;
-        foreach (var step in input.GetProperty("steps").EnumerateArray())
+        foreach (var step in Steps(input, state, chain))
         {
-            var path = $"$.steps[{i++}]";
-            var at = f.Instant(step, path, "at") ?? throw new InvalidDataException($"{path}.at is required.");
-            var actor = f.String(step, path, "actor") ?? throw new InvalidDataException($"{path}.actor is required.");
-            LogEvent? e;
-            IReadOnlyList<ValidationProblem> problems;
-            if (step.TryGetProperty("round", out var round))
-            {
-                var decided = Rounds.Decide(state, round.GetProperty("id").GetString()!,
-                    RoundDate(round, $"{path}.round", "date"), RoundDate(round, $"{path}.round", "startDate"));
-                e = decided.Value?.Decision;
-                problems = decided.Problems;
-            }
-            else
-            {
-                var type = f.String(step, path, "type") ?? throw new InvalidDataException($"{path}.type is required.");
-                var payload = CanonicalJson.Canonicalize(System.Text.Encoding.UTF8.GetBytes(step.GetProperty("payload").GetRawText())).GetValueOrThrow();
-                var decoded = EventCodec.Decode(type, payload);
-                e = decoded.Value;
-                problems = decoded.Problems;
-            }
             stepsOut.StartObject();
-            if (e is not null)
+            if (step.Hash is { } hash)
             {
-                var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
-                var problem = state.Apply(entry, e);
-                if (problem is null)
-                {
-                    var (_, _, hash) = chain.Append(at, actor, e);
-                    merkle.Append(hash);
-                    stepsOut.Property("hash", Hex.Encode(hash));
-                    stepsOut.Property("seq", entry.Seq);
-                    stepsOut.Property("type", e.Type);
-                }
-                else
-                {
-                    problems = [problem];
-                }
+                merkle.Append(hash);
+                stepsOut.Property("hash", Hex.Encode(hash));
+                stepsOut.Property("seq", step.Entry!.Seq);
+                stepsOut.Property("type", step.Event!.Type);
             }
-            if (problems.Count > 0)
+            if (step.Problems.Count > 0)
             {
                 stepsOut.Key("rejected");
                 stepsOut.StartObject();
-                stepsOut.Property("code", problems[0].Code);
-                stepsOut.Property("path", problems[0].Path);
+                stepsOut.Property("code", step.Problems[0].Code);
+                stepsOut.Property("path", step.Problems[0].Path);
                 stepsOut.EndObject();
             }
             stepsOut.EndObject();
@@ -256,6 +226,101 @@ public static class VectorEvaluator
         w.EndObject();
         w.Key("steps");
         w.Raw(stepsOut.WrittenSpan);
+        w.EndObject();
+    }
+
+    /// <summary>What became of one step: the entry appended (with its hash), or the problems that refused it.</summary>
+    private sealed record StepOutcome(LogEntry? Entry, LogEvent? Event, byte[]? Hash, IReadOnlyList<ValidationProblem> Problems);
+
+    /// <summary>
+    /// Applies the steps of a replay or signals vector in order, as the service would: an event is
+    /// appended only if the fold accepts it; a round step computes and appends a decision. Lazy: each
+    /// outcome is yielded right after its entry was folded into <paramref name="state"/>.
+    /// </summary>
+    private static IEnumerable<StepOutcome> Steps(JsonElement input, QueueState state, LogChain chain)
+    {
+        var f = new JsonFields();
+        var i = 0;
+        foreach (var step in input.GetProperty("steps").EnumerateArray())
+        {
+            var path = $"$.steps[{i++}]";
+            var at = f.Instant(step, path, "at") ?? throw new InvalidDataException($"{path}.at is required.");
+            var actor = f.String(step, path, "actor") ?? throw new InvalidDataException($"{path}.actor is required.");
+            LogEvent? e;
+            IReadOnlyList<ValidationProblem> problems;
+            if (step.TryGetProperty("round", out var round))
+            {
+                var decided = Rounds.Decide(state, round.GetProperty("id").GetString()!,
+                    RoundDate(round, $"{path}.round", "date"), RoundDate(round, $"{path}.round", "startDate"));
+                e = decided.Value?.Decision;
+                problems = decided.Problems;
+            }
+            else
+            {
+                var type = f.String(step, path, "type") ?? throw new InvalidDataException($"{path}.type is required.");
+                var payload = CanonicalJson.Canonicalize(System.Text.Encoding.UTF8.GetBytes(step.GetProperty("payload").GetRawText())).GetValueOrThrow();
+                var decoded = EventCodec.Decode(type, payload);
+                e = decoded.Value;
+                problems = decoded.Problems;
+            }
+            if (e is null)
+            {
+                yield return new StepOutcome(null, null, null, problems);
+                continue;
+            }
+            var entry = new LogEntry(chain.Size, Formats.TruncateToMillisecond(at), actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
+            var problem = state.Apply(entry, e);
+            if (problem is not null)
+            {
+                yield return new StepOutcome(null, null, null, [problem]);
+                continue;
+            }
+            var (_, _, hash) = chain.Append(at, actor, e);
+            yield return new StepOutcome(entry, e, hash, problems);
+        }
+    }
+
+    /// <summary>
+    /// Replay steps → the signals document of the log they build (SPEC.md §17.5), the review problems
+    /// a validator reports (§17.6), and the steps the fold refused (a vector normally has none).
+    /// </summary>
+    private static void SignalsArea(CanonicalJsonWriter w, JsonElement input)
+    {
+        var state = new QueueState();
+        var ledger = new SignalLedger();
+        var refused = new List<(int Step, ValidationProblem Problem)>();
+        var i = 0;
+        foreach (var step in Steps(input, state, new LogChain()))
+        {
+            if (step.Entry is { } entry) ledger.Observe(entry, step.Event!, state);
+            else refused.Add((i, step.Problems[0]));
+            i++;
+        }
+        w.StartObject();
+        w.Key("rejected");
+        w.StartArray();
+        foreach (var (n, p) in refused)
+        {
+            w.StartObject();
+            w.Property("code", p.Code);
+            w.Property("path", p.Path);
+            w.Property("step", n);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("reviewProblems");
+        w.StartArray();
+        foreach (var p in ledger.ReviewProblems)
+        {
+            w.StartObject();
+            w.Property("code", p.Problem.Code);
+            w.Property("path", p.Problem.Path);
+            w.Property("seq", p.Seq);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Key("signals");
+        SignalsJson.Write(w, ledger.Document());
         w.EndObject();
     }
 

@@ -25,6 +25,7 @@ public sealed class SpecVectorTests
         ["log"] = 4,
         ["positions"] = 4,
         ["replay"] = 6,
+        ["signals"] = 18,
     };
 
     private const int MinimumTotal = 45;
@@ -63,6 +64,7 @@ public sealed class SpecVectorTests
     public static TheoryData<string> LogVectors => Data("log");
     public static TheoryData<string> PositionsVectors => Data("positions");
     public static TheoryData<string> ReplayVectors => Data("replay");
+    public static TheoryData<string> SignalsVectors => Data("signals");
 
     [Theory]
     [MemberData(nameof(AllocationVectors))]
@@ -83,6 +85,10 @@ public sealed class SpecVectorTests
     [Theory]
     [MemberData(nameof(ReplayVectors))]
     public void Replay_vector_matches(string file) => Check("replay", file);
+
+    [Theory]
+    [MemberData(nameof(SignalsVectors))]
+    public void Signals_vector_matches(string file) => Check("signals", file);
 
     [Fact]
     public void Every_area_has_its_minimum_number_of_vectors()
