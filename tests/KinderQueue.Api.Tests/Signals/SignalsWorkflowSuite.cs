@@ -285,6 +285,7 @@ public abstract class SignalsWorkflowSuite(ApiFixture fixture) : IAsyncLifetime
 public sealed class SqliteSignalsWorkflowTests(SqliteFixture fixture) : SignalsWorkflowSuite(fixture), IClassFixture<SqliteFixture>;
 
 [Trait("Category", "Postgres")]
+[Collection(PostgresServices.Name)]
 public sealed class PostgresSignalsWorkflowTests(PostgresFixture fixture) : SignalsWorkflowSuite(fixture), IClassFixture<PostgresFixture>;
 
 /// <summary>The published thresholds and outcome codes the signals tests run under (SPEC §17.2).</summary>
