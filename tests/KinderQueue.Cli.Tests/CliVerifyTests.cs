@@ -116,7 +116,7 @@ public sealed class CliVerifyTests : IDisposable
         run.ExitCode.Should().Be(CliApp.Ok, run.ToString());
         run.Stdout.TrimEnd().Should().NotContain("\n", "one line of JSON");
         var j = Json(run);
-        j.EnumerateObject().Select(p => p.Name).Should().Equal("checkpoints", "dashboardCompared", "decisionsRecomputed", "head", "intact", "problem", "root", "saved", "size", "source", "totals", "unsignedTail");
+        j.EnumerateObject().Select(p => p.Name).Should().Equal("checkpoints", "dashboardCompared", "decisionsRecomputed", "head", "intact", "problem", "root", "saved", "signals", "size", "source", "totals", "unsignedTail");
         j.GetProperty("intact").GetBoolean().Should().BeTrue();
         j.GetProperty("size").GetInt64().Should().Be(lines.Count);
         j.GetProperty("head").GetString().Should().Be(Convert.ToHexStringLower(MerkleHash.Leaf(lines[^1])));

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Signals;
 using KinderQueue.Core.Verification;
 using Spectre.Console;
 
@@ -22,6 +24,8 @@ internal static class VerifyCommand
               --checkpoint FILE      a signed checkpoint, JSON or C2SP note, to check the log against
                                      (repeatable; for a file source)
               --dashboard FILE       a published dashboard to recompute (for a file source; a URL's is fetched)
+              --signals FILE|URL     a published signals document (/api/v1/public/signals) to compare with
+                                     the signals recomputed from the log
               --checkpoints DIR      checkpoints saved by earlier runs: the log must have only grown; the
                                      latest verified checkpoint is saved there after a clean run
               --json                 print the report as JSON
@@ -31,7 +35,7 @@ internal static class VerifyCommand
             (--key with the /public/log-key document also checks the note's signature)
         """ + WitnessQuorum.Usage;
 
-    private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress)
+    private sealed record Options(string Source, string? Key, ImmutableArray<string> Checkpoints, string? Dashboard, string? Folder, bool Json, bool Progress, string? Signals)
     {
         public string? NoteKey { get; init; }
     }
@@ -61,7 +65,7 @@ internal static class VerifyCommand
     private static Options? ParseOptions(string[] args, out string? error)
     {
         error = null;
-        string? source = null, key = null, dashboard = null, folder = null, noteKey = null;
+        string? source = null, key = null, dashboard = null, folder = null, noteKey = null, signals = null;
         var checkpoints = ImmutableArray.CreateBuilder<string>();
         bool json = false, progress = true;
         for (var i = 0; i < args.Length; i++)
@@ -86,6 +90,19 @@ internal static class VerifyCommand
                     if (noteKey is null)
                     {
                         error = "--note-key needs a value";
+                        return null;
+                    }
+                    break;
+                case "--signals":
+                    if (signals is not null)
+                    {
+                        error = "--signals may be given once";
+                        return null;
+                    }
+                    signals = Value();
+                    if (signals is null)
+                    {
+                        error = "--signals needs a value";
                         return null;
                     }
                     break;
@@ -121,7 +138,7 @@ internal static class VerifyCommand
             error = "name the log: a service URL (https://…) or an NDJSON export file";
             return null;
         }
-        return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress) { NoteKey = noteKey };
+        return new Options(source, key, checkpoints.ToImmutable(), dashboard, folder, json, progress, signals) { NoteKey = noteKey };
     }
 
     private static async Task<int> RunAsync(Options o, TextWriter stdout, TextWriter stderr, HttpMessageHandler? http, WitnessQuorum? witnesses)
@@ -160,6 +177,8 @@ internal static class VerifyCommand
         var given = o.Checkpoints.Select(f => new CheckpointEvidence(f, ReadFile(f))).ToList();
         var dashboard = o.Dashboard is null ? null : new CheckpointEvidence(o.Dashboard, ReadFile(o.Dashboard));
         var saved = o.Folder is null ? [] : SavedCheckpoints(o.Folder);
+        // Read before the log, as the dashboard is: the download then reaches at least its size.
+        var signals = o.Signals is null ? null : new CheckpointEvidence(o.Signals, await ReadDocumentAsync(o.Signals, http).ConfigureAwait(false));
 
         using var source = LogSources.Open(o.Source, http, "kq-verify/1.0");
         VerificationFinding? early = null;
@@ -204,6 +223,7 @@ internal static class VerifyCommand
             Checkpoints = [.. given],
             Saved = [.. saved],
             Dashboard = dashboard,
+            Signals = signals,
         };
         VerificationReport report;
         using (var verifier = new LogVerifier(settings))
@@ -211,6 +231,8 @@ internal static class VerifyCommand
             if (early is null)
             {
                 var needed = Math.Max(given.Select(g => Size(g)).DefaultIfEmpty(0).Max(), dashboard is null ? 0 : DashboardBasis(dashboard));
+                if (signals is not null && CanonicalJson.Canonicalize(signals.Json.Span) is { Success: true } canonical
+                    && SignalsJson.ReadPublished(canonical.Value!, out _) is { } published) needed = Math.Max(needed, published.Size);
                 var progress = o.Progress && !o.Json && !Console.IsErrorRedirected && stderr == Console.Error;
                 await Passes.RunAsync(source, verifier, needed, progress).ConfigureAwait(false);
             }
@@ -241,6 +263,24 @@ internal static class VerifyCommand
     }
 
     private static long Size(CheckpointEvidence c) => CheckpointDocument.ClaimedSize(c.Json);
+
+    /// <summary>A document named by a file path or an http(s) URL (the --signals option: a saved copy, or the service's own).</summary>
+    private static async Task<byte[]> ReadDocumentAsync(string fileOrUrl, HttpMessageHandler? http)
+    {
+        if (!LogSources.IsUrl(fileOrUrl)) return ReadFile(fileOrUrl);
+        using var client = http is null ? new HttpClient() : new HttpClient(http, disposeHandler: false);
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("kq-verify/1.0");
+        try
+        {
+            using var response = await client.GetAsync(new Uri(fileOrUrl)).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) throw new SourceException($"{fileOrUrl}: HTTP {(int)response.StatusCode}");
+            return await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new SourceException($"{fileOrUrl}: {ex.Message}");
+        }
+    }
 
     /// <summary>
     /// The service's note verifier key against the one pinned with --note-key (SPEC.md §11.2a), as

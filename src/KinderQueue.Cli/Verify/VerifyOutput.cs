@@ -25,6 +25,10 @@ internal static class VerifyOutput
         w.WriteLine(r.DashboardCompared
             ? "  statistics   the published dashboard equals the one recomputed from the log"
             : live ? "  statistics   no dashboard published yet" : "  statistics   recomputed from the log (give --dashboard FILE to compare a published one):");
+        var raised = r.Signals?.Signals.Length ?? 0;
+        w.WriteLine(r.SignalsCompared
+            ? string.Create(inv, $"  signals      the published signals document equals the one recomputed from the log ({raised:N0} signals)")
+            : string.Create(inv, $"  signals      {raised:N0} recomputed from the log (give --signals FILE|URL to compare a published document)"));
         var t = r.Totals;
         w.WriteLine($"               applications: {(t.ApplicationsByStatus.Count == 0 ? "none" : string.Join(", ", t.ApplicationsByStatus.Select(kv => string.Create(inv, $"{kv.Key} {kv.Value:N0}"))))}");
         w.WriteLine(string.Create(inv, $"               {t.Decisions:N0} decisions with {t.Offers:N0} offers and {t.Archived:N0} archived; enrolled {t.EnrolledByAlgorithm:N0} by the algorithm, {t.EnrolledOutsideAlgorithm:N0} outside it"));
@@ -104,6 +108,11 @@ internal static class VerifyOutput
         }
         j.Property("root", r.Root);
         j.PropertyOrNull("saved", savedTo);
+        j.Key("signals");
+        j.StartObject();
+        j.Property("compared", r.SignalsCompared);
+        j.Property("raised", r.Signals?.Signals.Length ?? 0);
+        j.EndObject();
         j.Property("size", r.Size);
         j.Property("source", source);
         var t = r.Totals;

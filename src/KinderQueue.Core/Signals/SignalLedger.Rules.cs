@@ -121,12 +121,15 @@ public sealed partial class SignalLedger
     private Record? FindSignal(string kind, string kindergarten, int year) =>
         _records.FirstOrDefault(r => r.Kind == kind && r.Subject.Kindergarten == kindergarten && r.Subject.Year == year);
 
-    // §17.3.2: registrations dated earlier than their entry by more than the published gap, per channel, actor and month.
+    // §17.3.2: registrations recorded by staff and dated earlier than their entry by more than the published gap, per channel, actor and month.
     private void Backdated(LogEntry entry, ApplicationSubmitted a, LocalDate date, SignalThresholds t)
     {
         // Before the first round the log loads the queue that existed before the service (a migration):
         // its registrations keep their historical instants by design.
         if (!_roundSeen) return;
+        // Only staff can date a registration: the federal portal relays the instant the parent
+        // registered there (legitimately earlier), and a parent's own submission is dated now.
+        if (!IsStaff(entry.Actor)) return;
         if (entry.At - a.RegisteredAt <= Duration.FromHours(t.BackdateMinHours)) return;
         var key = (a.Channel, entry.Actor, MonthOf(date));
         if (!_backdated.TryGetValue(key, out var p)) _backdated[key] = p = new Pending();

@@ -91,7 +91,8 @@ public sealed partial class LogVerifier : IDisposable
         _expectations.Sort((a, b) => a.Size != b.Size ? a.Size.CompareTo(b.Size) : a.Saved.CompareTo(b.Saved));
         if (_problem is null && CheckpointOrder.Check(_expectations) is { } disorder) Fail(disorder);
         if (settings.Dashboard is { } d) _dashboard = ReadDashboard(d);
-        if (_problem is null) AtSize();
+        if (settings.Signals is { } sg && _problem is null) ReadSignals(sg);
+        if (_problem is null && AtSize()) CheckSignals();
     }
 
     /// <summary>Entries that passed every check so far.</summary>
@@ -211,8 +212,14 @@ public sealed partial class LogVerifier : IDisposable
             return;
         }
         if (_dashboard is { } d && !_dashboardCompared)
+        {
             Fail(VerificationCheck.Statistics, null, "statistics.beyond-log", "$.basis",
                 $"The dashboard is computed on {d.Basis} entries but the log has only {Size}.", d.Subject);
+            return;
+        }
+        if (_publishedSignals is { } sg && !_signalsCompared)
+            Fail(VerificationCheck.Signals, null, "signals.beyond-log", "$.size",
+                $"The signals document is computed on {sg.Document.Size} entries but the log has only {Size}.", sg.Subject);
     }
 
     /// <summary>Reads a whole batch at once on every thread (the second pass, which is rare, needs nothing finer).</summary>
@@ -260,7 +267,7 @@ public sealed partial class LogVerifier : IDisposable
 
         var entry = new LogEntry(line.Seq, line.At, line.Actor, line.Type, line.Payload, prev);
         if (!Replay(entry, line.Event, line.EventProblem)) return false;
-        return CheckDashboard();
+        return CheckDashboard() && CheckSignals();
     }
 
     /// <summary>Checks every expected checkpoint of the current size.</summary>
@@ -317,7 +324,7 @@ public sealed partial class LogVerifier : IDisposable
         _byType[entry.Type] = _byType.GetValueOrDefault(entry.Type) + 1;
         if (round is { Problem: { } cannot }) return Fail(cannot);
         if (round is not null) _rounds.Add(round);
-        return true;
+        return ObserveSignals(entry, e);
     }
 
     /// <summary>A decision being recomputed: the allocation runs on another thread while the fold goes on.</summary>
@@ -438,6 +445,8 @@ public sealed partial class LogVerifier : IDisposable
             Latest = intact ? _latest?.Json : null,
             LatestJson = intact && _latest is not null ? _latest.Bytes : default,
             UnsignedTail = intact ? UnsignedTail() : null,
+            SignalsCompared = _signalsCompared,
+            Signals = _signals.Document(),
         };
     }
 

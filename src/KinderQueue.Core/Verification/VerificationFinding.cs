@@ -20,6 +20,9 @@ public enum VerificationCheck
 
     /// <summary>A published dashboard equals the one recomputed from the log at its basis and date (§13.5).</summary>
     Statistics,
+
+    /// <summary>Every signal review applies to a raised signal by an allowed move, and a published signals document equals the recomputed one (§17).</summary>
+    Signals,
 }
 
 /// <summary>

@@ -35,6 +35,12 @@ public sealed record VerificationReport(
     /// between two checkpoints; the next checkpoint will cover them or prove them changed).
     /// </summary>
     public UnsignedTail? UnsignedTail { get; init; }
+
+    /// <summary>Whether a published signals document was compared with the recomputed one and equal (or, with a problem, compared at all).</summary>
+    public bool SignalsCompared { get; init; }
+
+    /// <summary>The signals recomputed from the entries verified (SPEC.md §17.5); null for a report built elsewhere.</summary>
+    public KinderQueue.Core.Signals.SignalsDocument? Signals { get; init; }
 }
 
 /// <summary>Entries <see cref="From"/>..<see cref="From"/> + <see cref="Entries"/> − 1, verified but covered by no checkpoint checked.</summary>

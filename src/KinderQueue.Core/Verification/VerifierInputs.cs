@@ -35,6 +35,9 @@ public sealed class VerifierSettings
     /// <summary>A published dashboard (the canonical bytes of <c>/public/dashboard</c>) to recompute at its basis and date; null for none.</summary>
     public CheckpointEvidence? Dashboard { get; init; }
 
+    /// <summary>A published signals document (the canonical bytes of <c>/public/signals</c>, SPEC.md §17.5) to compare at its size; null for none.</summary>
+    public CheckpointEvidence? Signals { get; init; }
+
     /// <summary>Threads that read lines at once (hashing, parsing, decoding); the fold is sequential whatever this is.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 

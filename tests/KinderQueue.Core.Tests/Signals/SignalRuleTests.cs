@@ -148,6 +148,16 @@ public sealed class SignalRuleTests
         log.Of(SignalKinds.BackdatedRegistrations).Should().BeEmpty("no actor and channel passed two");
     }
 
+    [Fact]
+    public void Backdated_OnlyStaffDateARegistration_ThePortalRelaysThePortalsInstant()
+    {
+        var log = AfterFirstRound();
+        for (var k = 0; k < 4; k++) Backdated(log, k, Duration.FromDays(30), "federal-portal", "federal");
+        log.Of(SignalKinds.BackdatedRegistrations).Should().BeEmpty("a federal application keeps the instant it was registered on the portal");
+        for (var k = 4; k < 7; k++) Backdated(log, k, Duration.FromDays(30), Registrar, "federal");
+        log.Single(SignalKinds.BackdatedRegistrations).Subject.Should().Be(new SignalSubject(Actor: Registrar, Channel: "federal", Month: February));
+    }
+
     // ----------------------------------------------------------------- §17.3.3 claim bursts
 
     /// <summary>Applications C-0… each with a first-priority claim, submitted in February.</summary>
