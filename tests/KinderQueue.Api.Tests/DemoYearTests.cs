@@ -54,6 +54,27 @@ public sealed partial class DemoYearTests(KqPrivacyDemoTests.DemoFixture demo) :
     }
 
     [Fact]
+    public async Task Explanations_OfTheDemosReviews_AreServed_AndMatchTheHashesTheLogCites()
+    {
+        var document = await SignalsAsync();
+        var cited = document.Signals.SelectMany(s => s.Timeline).Select(r => r.Explanation).ToHashSet(StringComparer.Ordinal);
+        cited.Should().NotBeEmpty();
+        using var client = demo.Factory.CreateClient();
+        using var served = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/public/signals/explanations", UriKind.Relative)));
+        var strings = new HashSet<string>(StringComparer.Ordinal);
+        void Collect(System.Text.Json.JsonElement e)
+        {
+            if (e.ValueKind == System.Text.Json.JsonValueKind.String) strings.Add(e.GetString()!);
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Object) foreach (var p in e.EnumerateObject()) Collect(p.Value);
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Array) foreach (var x in e.EnumerateArray()) Collect(x);
+        }
+        Collect(served.RootElement);
+        foreach (var text in DemoReviews.All.Where(t => cited.Contains(DemoSignals.Hash(t))))
+            strings.Should().Contain(text, "the text of a review the log cites is served");
+        DemoReviews.All.Count(t => cited.Contains(DemoSignals.Hash(t))).Should().BeGreaterThan(3);
+    }
+
+    [Fact]
     public async Task Signals_OfTheDemo_PublishNoPersonalData()
     {
         var json = Encoding.UTF8.GetString(SignalsJson.Write(await SignalsAsync()));

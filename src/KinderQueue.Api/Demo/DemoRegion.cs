@@ -68,6 +68,12 @@ public static class DemoRegion
         logger.LogInformation("Demo: filling the empty log with a synthetic region and a year of its history, {Start} to {Today} ({Applications} applications, {Kindergartens} kindergartens, seed {Seed:X}, criteria from {File})",
             Formats.Format(start), Formats.Format(today), plan.Applications.Length, plan.Kindergartens.Length, Seed, criteriaFile);
         var counts = new DemoCounts();
+        // The texts the department's reviews cite by hash, stored before any review as the staff endpoint stores
+        // them: the signals page and the feed serve them beside the log's hashes (a text no entry cites is never served).
+        if (log.Store is Storage.Signals.ISignalExplanationStore explanations)
+        {
+            foreach (var text in DemoReviews.All) await explanations.AddExplanationAsync(DemoSignals.Hash(text), text, end, ct);
+        }
 
         var year = new DemoYear(plan, Seed, end);
         year.PlanYear(opening, withSignals);
