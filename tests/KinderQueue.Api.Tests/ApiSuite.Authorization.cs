@@ -35,6 +35,8 @@ public abstract partial class ApiSuite
         ["POST /api/v1/applications/{number}/offer-response"] = [Roles.Allocator, Roles.Operator, Roles.Parent],
         ["GET /api/v1/audit/applications/{number}"] = [Roles.Validator],
         ["POST /api/v1/federal/applications"] = [Roles.FederalPortal],
+        ["POST /api/v1/staff/signals/{id}/reviews"] = [Roles.Inspector],
+        ["POST /api/v1/staff/signals/explanations/{sha256}/redaction"] = [Roles.Inspector],
     };
 
     // The public log API is anonymous by design; PublicLogTests checks it.
@@ -61,7 +63,8 @@ public abstract partial class ApiSuite
     }
 
     private static string Concrete(string pattern) =>
-        pattern.Replace("{number}", "KQ-AAAAA-AAAAA", StringComparison.Ordinal).Replace("{claim:int}", "0", StringComparison.Ordinal);
+        pattern.Replace("{number}", "KQ-AAAAA-AAAAA", StringComparison.Ordinal).Replace("{claim:int}", "0", StringComparison.Ordinal)
+            .Replace("{id}", "sig-0000000000000000", StringComparison.Ordinal).Replace("{sha256}", new string('0', 64), StringComparison.Ordinal);
 
     private static string Outcome(HttpStatusCode status) => status switch
     {

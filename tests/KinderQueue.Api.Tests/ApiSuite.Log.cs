@@ -304,6 +304,7 @@ public abstract partial class ApiSuite
             "POST /api/v1/applications/{number}/enrolment", "POST /api/v1/enrolments/exceptional",
             "POST /api/v1/applications", "PUT /api/v1/applications/{number}/preferences", "POST /api/v1/applications/{number}/withdrawal",
             "POST /api/v1/applications/{number}/offer-response", "POST /api/v1/public/offer-response",
+            "POST /api/v1/staff/signals/{id}/reviews",
         ]);
     }
 

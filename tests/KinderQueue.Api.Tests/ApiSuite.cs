@@ -32,5 +32,14 @@ public abstract partial class ApiSuite(ApiFixture fixture) : IAsyncLifetime
 
 public sealed class SqliteApiTests(SqliteFixture fixture) : ApiSuite(fixture), IClassFixture<SqliteFixture>;
 
+// One PostgreSQL service at a time: a fixture's clean-up clears Npgsql's pools process-wide, which
+// broke another PostgreSQL class still running beside it (the signals workflow suite).
 [Trait("Category", "Postgres")]
+[Collection(PostgresServices.Name)]
 public sealed class PostgresApiTests(PostgresFixture fixture) : ApiSuite(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>The test classes that each run a service on PostgreSQL: one after another, never side by side.</summary>
+public static class PostgresServices
+{
+    public const string Name = "PostgreSQL services";
+}

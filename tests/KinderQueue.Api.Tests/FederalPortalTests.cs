@@ -238,4 +238,5 @@ public abstract class FederalPortalSuite(FederalFixture f, ITestOutputHelper out
 public sealed class SqliteFederalPortalTests(SqliteFederalFixture f, ITestOutputHelper output) : FederalPortalSuite(f, output), IClassFixture<SqliteFederalFixture>;
 
 [Trait("Category", "Postgres")]
+[Collection(PostgresServices.Name)]
 public sealed class PostgresFederalPortalTests(PostgresFederalFixture f, ITestOutputHelper output) : FederalPortalSuite(f, output), IClassFixture<PostgresFederalFixture>;

@@ -14,7 +14,7 @@ namespace KinderQueue.Api.Tests;
 /// </summary>
 public sealed partial class PublicSiteTests(SqliteFixture fixture) : IClassFixture<SqliteFixture>
 {
-    private static readonly string[] Pages = ["/", "/position.html", "/check.html", "/how.html", "/docs.html", "/kindergarten.html"];
+    private static readonly string[] Pages = ["/", "/position.html", "/check.html", "/how.html", "/docs.html", "/kindergarten.html", "/signals.html"];
 
     [Fact]
     public async Task EveryPage_IsServed_WithItsOwnScriptsOnly_AndEveryAssetItNamesExists()

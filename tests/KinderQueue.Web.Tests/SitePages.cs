@@ -9,6 +9,7 @@ public static class SitePages
         { "/position.html", "position" },
         { "/check.html", "check" },
         { "/how.html", "how" },
+        { "/signals.html", "signals" },
         { "/docs.html?doc=spec", "docs-spec" },
         // A kindergarten of the demo region (its register is generated from a fixed seed).
         { "/kindergarten.html?id=ds-127", "kindergarten" },

@@ -21,5 +21,12 @@ public static class Roles
     /// <summary>The federal portal's service account: pushes the applications parents make there (deploy/FEDERAL-PORTAL.md).</summary>
     public const string FederalPortal = "federal-portal";
 
-    public static readonly IReadOnlyList<string> All = [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal];
+    /// <summary>
+    /// Department's internal control: reviews anomaly signals and publishes their explanations
+    /// (issue 13). Not a role whose actions raise signals (registrar, verifier, allocator), so nobody
+    /// explains away their own irregularity.
+    /// </summary>
+    public const string Inspector = "inspector";
+
+    public static readonly IReadOnlyList<string> All = [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal, Inspector];
 }

@@ -18,6 +18,10 @@ public static class ApiProblems
     public static ProblemHttpResult Validation(string path, string code, string message) =>
         Validation([new ValidationProblem(path, code, message)]);
 
+    /// <summary>422: well-formed, but the rules refuse it (a signal review's transition or explanation, issue 13).</summary>
+    public static ProblemHttpResult Unprocessable(IReadOnlyList<ValidationProblem> problems) =>
+        Make(StatusCodes.Status422UnprocessableEntity, "The request cannot be applied.", problems);
+
     public static ProblemHttpResult TooLarge(long limit) =>
         Make(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
             [new ValidationProblem("$", "request.too-large", $"The body may be at most {limit} bytes.")]);

@@ -74,7 +74,7 @@ public static class OperationSecurity
             Scheme = "bearer",
             BearerFormat = "JWT",
             Description = "A JWT from the region's identity provider (or, without one, `dotnet run --project src/KinderQueue.Api -- token --role <role>`), " +
-                "with a 'role' claim: registrar, verifier, allocator, operator, parent, validator or federal-portal.",
+                "with a 'role' claim: registrar, verifier, allocator, operator, parent, validator, federal-portal or inspector.",
         });
     }
 

@@ -222,14 +222,14 @@ public static class PublicQueueApi
             "or ask at a service centre.");
     }
 
-    private static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");
+    internal static ProblemHttpResult NotReady() => ApiProblems.Unavailable("The public figures are being prepared. Try again in a few seconds.");
 
     /// <summary>
     /// Bytes that change only when the log grows (or the date turns): an ETag lets clients and proxies
     /// skip them. With a precompressed copy, a client that accepts gzip gets it (its own ETag, since
     /// it is another representation; Vary tells caches to keep the two apart).
     /// </summary>
-    private static IResult Cached(HttpContext http, string etag, byte[] json, byte[]? gzip = null)
+    internal static IResult Cached(HttpContext http, string etag, byte[] json, byte[]? gzip = null)
     {
         var compressed = gzip is not null && HttpCaching.Accepts(http.Request, "gzip");
         if (gzip is not null) http.Response.Headers.Vary = HeaderNames.AcceptEncoding;

@@ -37,6 +37,7 @@ public static class ServiceRegistration
         services.AddPublicLog(options);
         services.AddPublicQueue();
         Federal.FederalRegistration.AddFederalPortal(services, builder.Configuration);
+        Signals.SignalsRegistration.AddSignals(services);
         builder.AddKinderQueueTelemetry();
 
         var pseudonymKey = string.IsNullOrWhiteSpace(options.PseudonymKey)
@@ -140,7 +141,8 @@ public static class ServiceRegistration
             .AddPolicy(Policies.Applicant, p => p.RequireRole(Roles.Operator, Roles.Parent))
             .AddPolicy(Policies.OfferResponder, p => p.RequireRole(Roles.Allocator, Roles.Operator, Roles.Parent))
             .AddPolicy(Policies.Validator, p => p.RequireRole(Roles.Validator))
-            .AddPolicy(Policies.FederalPortal, p => p.RequireRole(Roles.FederalPortal));
+            .AddPolicy(Policies.FederalPortal, p => p.RequireRole(Roles.FederalPortal))
+            .AddPolicy(Policies.Inspector, p => p.RequireRole(Roles.Inspector));
     }
 
     /// <summary>One validation (an ES256 signature check) per token rather than per request; see ValidatedTokenCache.</summary>
@@ -179,6 +181,7 @@ public static class ServiceRegistration
         v1.MapPublicLogApi();
         v1.MapPublicQueueApi();
         v1.MapFederalPortalApi();
+        v1.MapSignalsApi();
         return app;
     }
 }
@@ -192,4 +195,5 @@ public static class Policies
     public const string OfferResponder = "offer-responder";
     public const string Validator = "validator";
     public const string FederalPortal = "federal-portal";
+    public const string Inspector = "inspector";
 }

@@ -16,8 +16,9 @@ namespace KinderQueue.Api.Public;
 public sealed class PublicSnapshot
 {
     private PublicSnapshot(long size, LocalDate asOf, byte[] dashboardJson, FrozenDictionary<string, KindergartenContext> kindergartens,
-        FrozenDictionary<string, ApplicantExplanation> projection)
+        FrozenDictionary<string, ApplicantExplanation> projection, Signals.SignalsPublication signals)
     {
+        Signals = signals;
         Size = size;
         AsOf = asOf;
         DashboardJson = dashboardJson;
@@ -62,6 +63,9 @@ public sealed class PublicSnapshot
     /// <summary>Explanations of the allocation of the waiting applications with date = start date = <see cref="AsOf"/>, by number.</summary>
     public FrozenDictionary<string, ApplicantExplanation> Projection { get; }
 
+    /// <summary>The anomaly signals at <see cref="Size"/> (issue 13).</summary>
+    public Signals.SignalsPublication Signals { get; }
+
     public static PublicSnapshot Build(PublicModel model, LocalDate today)
     {
         var state = model.State;
@@ -71,7 +75,8 @@ public sealed class PublicSnapshot
         var input = RoundBuilder.Build(state, today, today);
         if (input.Success && input.Value!.Applicants.Length > 0)
             projection = Allocator.Allocate(input.Value).Explanations.ToFrozenDictionary(x => x.Number, StringComparer.Ordinal);
-        return new PublicSnapshot(state.Size, today, Core.Public.DashboardJson.ToCanonicalBytes(dashboard), kindergartens, projection);
+        return new PublicSnapshot(state.Size, today, Core.Public.DashboardJson.ToCanonicalBytes(dashboard), kindergartens, projection,
+            KinderQueue.Api.Signals.SignalsPublication.Of(model.Signals.Document()));
     }
 }
 

@@ -13,7 +13,7 @@ namespace KinderQueue.Storage.Postgres;
 /// as arrays (INSERT ... SELECT FROM unnest), every table in one round trip, which is what makes
 /// group commit cheap. SQL of this backend lives in this file and in Migrations/Postgres.
 /// </summary>
-public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
+public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore, Signals.ISignalExplanationStore
 {
     // Arbitrary but fixed: the advisory-lock keys of this application.
     private const long WriterLockKey = 0x4B51_4C4F_4701;   // "KQLOG" + 1
@@ -81,6 +81,16 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
     private const string CompleteFederalSql =
         "UPDATE federal_outbox SET done_ms = @AtMs, outcome = @Outcome WHERE key = @Key AND done_ms IS NULL";
     private const string CountOwedFederalSql = "SELECT COUNT(*) FROM federal_outbox WHERE done_ms IS NULL";
+    // Signal explanations (issue 13): public texts whose hash the log holds; stored once, redacted in place, never deleted.
+    private const string InsertExplanationSql =
+        "INSERT INTO signal_explanations (sha256, text, created_ms) VALUES (@Sha256, @Text, @CreatedMs) ON CONFLICT (sha256) DO NOTHING";
+    private const string ExplanationColumns =
+        "SELECT sha256 AS Sha256, text AS Text, created_ms AS CreatedMs, redacted AS Redacted, redacted_ms AS RedactedMs FROM signal_explanations";
+    private const string GetExplanationSql = ExplanationColumns + " WHERE sha256 = @Sha256";
+    private const string GetExplanationsSql = ExplanationColumns + " WHERE sha256 = ANY(@Hashes)";
+    private const string AllExplanationsSql = ExplanationColumns + " ORDER BY sha256";
+    private const string RedactExplanationSql =
+        "UPDATE signal_explanations SET text = NULL, redacted = TRUE, redacted_ms = @At WHERE sha256 = @Sha256 AND NOT redacted";
     private const string MigrationsTableSql =
         "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_ms BIGINT NOT NULL)";
 
@@ -326,6 +336,39 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountOwedFederalSql, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    public async Task<Signals.SignalExplanation> AddExplanationAsync(string sha256, string text, Instant at, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertExplanationSql,
+            new { Sha256 = sha256, Text = text, CreatedMs = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+        var row = await connection.QuerySingleAsync<Signals.SignalExplanationRow>(new CommandDefinition(GetExplanationSql, new { Sha256 = sha256 }, cancellationToken: ct)).ConfigureAwait(false);
+        return row.ToExplanation();
+    }
+
+    public async Task<IReadOnlyDictionary<string, Signals.SignalExplanation>> GetExplanationsAsync(IReadOnlyCollection<string> hashes, CancellationToken ct)
+    {
+        if (hashes.Count == 0) return new Dictionary<string, Signals.SignalExplanation>(StringComparer.Ordinal);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Signals.SignalExplanationRow>(new CommandDefinition(GetExplanationsSql, new { Hashes = hashes.ToArray() }, cancellationToken: ct)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Sha256, r => r.ToExplanation(), StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<Signals.SignalExplanation>> AllExplanationsAsync(CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return [.. (await connection.QueryAsync<Signals.SignalExplanationRow>(new CommandDefinition(AllExplanationsSql, cancellationToken: ct)).ConfigureAwait(false)).Select(r => r.ToExplanation())];
+    }
+
+    public async Task<Signals.RedactionOutcome> RedactExplanationAsync(string sha256, Instant at, CancellationToken ct)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(RedactExplanationSql,
+            new { Sha256 = sha256, At = at.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+        if (changed == 1) return Signals.RedactionOutcome.Redacted;
+        var row = await connection.QuerySingleOrDefaultAsync<Signals.SignalExplanationRow>(new CommandDefinition(GetExplanationSql, new { Sha256 = sha256 }, cancellationToken: ct)).ConfigureAwait(false);
+        return row is null ? Signals.RedactionOutcome.Unknown : Signals.RedactionOutcome.AlreadyRedacted;
     }
 
     public async Task<bool> PingAsync(CancellationToken ct)

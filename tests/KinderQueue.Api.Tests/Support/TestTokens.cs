@@ -30,6 +30,7 @@ public sealed class TestTokens
         Parent = Mint(Roles.Parent, $"subject-parent-{run}");
         Validator = Mint(Roles.Validator, $"subject-validator-{run}");
         FederalPortal = Mint(Roles.FederalPortal, $"subject-federal-portal-{run}");
+        Inspector = Mint(Roles.Inspector, $"subject-inspector-{run}");
         OtherParent = Mint(Roles.Parent, $"subject-parent-other-{run}");
         OtherOperator = Mint(Roles.Operator, $"subject-operator-other-{run}");
     }
@@ -41,11 +42,12 @@ public sealed class TestTokens
     public Caller Parent { get; }
     public Caller Validator { get; }
     public Caller FederalPortal { get; }
+    public Caller Inspector { get; }
     public Caller OtherParent { get; }
     public Caller OtherOperator { get; }
 
     /// <summary>One caller per role, in <see cref="Roles.All"/> order.</summary>
-    public IReadOnlyList<Caller> OnePerRole => [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal];
+    public IReadOnlyList<Caller> OnePerRole => [Registrar, Verifier, Allocator, Operator, Parent, Validator, FederalPortal, Inspector];
 
     public IReadOnlyList<Caller> All => [.. OnePerRole, OtherParent, OtherOperator];
 

@@ -51,6 +51,8 @@ public sealed class PostgresLogStoreTests(PostgresStoreFixture fixture) : LogSto
     [InlineData("log_entries", "TRIGGER", false)]
     [InlineData("private_records", "UPDATE", true)]
     [InlineData("private_records", "DELETE", false)]
+    [InlineData("signal_explanations", "UPDATE", true)]
+    [InlineData("signal_explanations", "DELETE", false)]
     public async Task KqAppRole_HasOnlyTheGrantedPrivileges(string table, string privilege, bool expected)
     {
         (await ScalarRawAsync("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'kq_app'"))

@@ -139,12 +139,13 @@ public sealed class SiteFixture : IAsyncLifetime
     /// "{test class}.{test method}[__{variant}].png", pass or fail: a failed test's screenshot is the
     /// evidence, and a screenshot that cannot be taken then does not hide why the test failed.
     /// </summary>
+    /// <param name="baseAddress">Another service to open pages of (the signals tests run their own); the demo's by default.</param>
     public async Task RunAsync(Func<PageSession, Task> test, string? variant = null, BrowserNewContextOptions? options = null,
-        [CallerMemberName] string method = "", [CallerFilePath] string file = "")
+        Uri? baseAddress = null, [CallerMemberName] string method = "", [CallerFilePath] string file = "")
     {
         var name = $"{Path.GetFileNameWithoutExtension(file)}.{method}" + (variant is null ? "" : $"__{variant}");
         options ??= new BrowserNewContextOptions();
-        options.BaseURL = BaseAddress.ToString();
+        options.BaseURL = (baseAddress ?? BaseAddress).ToString();
         options.ViewportSize ??= new ViewportSize { Width = 1280, Height = 900 };
         var context = await Browser.NewContextAsync(options);
         await using var session = await PageSession.OpenAsync(context, name);

@@ -219,6 +219,18 @@ const KQ = (() => {
       { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   }
 
+  /** A span of seconds as "2 ч 5 мин" / "2 h 5 min" (under a minute: "меньше минуты"); null: "—". */
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 1) return t('duration.underMinute');
+    const days = Math.floor(minutes / 1440);
+    const hours = Math.floor((minutes % 1440) / 60);
+    const rest = minutes % 60;
+    return [days ? t('duration.d', { n: days }) : '', hours ? t('duration.h', { n: hours }) : '', rest ? t('duration.m', { n: rest }) : '']
+      .filter(Boolean).join(' ');
+  }
+
   /** The address of a kindergarten's own page (seats, queue by group and tier, 12 months). */
   const kindergartenHref = id => `/kindergarten.html?id=${encodeURIComponent(id)}`;
 
@@ -269,6 +281,7 @@ const KQ = (() => {
     { id: 'dashboard', href: '/', key: 'nav.dashboard' },
     { id: 'position', href: '/position.html', key: 'nav.position' },
     { id: 'check', href: '/check.html', key: 'nav.check' },
+    { id: 'signals', href: '/signals.html', key: 'nav.signals' },
     { id: 'how', href: '/how.html', key: 'nav.how' },
   ];
 
@@ -310,6 +323,9 @@ const KQ = (() => {
       'nav.position': 'Моё место в очереди',
       'nav.check': 'Проверить самому',
       'nav.how': 'Как это работает',
+      'nav.signals': 'Сигналы',
+      'duration.underMinute': 'меньше минуты',
+      'duration.d': '{n} дн.', 'duration.h': '{n} ч', 'duration.m': '{n} мин',
       'footer.about': 'Места распределяет программа по опубликованным правилам. Каждое решение записано в открытый журнал, который может проверить любой. Личных данных детей на этом сайте нет.',
       'footer.spec': 'Полные правила (SPEC, англ.)',
       'footer.verifying': 'Как проверить журнал (англ.)',
@@ -356,6 +372,9 @@ const KQ = (() => {
       'nav.position': 'My place in the queue',
       'nav.check': 'Check it yourself',
       'nav.how': 'How it works',
+      'nav.signals': 'Signals',
+      'duration.underMinute': 'under a minute',
+      'duration.d': '{n} d', 'duration.h': '{n} h', 'duration.m': '{n} min',
       'footer.about': 'Places are assigned by a program following published rules. Every decision is written to a public log that anyone can check. This site holds no personal data of children.',
       'footer.spec': 'Full rules (SPEC)',
       'footer.verifying': 'How to verify the log',
@@ -403,6 +422,6 @@ const KQ = (() => {
 
   return {
     addTexts, t, plural, quotedName, applyTexts, onLanguageChange, setLanguage, el, fill, tableWrap, request, getJson, postJson, failureMessage,
-    number, date, month, dateTime, kindergartenHref, countOf, countText, countCell, groupName, tierName, get language() { return language; },
+    number, date, month, dateTime, duration, kindergartenHref, countOf, countText, countCell, groupName, tierName, get language() { return language; },
   };
 })();

@@ -10,6 +10,7 @@
   const MEASURES = ['waitingNow', 'waitingLater', 'offered', 'enrolled'];
   let data = null;
   let reads = null; // /api/v1/public/private-reads, or { failed } when it could not be loaded
+  let signalsDoc = null; // /api/v1/public/signals, or { failed }
   const PAGE = 25; // kindergarten rows shown at a time: 100 kindergartens × 5 groups is too long a page
   const view = { measure: 'waitingNow', search: '', group: '', limit: PAGE };
 
@@ -49,6 +50,7 @@
     data = result.body;
     render();
     loadReads();
+    loadSignals();
     // A link to a section ("/#kindergartens-h", from a kindergarten's page) names an element that
     // exists only now: the browser looked for it before the data came.
     let target = null;
@@ -67,6 +69,7 @@
       waitingSection(),
       dynamicsSection(),
       shareSection(),
+      signalSummarySection(),
       signalsSection(),
       readsSection(),
       kindergartenSection(),
@@ -286,6 +289,45 @@
           PURPOSES.map(p => el('td', { class: 'num', 'data-purpose': p }, KQ.number(count(m, p)))))))));
   }
 
+  // ------------------------------------------------------------------ signals: summary of the workflow
+
+  async function loadSignals() {
+    const result = await KQ.getJson('/api/v1/public/signals');
+    signalsDoc = result.ok && result.body ? result.body : { failed: KQ.failureMessage(result) };
+    const section = document.getElementById('signals-summary');
+    if (section) section.replaceWith(signalSummarySection());
+  }
+
+  /**
+   * The signals' summary as the signals document publishes it (SPEC §17): how many are in each
+   * status, the median time to the first public response, the share of all signals answered within
+   * an hour (the brief's target), and confirmed violations per month; the page lists each signal.
+   */
+  function signalSummarySection() {
+    const head = [el('h2', { id: 'signals-summary-h' }, t('sig.heading')), el('p', {}, t('sig.explain'))];
+    const link = el('p', {}, el('a', { href: '/signals.html', id: 'signals-page-link' }, t('sig.toPage')), ' · ',
+      el('a', { href: '/api/v1/public/signals.atom', type: 'application/atom+xml' }, t('sig.atom')));
+    if (signalsDoc === null) return el('section', { id: 'signals-summary', 'aria-labelledby': 'signals-summary-h' }, head, el('p', { 'aria-busy': 'true' }, t('loading')), link);
+    if (signalsDoc.failed) return el('section', { id: 'signals-summary', 'aria-labelledby': 'signals-summary-h' }, head, el('p', { class: 'message bad' }, t('sig.failed'), ' ', signalsDoc.failed), link);
+    const s = signalsDoc.summary;
+    const figure = (metric, value, label) => el('li', { class: 'figure', 'data-metric': metric },
+      el('span', { class: 'value' }, value), el('span', { class: 'label' }, label));
+    const share = s.total.total === 0 ? '—' : `${KQ.number(Math.round((100 * s.firstResponse.withinOneHour) / s.total.total))}\u00a0%`;
+    return el('section', { id: 'signals-summary', 'aria-labelledby': 'signals-summary-h' }, head,
+      el('ul', { class: 'figures' },
+        figure('signals.total', KQ.number(s.total.total), t('sig.total')),
+        ['new', 'investigating', 'explained', 'confirmed'].map(st => figure(`signals.${st}`, KQ.number(s.total[st]), t(`sig.status.${st}`))),
+        figure('signals.median', KQ.duration(s.firstResponse.medianSeconds), t('sig.median')),
+        figure('signals.withinHour', share, t('sig.withinHour', { n: KQ.number(s.firstResponse.withinOneHour), total: KQ.number(s.total.total) }))),
+      s.confirmedByMonth.length === 0 ? el('p', { id: 'confirmed-none' }, t('sig.noConfirmed')) : KQ.tableWrap(
+        el('table', { id: 'confirmed-table' },
+          el('caption', {}, t('sig.confirmedByMonth')),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('month')), el('th', { scope: 'col', class: 'num' }, t('sig.confirmed')))),
+          el('tbody', {}, s.confirmedByMonth.map(m => el('tr', { 'data-month': m.month },
+            el('th', { scope: 'row' }, KQ.month(m.month, true)), el('td', { class: 'num' }, KQ.number(m.confirmed))))))),
+      link);
+  }
+
   // ------------------------------------------------------------------ anomaly signals
 
   function signalsSection() {
@@ -476,6 +518,21 @@
       'purpose.court-request': 'Запрос суда',
       'purpose.data-subject-request': 'Запрос семьи',
       'purpose.inspection': 'Инспекция',
+      'sig.heading': 'Сигналы и ответы на них',
+      'sig.explain': 'Правила с опубликованными порогами отмечают в журнале места, куда стоит посмотреть. Отдел внутреннего контроля проверяет каждый сигнал и публично отвечает; цель — первый ответ в течение часа.',
+      'sig.toPage': 'Все сигналы с записями журнала и ходом проверки',
+      'sig.atom': 'лента Atom',
+      'sig.failed': 'Не удалось загрузить сигналы.',
+      'sig.total': 'Всего сигналов',
+      'sig.status.new': 'Новые, без ответа',
+      'sig.status.investigating': 'Проверяются',
+      'sig.status.explained': 'Объяснены',
+      'sig.status.confirmed': 'Нарушение подтверждено',
+      'sig.median': 'Медиана времени до первого ответа',
+      'sig.withinHour': 'Ответ в течение часа ({n} из {total})',
+      'sig.noConfirmed': 'Подтверждённых нарушений пока нет.',
+      'sig.confirmedByMonth': 'Подтверждённые нарушения по месяцам',
+      'sig.confirmed': 'Подтверждено',
       'signals.heading': 'Сигналы для проверки',
       'signals.explain': 'Эти числа сами по себе не значат нарушения. Они показывают места, куда стоит посмотреть журналистам и общественным наблюдателям.',
       'signals.backdated': 'Заявления с датой постановки раньше даты записи',
@@ -584,6 +641,21 @@
       'purpose.court-request': 'Court request',
       'purpose.data-subject-request': 'Family\'s request',
       'purpose.inspection': 'Inspection',
+      'sig.heading': 'Signals and the answers to them',
+      'sig.explain': 'Rules with published thresholds mark places in the log worth a look. Internal control checks each signal and answers in public; the target is a first answer within an hour.',
+      'sig.toPage': 'Every signal with its log entries and review',
+      'sig.atom': 'Atom feed',
+      'sig.failed': 'Could not load the signals.',
+      'sig.total': 'Signals in all',
+      'sig.status.new': 'New, unanswered',
+      'sig.status.investigating': 'Under investigation',
+      'sig.status.explained': 'Explained',
+      'sig.status.confirmed': 'Violation confirmed',
+      'sig.median': 'Median time to first response',
+      'sig.withinHour': 'Answered within an hour ({n} of {total})',
+      'sig.noConfirmed': 'No confirmed violations yet.',
+      'sig.confirmedByMonth': 'Confirmed violations by month',
+      'sig.confirmed': 'Confirmed',
       'signals.heading': 'Signals worth a look',
       'signals.explain': 'These numbers do not mean wrongdoing by themselves. They point journalists and public observers to places worth checking.',
       'signals.backdated': 'Applications registered earlier than they were recorded',
