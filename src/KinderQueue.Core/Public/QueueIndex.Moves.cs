@@ -17,7 +17,9 @@ public sealed partial class QueueIndex
     /// other members see (<see cref="Cause"/>) and the reason of its own step (<see cref="Own"/>);
     /// the status to show when it leaves because it no longer waits.
     /// </summary>
-    private readonly record struct Move(int Track, int NewQueue, PriorityKey NewKey, int NewTier, Reason Cause, Reason Own, byte Status);
+    /// <see cref="OwnSeq"/>: the entry the own reason cites when it is not the source's (−1): the part of a
+    /// decision in parts that names the application (SPEC.md §8.5).
+    private readonly record struct Move(int Track, int NewQueue, PriorityKey NewKey, int NewTier, Reason Cause, Reason Own, byte Status, long OwnSeq = -1);
 
     /// <summary>A move's old key (−1) or new key (+1) in one queue: members behind it gain that delta.</summary>
     private readonly record struct Point(PriorityKey Key, Reason Reason, int Delta);
@@ -153,7 +155,7 @@ public sealed partial class QueueIndex
             if (after == before[i] && m.NewQueue == old[i].Queue && m.NewTier == old[i].Tier) continue;
             var count = after > 0 && before[i] > 0 ? after - before[i] : 0;
             if (count > 0 && source.Seq >= 0) Lost(t.App, count);
-            one[0] = new ReasonShare(m.Own, count, source.ReasonSeq);
+            one[0] = new ReasonShare(m.Own, count, m.OwnSeq >= 0 ? m.OwnSeq : source.ReasonSeq);
             var queue = m.NewQueue >= 0 ? m.NewQueue : old[i].Queue;
             var tier = m.NewQueue >= 0 ? m.NewTier : old[i].Tier;
             t.Steps.Append(source.Date, source.Seq, before[i], after, queue, tier, m.Status, null, null, one);

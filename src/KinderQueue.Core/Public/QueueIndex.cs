@@ -129,8 +129,9 @@ public sealed partial class QueueIndex
                 Touch(after, w.Number, Reason.Withdrawn, Reason.OwnStatus, moves);
                 break;
             case AllocationDecided d:
-                foreach (var o in d.Offers) Touch(after, o.Number, Reason.Placed, Reason.OwnStatus, moves);
-                foreach (var n in d.Archived) Touch(after, n, Reason.Archived, Reason.OwnStatus, moves);
+                // In parts, each application's own step cites the part that names it (SPEC.md §8.5).
+                foreach (var o in d.Offers) Touch(after, o.Number, Reason.Placed, Reason.OwnStatus, moves, after.DecisionPartOf(o.Number));
+                foreach (var n in d.Archived) Touch(after, n, Reason.Archived, Reason.OwnStatus, moves, after.DecisionPartOf(n));
                 break;
             case OfferResponded r:
                 Touch(after, r.Number, Reason.Returned, Reason.OwnReturned, moves);
@@ -270,11 +271,11 @@ public sealed partial class QueueIndex
         return null;
     }
 
-    private void Touch(QueueState after, string number, Reason cause, Reason own, List<Move> moves)
+    private void Touch(QueueState after, string number, Reason cause, Reason own, List<Move> moves, long ownSeq = -1)
     {
         var app = _apps[_appIds[number]];
         app.Record = after.Applications[number];
-        Recompute(app, cause, own, moves);
+        Recompute(app, cause, own, moves, ownSeq: ownSeq);
     }
 
     private int QueueId(string kindergarten, string group, int year)
@@ -303,7 +304,7 @@ public sealed partial class QueueIndex
     /// every track whose membership differs (or, with <paramref name="force"/>, every track with a
     /// membership before or after).
     /// </summary>
-    private void Recompute(AppEntry app, Reason cause, Reason own, List<Move> moves, bool force = false)
+    private void Recompute(AppEntry app, Reason cause, Reason own, List<Move> moves, bool force = false, long ownSeq = -1)
     {
         var r = app.Record;
         foreach (var kg in r.Preferences)
@@ -344,7 +345,7 @@ public sealed partial class QueueIndex
             var changed = force
                 ? queue >= 0 || t.Queue >= 0
                 : queue != t.Queue || tier != t.Tier || (queue >= 0 && key != t.Key);
-            if (changed) moves.Add(new Move(ti, queue, key, tier, cause, own, queue < 0 ? status : (byte)0));
+            if (changed) moves.Add(new Move(ti, queue, key, tier, cause, own, queue < 0 ? status : (byte)0, ownSeq));
         }
         ScheduleWake(app);
     }

@@ -41,6 +41,13 @@ public sealed class QueueState
     public DecisionInParts? PendingDecision => _pending;
 
     private DecisionInParts? _pending;
+    private DecisionInParts? _completed;
+
+    /// <summary>
+    /// The entry of the part that names <paramref name="number"/> in the decision in parts the last entry
+    /// completed; −1 when the last entry completed no decision in parts or does not name it.
+    /// </summary>
+    public long DecisionPartOf(string number) => _completed?.PartOf(number) ?? -1;
 
     public IReadOnlyList<(long Seq, CriteriaDocument Criteria)> CriteriaVersions => _criteria;
     public IReadOnlyDictionary<string, District> Districts => _districts;
@@ -117,6 +124,7 @@ public sealed class QueueState
         {
             Size++;
             LastEffect = effect;
+            if (e is not AllocationContinued) _completed = null;
         }
         return problem;
     }
@@ -152,7 +160,7 @@ public sealed class QueueState
         if (p.Matches(c) is { } wrong) return wrong;
         if (!p.IsLast(c))
         {
-            _pending = p.With(c);
+            _pending = p.With(c, Size);
             return null;
         }
         var whole = p.Assemble(c);
@@ -162,6 +170,7 @@ public sealed class QueueState
             return Problem("$", "decision.parts",
                 $"Round '{whole.Round}' is not cut into parts as SPEC.md §8.5 requires (greedy, at most {DecisionParts.MaxPayloadBytes} payload bytes each, {sizes?.Count ?? 0} parts).");
         if (ApplyDecision(p.Seq, whole) is { } problem) return problem;
+        _completed = p.With(c, Size);
         _pending = null;
         effect = whole;
         return null;

@@ -202,6 +202,26 @@ public sealed class DecisionPartsTests
             .Should().Be(oneEntryJson.Replace($"\"basis\":{oneEntry.State.Size},", "", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void PositionHistory_OfAnApplicationOfferedInALaterPart_CitesThePartThatNamesIt()
+    {
+        var (log, decision) = BigRound(split: true);
+        var model = new KinderQueue.Core.Public.PublicModel();
+        foreach (var (entry, e) in log.Entries) model.Apply(entry, e).Should().BeNull();
+        model.AdvanceTo(new LocalDate(2027, 5, 2));
+        var parts = log.Entries.Where(x => x.Event is AllocationDecided or AllocationContinued).ToList();
+        parts.Count.Should().BeGreaterThan(2);
+        foreach (var (entry, e) in new[] { parts[0], parts[1], parts[^1] })
+        {
+            var (offers, archived) = Items(e);
+            var number = offers.Length > 0 ? offers[^1].Number : archived[^1];
+            var own = model.Queues.HistoryOf(number)!.Kindergartens.SelectMany(k => k.Steps).SelectMany(s => s.Reasons)
+                .Where(r => r.Reason.StartsWith("own-", StringComparison.Ordinal)).SelectMany(r => r.Seqs).ToList();
+            own.Should().Contain(entry.Seq, $"{number} is named in the part at {entry.Seq}");
+            own.Should().NotContain(parts.Select(p => p.Entry.Seq).Where(s => s != entry.Seq), "no other part names it");
+        }
+    }
+
     // ------------------------------------------------------------------ refusals
 
     private static (QueueState State, LogChain Chain, IReadOnlyList<LogEvent> Parts) BeforeTheRound()
