@@ -56,12 +56,12 @@ public static class RestartBenchmark
             {
                 var started = Stopwatch.GetTimestamp();
                 service = HttpBenchmark.StartService(dll, port, dataDir, database?.ConnectionString);
-                await HttpBenchmark.WaitReadyAsync(client, service, ct, limit);
+                var start = await WaitReadyAsync(client, service, started, limit, ct);
                 var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var size = await HttpBenchmark.LogSizeAsync(client, ct);
                 if (size != filled.Size) throw new BenchmarkException($"ready with a log of {size} entries; {filled.Size} were stored");
                 var peakMb = PeakResidentMegabytes(service.Id);
-                Console.Error.WriteLine($"restart: run {run}{(run == 0 ? " (first start, not counted)" : " after kill -9")}: ready in {ms:F0} ms, peak resident {peakMb} MB");
+                Console.Error.WriteLine($"restart: run {run}{(run == 0 ? " (first start, not counted)" : " after kill -9")}: ready in {ms:F0} ms, peak resident {peakMb} MB; {start}");
                 if (run > 0) runs.Add((ms, peakMb));
                 Kill(service);
                 await service.WaitForExitAsync(ct);
@@ -107,6 +107,70 @@ public static class RestartBenchmark
         {
             await HttpBenchmark.CleanUpAsync(service, database, dataDir);
         }
+    }
+
+    /// <summary>
+    /// Polls /readyz until 200; the first answer of any kind is "listening". Past <paramref name="limit"/>
+    /// (--max-seconds) a clear failure naming the last answer, not a cancelled request.
+    /// </summary>
+    private static async Task<StartBreakdown> WaitReadyAsync(HttpClient client, Process service, long started, TimeSpan limit, CancellationToken ct)
+    {
+        double? listening = null;
+        var last = "no answer yet";
+        var silent = 0;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(limit - Stopwatch.GetElapsedTime(started));
+        try
+        {
+            while (true)
+            {
+                if (service.HasExited) throw new BenchmarkException($"the service exited with code {service.ExitCode} during start (last /readyz: {last})");
+                try
+                {
+                    var asked = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync("/readyz", deadline.Token);
+                    listening ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    var body = await response.Content.ReadAsStringAsync(deadline.Token);
+                    last = $"{(int)response.StatusCode} after {Stopwatch.GetElapsedTime(asked).TotalMilliseconds:F0} ms: {body}";
+                    if (response.StatusCode == HttpStatusCode.OK) return StartBreakdown.From(listening.Value, body);
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet (or no longer, if it exited: checked above).
+                }
+                catch (TaskCanceledException) when (!deadline.IsCancellationRequested)
+                {
+                    // The client's own timeout: counted, since a probe that gets no answer restarts a pod.
+                    silent++;
+                    Console.Error.WriteLine($"restart: /readyz did not answer within {client.Timeout.TotalSeconds:F0} s ({Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s after start)");
+                }
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Either this run's limit or the whole benchmark's (both --max-seconds) ran out.
+            throw new BenchmarkException($"not ready within --max-seconds {limit.TotalSeconds:F0} s (listening after " +
+                $"{(listening is { } l ? $"{l:F0} ms" : "never")}; {silent} unanswered probes; last /readyz: {last})");
+        }
+    }
+
+    /// <summary>Where the start's time went: from the process's start to its first HTTP answer, and the service's own /readyz figures.</summary>
+    private sealed record StartBreakdown(double ListeningMs, long? LogFoldedMs, long? ServingMs, long? ProjectionCurrentMs)
+    {
+        public static StartBreakdown From(double listening, string readyBody)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(readyBody);
+            long? Ms(string name) => doc.RootElement.TryGetProperty("startup", out var s) && s.TryGetProperty(name, out var v) &&
+                v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetInt64() : null;
+            return new StartBreakdown(listening, Ms("logFoldedMs"), Ms("servingMs"), Ms("publicProjectionCurrentMs"));
+        }
+
+        private static string Show(long? ms) => ms is { } v ? $"{v:N0} ms" : "not reported";
+
+        public override string ToString() =>
+            $"first answer (listening) {ListeningMs:N0} ms; the service's own clock: log folded {Show(LogFoldedMs)}, serving {Show(ServingMs)}, " +
+            $"public projection current {Show(ProjectionCurrentMs)}";
     }
 
     private static void Kill(Process service)

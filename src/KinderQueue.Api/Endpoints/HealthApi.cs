@@ -9,7 +9,8 @@ namespace KinderQueue.Api.Endpoints;
 /// the public tree (proofs, export, receipts) holds every folded entry, and the public projection
 /// (positions, dashboard) has caught up since the start and keeps following. The body says which
 /// condition fails, and whether writes are refused because storage is full (reads still work then,
-/// so the instance stays ready: taking every replica out would stop the lookups too).
+/// so the instance stays ready: taking every replica out would stop the lookups too). Neither waits
+/// for the start: the log is folded in the background, and /readyz then says which phase it is in.
 /// </summary>
 public static class HealthApi
 {
@@ -21,7 +22,8 @@ public static class HealthApi
         return app;
     }
 
-    private static async Task<IResult> Ready(LiveLog log, ILogStore store, Public.PublicProjection projection, CancellationToken ct)
+    private static async Task<IResult> Ready(LiveLog log, ILogStore store, Public.PublicProjection projection, Hosting.StartupProgress progress,
+        CancellationToken ct)
     {
         var database = await store.PingAsync(ct);
         var (size, treeSize) = (-1L, -1L);
@@ -39,7 +41,7 @@ public static class HealthApi
         }
         var caughtUp = log.IsCaughtUp && size >= 0;
         var treeCurrent = caughtUp && treeSize == size;
-        var ready = database && caughtUp && treeCurrent && projection.IsFollowing;
+        var ready = database && caughtUp && treeCurrent && projection.IsFollowing && progress.IsServing;
         var body = new
         {
             status = ready ? "ready" : "not-ready",
@@ -51,6 +53,14 @@ public static class HealthApi
             logSize = size,
             publicLogSize = projection.Size,
             backend = store.Backend,
+            // Milliseconds from the service's start to each stage (null: not reached yet), and the stage it is in.
+            startup = new
+            {
+                phase = progress.Phase,
+                logFoldedMs = progress.LogFoldedAfterMs,
+                servingMs = progress.ServingAfterMs,
+                publicProjectionCurrentMs = progress.PublicProjectionCurrentAfterMs,
+            },
         };
         return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }

@@ -33,6 +33,7 @@ public static class ServiceRegistration
             : new PostgresLogStore(options.PostgresConnectionString));
         services.AddSingleton(sp => new LiveLog(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<IClock>(),
             tailInterval: TimeSpan.FromMilliseconds(options.TailIntervalMs)));
+        services.AddSingleton<StartupProgress>();
         services.AddHostedService<LiveLogHost>();
         services.AddPublicLog(options);
         services.AddPublicQueue();
@@ -160,6 +161,8 @@ public static class ServiceRegistration
             // A database outage is a 503 the client can retry, a full disk a 507, never a 500 (ServiceFaults).
             StatusCodeSelector = ServiceFaults.StatusCode,
         });
+        // While the log is folded in the background: probes answer, other requests wait (bounded) or get a 503.
+        app.UseMiddleware<StartGate>();
         // Before anything costly: a shed request costs almost nothing.
         app.UseRateLimiter();
         app.UseMiddleware<RequestLimits>();

@@ -16,7 +16,8 @@ namespace KinderQueue.Api.Public;
 /// rebuilt into an immutable <see cref="PublicSnapshot"/> at most once per
 /// <see cref="KinderQueueOptions.PublicSnapshotIntervalMs"/> after the log grew.
 /// </summary>
-public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock, KinderQueueOptions options, ILogger<PublicProjection> logger)
+public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock, KinderQueueOptions options, StartupProgress progress,
+    ILogger<PublicProjection> logger)
     : BackgroundService
 {
     private const int ChunkSize = 4096;
@@ -31,6 +32,8 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     private bool _announced;
     // Whether the last catch-up succeeded: readiness needs a projection that follows the log.
     private volatile bool _following;
+    // Entries folded, readable without the lock: /readyz must answer while a chunk is being folded.
+    private long _folded;
 
     /// <summary>The latest snapshot; null until the first one is built.</summary>
     public PublicSnapshot? Snapshot => Volatile.Read(ref _snapshot);
@@ -46,8 +49,8 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
     /// </summary>
     public bool IsFollowing => _following && Snapshot is not null;
 
-    /// <summary>Entries folded so far.</summary>
-    public long Size => Read(m => m.State.Size);
+    /// <summary>Entries folded so far (without waiting for a fold in progress).</summary>
+    public long Size => Volatile.Read(ref _folded);
 
     /// <summary>Reads the model consistently; many readers at once, never during a catch-up's fold.</summary>
     public T Read<T>(Func<PublicModel, T> read)
@@ -87,6 +90,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
                     foreach (var (entry, e) in chunk)
                     {
                         if (m.Apply(entry, e) is { } problem) throw new LogCorruptException(entry.Seq, $"does not fold: {problem}");
+                        Volatile.Write(ref _folded, m.State.Size);
                     }
                 });
                 folded += chunk.Count;
@@ -143,8 +147,9 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await CatchUpAsync(stoppingToken).ConfigureAwait(false);
                 if (_snapshotBuiltAt is not { } built || Environment.TickCount64 - built >= _snapshotGap) RefreshSnapshot();
-                if (!_announced)
+                if (!_announced && IsFollowing)
                 {
+                    progress.PublicProjectionCurrent();
                     // Lookups answer from here on; on a large log the first fold takes a while, so say when.
                     _announced = true;
                     logger.LogInformation("Public projection ready: {Entries} entries folded and the first snapshot built in {Seconds:F1} s",

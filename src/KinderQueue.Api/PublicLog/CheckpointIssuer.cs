@@ -17,7 +17,7 @@ namespace KinderQueue.Api.PublicLog;
 /// not grow gets no new checkpoint: the last one still describes it.
 /// </summary>
 public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, CheckpointBoard board, IClock clock, KinderQueueOptions options,
-    ILogger<CheckpointIssuer> logger) : BackgroundService
+    StartupProgress progress, ILogger<CheckpointIssuer> logger) : BackgroundService
 {
     /// <summary>How often the issuer looks at the log: the delay between an allocation round and its checkpoint.</summary>
     public static readonly TimeSpan LookInterval = TimeSpan.FromSeconds(1);
@@ -32,14 +32,35 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
     /// </summary>
     public void RequestSoon() => Interlocked.Exchange(ref _requested, 1);
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation("Checkpoint key {LogId} ({Algorithm}): checkpoints every {Interval} s while the log grows and after every allocation round",
             signer.LogId, CheckpointKey.Algorithm, options.CheckpointIntervalSeconds);
-        // LiveLogHost, registered before this service, has folded the log by now.
-        var decisions = await log.ReadAsync((state, _) => state.Decisions.Count, cancellationToken);
-        await IssueAsync(decisions, cancellationToken);
-        await base.StartAsync(cancellationToken);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The start's checkpoint, once the log is folded (LiveLogHost folds it in the background; the
+    /// read waits for it): requests are served from then on, so every answer has a checkpoint to cite.
+    /// A failure is retried at each look, the instance still starting meanwhile.
+    /// </summary>
+    private async Task FirstCheckpointAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                var decisions = await log.ReadAsync((state, _) => state.Decisions.Count, ct);
+                await IssueAsync(decisions, ct);
+                progress.ServingRequests();
+                return;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested && log.IsStarted)
+            {
+                logger.LogWarning(ex, "Could not issue the start's checkpoint; retrying");
+                await Task.Delay(LookInterval, ct);
+            }
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -48,6 +69,7 @@ public sealed class CheckpointIssuer(LiveLog log, CheckpointSigner signer, Check
         using var timer = new PeriodicTimer(LookInterval);
         try
         {
+            await FirstCheckpointAsync(stoppingToken);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try

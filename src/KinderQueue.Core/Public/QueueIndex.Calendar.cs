@@ -105,7 +105,7 @@ public sealed partial class QueueIndex
             app.Wake = null;
             due.Add(app);
         }
-        var moves = new List<Move>();
+        var moves = _moves;
         foreach (var app in due) Recompute(app, Reason.Calendar, Reason.Calendar, moves);
         ProcessMoves(new Source(date, -1, -1), moves);
     }
@@ -120,7 +120,7 @@ public sealed partial class QueueIndex
         _criteria = criteria;
         _tiers = criteria is null ? null : new TierResolver(criteria, _kindergartens.Values);
         _wakes.Clear();
-        var moves = new List<Move>();
+        var moves = _moves;
         foreach (var app in _apps)
         {
             app.Wake = null;

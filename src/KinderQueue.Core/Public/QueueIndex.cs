@@ -100,7 +100,7 @@ public sealed partial class QueueIndex
         // Time passes first, with the rules known before this entry (SPEC.md §12.2).
         AdvanceCore(date, after.CriteriaVersions, excludeSeq: entry.Seq);
         var source = new Source(date, entry.Seq, entry.Seq);
-        var moves = new List<Move>();
+        var moves = _moves;
         switch (e)
         {
             case CriteriaPublished:

@@ -47,6 +47,9 @@ public sealed class LiveLog : IAsyncDisposable
     // from them until a rebuild from the database succeeds.
     private volatile bool _stale;
     private bool _caughtUp;
+    // Completed when the first fold is done (or failed): the host starts that fold in the background
+    // so that its probes answer during a long start, and nothing may read the empty state before it.
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // After the database said its storage is full, new batches are refused at once until then, so
     // that a full disk costs one rebuild per back-off rather than one per batch.
     private long _storageFullUntil;
@@ -93,6 +96,11 @@ public sealed class LiveLog : IAsyncDisposable
         {
             await ReloadAsync(ct).ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            _started.TrySetException(ex);
+            throw;
+        }
         finally
         {
             _gate.Release();
@@ -100,7 +108,14 @@ public sealed class LiveLog : IAsyncDisposable
         _caughtUp = true;
         _writer = Task.Run(WriterLoopAsync, CancellationToken.None);
         _tail = Task.Run(TailLoopAsync, CancellationToken.None);
+        _started.TrySetResult();
     }
+
+    /// <summary>True once <see cref="StartAsync"/> has folded the stored log.</summary>
+    public bool IsStarted => _started.Task.IsCompletedSuccessfully;
+
+    /// <summary>Waits until <see cref="StartAsync"/> has folded the stored log (throws what it threw).</summary>
+    public Task WhenStartedAsync(CancellationToken ct = default) => _started.Task.IsCompletedSuccessfully ? Task.CompletedTask : _started.Task.WaitAsync(ct);
 
     /// <summary>Queues a command and waits for its durable result.</summary>
     public Task<CommandResult> ExecuteAsync(ICommand command, CancellationToken ct = default)
@@ -117,6 +132,7 @@ public sealed class LiveLog : IAsyncDisposable
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<QueueState, LogView, T> read, CancellationToken ct = default)
     {
+        await WhenStartedAsync(ct).ConfigureAwait(false);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -141,6 +157,7 @@ public sealed class LiveLog : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(sign);
         if (IsStorageFull) return await _store.GetLatestCheckpointAsync(ct).ConfigureAwait(false);
+        await WhenStartedAsync(ct).ConfigureAwait(false);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
