@@ -124,7 +124,8 @@ public static class DecisionParts
         return w.WrittenSpan.Length - 2;
     }
 
-    private static int Length(CanonicalJsonWriter w, string number)
+    /// <summary>The canonical bytes of one JSON string (an item of a string array), as <see cref="EntrySplit"/> also counts them.</summary>
+    internal static int Length(CanonicalJsonWriter w, string number)
     {
         w.Reset();
         w.String(number);

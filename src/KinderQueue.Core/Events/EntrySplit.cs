@@ -17,7 +17,7 @@ public static class EntrySplit
     {
         AllocationDecided d => DecisionParts.Split(d, maxPayloadBytes).GetValueOrThrow(),
         CapacityLoaded c => Chunks(e, c.Rows, maxPayloadBytes, RowLength, rows => c with { Rows = rows }),
-        OffersExpired x => Chunks(e, x.Numbers, maxPayloadBytes, StringLength, numbers => x with { Numbers = numbers }),
+        OffersExpired x => Chunks(e, x.Numbers, maxPayloadBytes, DecisionParts.Length, numbers => x with { Numbers = numbers }),
         _ => [e],
     };
 
@@ -55,12 +55,5 @@ public static class EntrySplit
         EventCodec.WriteCapacityRow(w, row);
         w.EndArray();
         return w.WrittenSpan.Length - 2;
-    }
-
-    private static int StringLength(CanonicalJsonWriter w, string s)
-    {
-        w.Reset();
-        w.String(s);
-        return w.WrittenSpan.Length;
     }
 }

@@ -19,7 +19,7 @@ public sealed partial class LogVerifier
     private sealed record PublishedSignals(string Subject, ReadOnlyMemory<byte> Json, SignalsJson.Published Document);
 
     /// <summary>Observes an entry the fold accepted; false when it is a review the ledger refuses (§17.6).</summary>
-    private bool ObserveSignals(LogEntry entry, LogEvent e)
+    private bool ObserveSignals(LogEntry entry)
     {
         // A decision in parts is observed as the whole decision at its last part (SPEC.md §8.5).
         if (_state.LastEffect is not { } effect) return true;

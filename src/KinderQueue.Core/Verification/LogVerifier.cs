@@ -336,7 +336,7 @@ public sealed partial class LogVerifier : IDisposable
         _byType[entry.Type] = _byType.GetValueOrDefault(entry.Type) + 1;
         if (round is { Problem: { } cannot }) return Fail(cannot);
         if (round is not null) _rounds.Add(round);
-        return ObserveSignals(entry, e);
+        return ObserveSignals(entry);
     }
 
     /// <summary>A decision being recomputed: the allocation runs on another thread while the fold goes on.</summary>

@@ -364,29 +364,32 @@ public sealed class LiveLog : IAsyncDisposable
                 }
                 // An event too large for one entry of the tiled log is written as several (SPEC.md §8.5), all in this transaction.
                 var events = EntrySplit.ForEntries(decision.Event);
-                var payload = EventCodec.Encode(events[0]);
-                var entry = new LogEntry(_chain.Size, now, command.Actor, events[0].Type, payload, _chain.Head.ToArray());
-                // The fold is the final judge: a command's own checks and the fold's rules cannot disagree silently.
-                var problem = _state.Apply(entry, events[0]);
-                if (problem is not null)
+                LogEntry? appended = null;
+                ValidationProblem? problem = null;
+                foreach (var part in events)
+                {
+                    var payload = EventCodec.Encode(part);
+                    var entry = new LogEntry(_chain.Size, now, command.Actor, part.Type, payload, _chain.Head.ToArray());
+                    // The fold is the final judge: a command's own checks and the fold's rules cannot disagree silently.
+                    if (_state.Apply(entry, part) is { } refused)
+                    {
+                        // A refused first entry refuses the command. A later one is a fault (the first was accepted and the
+                        // command checked the whole): the batch fails and the state is rebuilt from the database (below),
+                        // rather than half a decision kept.
+                        if (appended is not null) throw new InvalidOperationException($"The fold refuses part of the engine's own {part.Type}: {refused}");
+                        problem = refused;
+                        break;
+                    }
+                    changed = true;
+                    var (written, _, hash) = _chain.Append(now, command.Actor, part.Type, payload);
+                    entries.Add(StoredEntry.From(written, hash));
+                    appended ??= written;
+                }
+                if (appended is null)
                 {
                     LogTelemetry.Refusals.Add(1);
-                    results[i] = CommandResult.Refused(problem.Code.EndsWith("unknown", StringComparison.Ordinal) ? Refusal.NotFound : Refusal.Conflict, [problem]);
+                    results[i] = CommandResult.Refused(problem!.Code.EndsWith("unknown", StringComparison.Ordinal) ? Refusal.NotFound : Refusal.Conflict, [problem]);
                     continue;
-                }
-                changed = true;
-                var (appended, _, hash) = _chain.Append(now, command.Actor, events[0].Type, payload);
-                entries.Add(StoredEntry.From(appended, hash));
-                for (var p = 1; p < events.Count; p++)
-                {
-                    var partPayload = EventCodec.Encode(events[p]);
-                    var part = new LogEntry(_chain.Size, now, command.Actor, events[p].Type, partPayload, _chain.Head.ToArray());
-                    // The first part was accepted and the command checked the whole, so a refused later part is a fault: the
-                    // batch fails and the state is rebuilt from the database (below), rather than half a decision kept.
-                    if (_state.Apply(part, events[p]) is { } refused)
-                        throw new InvalidOperationException($"The fold refuses part {p} of the engine's own decision: {refused}");
-                    var (partAppended, _, partHash) = _chain.Append(now, command.Actor, events[p].Type, partPayload);
-                    entries.Add(StoredEntry.From(partAppended, partHash));
                 }
                 if (decision.Record is not null) records.Add(decision.Record);
                 if (decision.Note is { } note) notes.Add(new PrivateNote(appended.Seq, note.Number, note.Text));
