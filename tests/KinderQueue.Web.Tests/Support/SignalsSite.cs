@@ -24,6 +24,9 @@ public sealed class SignalsSite : IAsyncLifetime
     private DemoService? _service;
     private HttpClient? _api;
 
+    /// <summary>The id of the capacity cut this site staged and explained (the demo's year has cuts of its own).</summary>
+    public string CutSignal { get; private set; } = "";
+
     public Uri BaseAddress => (_service ?? throw new InvalidOperationException("The service did not start.")).BaseAddress;
     public HttpClient Api => _api ??= new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
 
@@ -89,6 +92,7 @@ public sealed class SignalsSite : IAsyncLifetime
         await SendAsync(HttpMethod.Post, $"api/v1/staff/signals/{cut}/reviews", inspector,
             Json(new JsonObject { ["status"] = "explained", ["outcome"] = "lawful", ["explanation"] = Explanation }));
         (await WaitForAsync(d => Signals(d).Any(s => s.GetProperty("id").GetString() == cut && s.GetProperty("status").GetString() == "explained"))).Dispose();
+        CutSignal = cut;
     }
 
     public async Task DisposeAsync()
