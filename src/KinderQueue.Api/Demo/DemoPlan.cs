@@ -37,8 +37,16 @@ internal sealed record DemoPlan(
     public const int KindergartenCount = 100;
     public const int ApplicationCount = 10_000;
 
-    /// <summary>Free seats in the region as a share of applications, per 10,000.</summary>
+    /// <summary>Free seats in the region as a share of applications, per 10,000, for an enrolment year loaded before it begins.</summary>
     private const int SeatShare = 4_000;
+
+    /// <summary>
+    /// The same for the year already under way when the history starts: in December most groups are
+    /// full, so a few vacancies are left and most children wait for the main intake in September
+    /// (without this the first round placed most of the register at once and every waiting time
+    /// read the same 34 days).
+    /// </summary>
+    private const int VacancyShare = 1_000;
 
     private const int MaxSeatsPerProgram = 25;
 
@@ -73,7 +81,8 @@ internal sealed record DemoPlan(
         var kindergartens = CreateKindergartens(regionRng, districts);
         // Every enrolment year the simulated history runs through has its own seats.
         var capacity = Enumerable.Range(AgeCalculator.EnrolmentYear(criteria.AgeRule, start), year - AgeCalculator.EnrolmentYear(criteria.AgeRule, start) + 1)
-            .Select(y => new DemoCapacity(y, CreateCapacity(capacityRng.Fork((ulong)y), criteria, districts, kindergartens, y)))
+            .Select(y => new DemoCapacity(y, CreateCapacity(capacityRng.Fork((ulong)y), criteria, districts, kindergartens, y,
+                y == AgeCalculator.EnrolmentYear(criteria.AgeRule, start) ? VacancyShare : SeatShare)))
             .ToImmutableArray();
         var applications = CreateApplications(applicationRng, criteria, zone, start, today, districts, kindergartens);
         return new DemoPlan(criteria, start, today, year, districts, kindergartens, capacity, applications);
@@ -104,11 +113,11 @@ internal sealed record DemoPlan(
 
     /// <summary>
     /// Seats for every kindergarten × age group of the enrolment year: proportional to the
-    /// kindergarten's size and the group's intake, a few with no free seat, at most 25, about 40 %
-    /// of the applications in total. One load per district, as district offices send them.
+    /// kindergarten's size and the group's intake, a few with no free seat, at most 25, in total
+    /// <paramref name="share"/> per 10,000 of the applications. One load per district, as district offices send them.
     /// </summary>
     private static ImmutableArray<CapacityLoaded> CreateCapacity(SplitMix64 rng, CriteriaDocument criteria,
-        ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens, int year)
+        ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens, int year, int share)
     {
         var groups = criteria.AgeRule.Groups;
         var weights = new long[kindergartens.Length, groups.Length];
@@ -124,7 +133,7 @@ internal sealed record DemoPlan(
             }
         }
         // The cap of 25 seats cuts the largest programs; raise the scale until the total is reached.
-        var target = (long)ApplicationCount * SeatShare / 10_000;
+        var target = (long)ApplicationCount * share / 10_000;
         var scale = target;
         var seats = new int[kindergartens.Length, groups.Length];
         for (var round = 0; round < 8; round++)
