@@ -45,7 +45,7 @@ public sealed class ReadinessTests(UnlimitedLookupsFixture f) : IClassFixture<Un
 }
 
 /// <summary>
-/// The demo region (about 15,800 entries), restarted: its public side takes a moment to fold the log
+/// The demo region (a year of history, about 22,800 entries), restarted: its public side takes a moment to fold the log
 /// and build the first snapshot, which is when an instance used to say ready too early (receipts 404,
 /// positions 503 for seconds after a restart).
 /// </summary>

@@ -42,7 +42,8 @@ public sealed class SignalsPageTests(SiteFixture site, SignalsSite signals, ITes
                 await Expect(card.Locator("ol.timeline > li")).ToHaveCountAsync(s.GetProperty("timeline").GetArrayLength());
             }
 
-            var explained = all.Single(s => s.GetProperty("status").GetString() == "explained");
+            var explained = all.Single(s => s.GetProperty("id").GetString() == signals.CutSignal);
+            explained.GetProperty("status").GetString().Should().Be("explained");
             var card2 = page.Locator($"article#{explained.GetProperty("id").GetString()}");
             await Expect(card2.Locator("ol.timeline")).ToContainTextAsync(SignalsSite.Explanation);
             await Expect(card2.Locator("[data-field='first-response']")).Not.ToHaveTextAsync("ответа ещё нет");
@@ -99,7 +100,7 @@ public sealed class SignalsPageTests(SiteFixture site, SignalsSite signals, ITes
     public async Task EntryLink_OpensThatEntryOfTheLog()
     {
         using var doc = await signals.DocumentAsync();
-        var cut = doc.RootElement.GetProperty("signals").EnumerateArray().First(s => s.GetProperty("kind").GetString() == "capacity-cut-before-round");
+        var cut = doc.RootElement.GetProperty("signals").EnumerateArray().Single(s => s.GetProperty("id").GetString() == signals.CutSignal);
         var seq = cut.GetProperty("entries")[0].GetInt64();
 
         await site.RunAsync(async session =>

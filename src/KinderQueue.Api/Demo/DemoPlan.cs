@@ -15,24 +15,38 @@ internal sealed record DemoReview(int Claim, bool Verified, string Reason);
 
 internal sealed record DemoApplication(string Number, SubmissionInput Input, ImmutableArray<DemoReview> Reviews, string? WithdrawalReason);
 
+/// <summary>The seats of one enrolment year, one load per district as district offices send them.</summary>
+internal sealed record DemoCapacity(int Year, ImmutableArray<CapacityLoaded> Loads);
+
 /// <summary>
 /// The whole synthetic region, decided before anything is appended: a pure function of the seed,
-/// the criteria and the day it is filled (ages and dates are relative to that day).
+/// the criteria and the days the simulated history starts and ends (ages and dates are relative to them).
+/// Applications registered before <see cref="Start"/> are the register the service takes over; the
+/// others arrive during the simulated year.
 /// </summary>
 internal sealed record DemoPlan(
     CriteriaDocument Criteria,
+    LocalDate Start,
     LocalDate Today,
     int Year,
     ImmutableArray<DemoDistrict> Districts,
     ImmutableArray<DemoKindergarten> Kindergartens,
-    ImmutableArray<CapacityLoaded> CapacityLoads,
+    ImmutableArray<DemoCapacity> Capacity,
     ImmutableArray<DemoApplication> Applications)
 {
     public const int KindergartenCount = 100;
     public const int ApplicationCount = 10_000;
 
-    /// <summary>Free seats in the region as a share of applications, per 10,000.</summary>
+    /// <summary>Free seats in the region as a share of applications, per 10,000, for an enrolment year loaded before it begins.</summary>
     private const int SeatShare = 4_000;
+
+    /// <summary>
+    /// The same for the year already under way when the history starts: in December most groups are
+    /// full, so a few vacancies are left and most children wait for the main intake in September
+    /// (without this the first round placed most of the register at once and every waiting time
+    /// read the same 34 days).
+    /// </summary>
+    private const int VacancyShare = 1_000;
 
     private const int MaxSeatsPerProgram = 25;
 
@@ -51,7 +65,10 @@ internal sealed record DemoPlan(
 
     private const string NumberAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-    public static DemoPlan Create(CriteriaDocument criteria, LocalDate today, ulong seed)
+    /// <summary>The seats of <see cref="Year"/>, the enrolment year of today.</summary>
+    public ImmutableArray<CapacityLoaded> CapacityLoads => Capacity.FirstOrDefault(c => c.Year == Year)?.Loads ?? [];
+
+    public static DemoPlan Create(CriteriaDocument criteria, LocalDate start, LocalDate today, ulong seed)
     {
         var root = new SplitMix64(seed);
         var regionRng = root.Fork(1);
@@ -62,9 +79,13 @@ internal sealed record DemoPlan(
 
         var districts = DemoNames.Districts.Select(d => new DemoDistrict(d.Id, d.Name, [.. d.Neighbours], d.Share)).ToImmutableArray();
         var kindergartens = CreateKindergartens(regionRng, districts);
-        var capacity = CreateCapacity(capacityRng, criteria, districts, kindergartens, year);
-        var applications = CreateApplications(applicationRng, criteria, zone, today, districts, kindergartens);
-        return new DemoPlan(criteria, today, year, districts, kindergartens, capacity, applications);
+        // Every enrolment year the simulated history runs through has its own seats.
+        var capacity = Enumerable.Range(AgeCalculator.EnrolmentYear(criteria.AgeRule, start), year - AgeCalculator.EnrolmentYear(criteria.AgeRule, start) + 1)
+            .Select(y => new DemoCapacity(y, CreateCapacity(capacityRng.Fork((ulong)y), criteria, districts, kindergartens, y,
+                y == AgeCalculator.EnrolmentYear(criteria.AgeRule, start) ? VacancyShare : SeatShare)))
+            .ToImmutableArray();
+        var applications = CreateApplications(applicationRng, criteria, zone, start, today, districts, kindergartens);
+        return new DemoPlan(criteria, start, today, year, districts, kindergartens, capacity, applications);
     }
 
     private static ImmutableArray<DemoKindergarten> CreateKindergartens(SplitMix64 rng, ImmutableArray<DemoDistrict> districts)
@@ -92,11 +113,11 @@ internal sealed record DemoPlan(
 
     /// <summary>
     /// Seats for every kindergarten × age group of the enrolment year: proportional to the
-    /// kindergarten's size and the group's intake, a few with no free seat, at most 25, about 40 %
-    /// of the applications in total. One load per district, as district offices send them.
+    /// kindergarten's size and the group's intake, a few with no free seat, at most 25, in total
+    /// <paramref name="share"/> per 10,000 of the applications. One load per district, as district offices send them.
     /// </summary>
     private static ImmutableArray<CapacityLoaded> CreateCapacity(SplitMix64 rng, CriteriaDocument criteria,
-        ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens, int year)
+        ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens, int year, int share)
     {
         var groups = criteria.AgeRule.Groups;
         var weights = new long[kindergartens.Length, groups.Length];
@@ -112,7 +133,7 @@ internal sealed record DemoPlan(
             }
         }
         // The cap of 25 seats cuts the largest programs; raise the scale until the total is reached.
-        var target = (long)ApplicationCount * SeatShare / 10_000;
+        var target = (long)ApplicationCount * share / 10_000;
         var scale = target;
         var seats = new int[kindergartens.Length, groups.Length];
         for (var round = 0; round < 8; round++)
@@ -145,7 +166,7 @@ internal sealed record DemoPlan(
     }
 
     private static ImmutableArray<DemoApplication> CreateApplications(SplitMix64 rng, CriteriaDocument criteria, DateTimeZone zone,
-        LocalDate today, ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens)
+        LocalDate start, LocalDate today, ImmutableArray<DemoDistrict> districts, ImmutableArray<DemoKindergarten> kindergartens)
     {
         var rule = criteria.AgeRule;
         var year = AgeCalculator.EnrolmentYear(rule, today);
@@ -155,7 +176,6 @@ internal sealed record DemoPlan(
         var byDistrict = districts.ToDictionary(d => d.Id, d => kindergartens.Where(k => k.District == d.Id).ToArray(), StringComparer.Ordinal);
         var districtIds = districts.Select(d => d.Id).ToArray();
         var districtWeights = districts.Select(d => d.Share).ToArray();
-        var nextCutoff = AgeCalculator.CutoffDate(rule, year + 1);
         var earliestRegistration = today.PlusYears(-3);
         var maxPreferences = Math.Min(criteria.MaxPreferences, PreferenceCountWeights.Length);
 
@@ -174,21 +194,25 @@ internal sealed record DemoPlan(
             if (birth > today.PlusDays(-7)) birth = today.PlusDays(-7 - rng.Below(21));
             var birthMonth = new YearMonth(birth.Year, birth.Month);
 
-            // Most want a seat as soon as possible; about one in ten from a later date, often next September.
-            var desired = today;
-            var tooYoung = AgeCalculator.GroupFor(rule, birthMonth, year) is null;
-            if (rng.Chance(tooYoung ? 6_000 : 1_000)) desired = rng.Below(2) == 0 ? nextCutoff : today.PlusDays(rng.Between(14, 300));
-            if (AgeCalculator.AgeOn(birthMonth, desired) >= rule.ArchiveAge) desired = today;
-
             var channel = rng.Weighted([65, 25, 10]) switch { 0 => "portal", 1 => "centre", _ => "federal" };
             var at = RegisteredAt(rng, zone, channel, Later(earliestRegistration, birth.PlusDays(rng.Between(1, 6))), today.PlusDays(-1));
             // The federal portal hands over applications in batches that share one instant; the log order breaks the tie.
-            if (channel == "federal")
+            // (Only in the register taken over: during the simulated year the portal hands each one over as it comes.)
+            if (channel == "federal" && at.InZone(zone).Date < start)
             {
                 if (federalInstants.Count > 0 && rng.Chance(2_000) && federalInstants[rng.Below(federalInstants.Count)] is var shared
                     && shared >= birth.PlusDays(1).AtStartOfDayInZone(zone).ToInstant()) at = shared;
                 federalInstants.Add(at);
             }
+
+            // Most want a seat as soon as possible (from the day the application reaches the log: the
+            // register's at the start); about one in ten from a later date, often the next September.
+            var submitted = Later(at.InZone(zone).Date, start);
+            var desired = submitted;
+            var tooYoung = AgeCalculator.GroupFor(rule, birthMonth, year) is null;
+            if (rng.Chance(tooYoung ? 6_000 : 1_000))
+                desired = rng.Below(2) == 0 ? AgeCalculator.CutoffDate(rule, AgeCalculator.EnrolmentYear(rule, submitted) + 1) : submitted.PlusDays(rng.Between(14, 300));
+            if (AgeCalculator.AgeOn(birthMonth, desired) >= rule.ArchiveAge) desired = submitted;
 
             var preferences = Preferences(rng, district, byDistrict, districtIds, kindergartens, rng.Weighted(PreferenceCountWeights[..maxPreferences]) + 1);
             var (claims, reviews) = Claims(rng, preferences, at.InZone(zone).Date);

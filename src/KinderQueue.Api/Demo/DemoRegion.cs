@@ -15,10 +15,13 @@ namespace KinderQueue.Api.Demo;
 /// <summary>
 /// <c>--demo</c>: fills an empty log with a synthetic region so that the API and the dashboard have
 /// something to show. Everything goes in through <see cref="LiveLog"/> commands like any other
-/// (actor <see cref="Actor"/>), so the result is an ordinary log that validators can replay:
-/// the default criteria, 6 districts, about 100 kindergartens and their seats, about 10,000
-/// applications (imported with their historical registration instants), claim reviews, one
-/// allocation round, offer responses, enrolments and one court-ordered enrolment.
+/// (the register taken over as <see cref="Actor"/>, the year after it by parents and staff
+/// pseudonyms), so the result is an ordinary log that validators can replay: the default criteria,
+/// 6 districts, about 100 kindergartens and their seats, 10,000 applications (the register kept
+/// before the service imported with its historical registration instants, the rest arriving over
+/// the year), claim reviews, a round every month with offers answered, declined, expired and
+/// enrolled, a few irregular actions that raise signals and the department's answers
+/// (<see cref="DemoYear"/>).
 /// The region is a function of <see cref="Seed"/> and the day; access codes and salts are real
 /// random secrets. A log that holds anything is left alone.
 /// </summary>
@@ -55,126 +58,68 @@ public static class DemoRegion
         var started = Stopwatch.GetTimestamp();
         var (source, criteriaFile) = DemoCriteria.Load();
         var zone = DateTimeZoneProviders.Tzdb[source.TimeZone];
-        var today = clock.GetCurrentInstant().InZone(zone).Date;
-        var criteria = source with { Version = $"demo-{today.Year}", EffectiveFrom = today };
-        var plan = DemoPlan.Create(criteria, today, Seed);
-        logger.LogInformation("Demo: filling the empty log with a synthetic region ({Applications} applications, {Kindergartens} kindergartens, seed {Seed:X}, criteria from {File})",
-            plan.Applications.Length, plan.Kindergartens.Length, Seed, criteriaFile);
+        // The history ends now and starts a year ago; the last instant is the real one, so no entry claims the future.
+        var end = Formats.TruncateToMillisecond(clock.GetCurrentInstant());
+        var today = end.InZone(zone).Date;
+        var start = today.PlusDays(-365);
+        var opening = DemoCriteria.Opening(source, start);
+        var withSignals = DemoCriteria.WithSignals(source, start);
+        var plan = DemoPlan.Create(opening, start, today, Seed);
+        logger.LogInformation("Demo: filling the empty log with a synthetic region and a year of its history, {Start} to {Today} ({Applications} applications, {Kindergartens} kindergartens, seed {Seed:X}, criteria from {File})",
+            Formats.Format(start), Formats.Format(today), plan.Applications.Length, plan.Kindergartens.Length, Seed, criteriaFile);
         var counts = new DemoCounts();
-
-        // 1. The register: criteria, districts, kindergartens, seats. Nothing else can follow if this fails.
-        var register = new List<ICommand> { Append(new CriteriaPublished(criteria)) };
-        register.AddRange(plan.Districts.Select(d => Append(new DistrictRegistered(d.Id, d.Name))));
-        register.AddRange(plan.Kindergartens.Select(k => Append(new KindergartenRegistered(k.Id, k.Name, k.District, k.Catchment))));
-        register.AddRange(plan.CapacityLoads.Select(c => Append(c)));
-        var registered = await RunAsync(log, register, ct);
-        if (registered.FirstOrDefault(r => !r.Accepted) is { } refused)
+        // The texts the department's reviews cite by hash, stored before any review as the staff endpoint stores
+        // them: the signals page and the feed serve them beside the log's hashes (a text no entry cites is never served).
+        if (log.Store is Storage.Signals.ISignalExplanationStore explanations)
         {
-            // Most likely another instance started with --demo at the same moment and got there first.
-            logger.LogWarning("Demo: the register was refused ({Problem}); the demo region was not filled", Describe(refused));
-            return;
+            foreach (var text in DemoReviews.All) await explanations.AddExplanationAsync(DemoSignals.Hash(text), text, end, ct);
         }
 
-        // 2. Applications, imported in order of registration with their original instants.
-        var submissions = await RunAsync(log, [.. plan.Applications.Select(a =>
-            new SubmitApplication(Actor, null, a.Input, a.Number, Secrets.NewAccessCode(), Secrets.NewSalt(), owner: null))], ct);
-        var accessCodes = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < submissions.Length; i++)
+        var year = new DemoYear(plan, Seed, end);
+        year.PlanYear(opening, withSignals);
+        // A LiveLog of its own on the same store, whose clock is the simulated time: the entries carry
+        // the instants of the history, and this instance's log catches up with them like with any other writer's.
+        var demoClock = new DemoClock(clock, year.Opening);
+        await using (var demoLog = new LiveLog(log.Store, demoClock, tailInterval: TimeSpan.FromSeconds(30)))
         {
-            if (!submissions[i].Accepted)
+            await demoLog.StartAsync(ct);
+            if (await demoLog.ReadAsync((_, view) => view.Size, ct) > 0)
             {
-                counts.Refused(logger, "application", plan.Applications[i].Number, submissions[i]);
-                continue;
+                logger.LogWarning("Demo: another writer filled the log first; the demo region was not filled");
+                return;
             }
-            var response = JsonSerializer.Deserialize<SubmissionResponse>(submissions[i].Response!, JsonSerializerOptions.Web)!;
-            accessCodes[response.Number] = response.AccessCode;
+            await year.RunAsync(demoLog, demoClock, new DemoSignals(log.Store), (what, subject, r) => counts.Refused(logger, what, subject, r), ct);
         }
-        var submittedAt = Stopwatch.GetTimestamp();
-
-        // 3. The department reviews most claims; a few parents withdraw.
-        var inLog = plan.Applications.Where(a => accessCodes.ContainsKey(a.Number)).ToList();
-        List<(string Number, ICommand Command)> reviews = [.. inLog.SelectMany(a => a.Reviews.Select(r => (a.Number, Append(new ClaimReviewed(a.Number, r.Claim, r.Verified, r.Reason)))))];
-        List<(string Number, ICommand Command)> withdrawals = [.. inLog.Where(a => a.WithdrawalReason is not null).Select(a => (a.Number, Append(new ApplicationWithdrawn(a.Number, a.WithdrawalReason!))))];
-        await RunCountedAsync(log, reviews, "claim review", counts, logger, ct);
-        await RunCountedAsync(log, withdrawals, "withdrawal", counts, logger, ct);
-
-        // 4. One allocation round for seats from today, decided by the engine like POST /rounds.
-        var roundId = $"demo-{Formats.Format(today)}";
-        AllocationResult? round = null;
-        var decided = await log.ExecuteAsync(new DelegateCommand(Actor, null, (state, now) =>
-        {
-            var outcome = Rounds.Decide(state, roundId, state.LocalDate(now), today);
-            if (!outcome.Success) return CommandDecision.Refuse(Refusal.Invalid, outcome.Problems);
-            var result = outcome.Value!.Result;
-            round = result;
-            return CommandDecision.Append(outcome.Value.Decision, seq => StoredJsonResult.Serialize(RoundResponse.From(seq, result, roundId)));
-        }), ct);
-        if (!decided.Accepted || round is null)
-        {
-            logger.LogWarning("Demo: the allocation round was refused ({Problem}); the region has applications but no offers", Describe(decided));
-            await FinishAsync(log, plan, null, accessCodes, null, counts, dataDir, started, submittedAt, logger, addresses, ct);
-            return;
-        }
-
-        // 5. Parents answer (about 60 % accept, 15 % decline, the rest have not answered yet);
-        // about half of the acceptances are already enrolments.
-        var answers = new SplitMix64(Seed).Fork(4);
-        var accepted = new List<string>();
-        var responses = new List<(string Number, ICommand Command)>();
-        foreach (var offer in round.Offers.OrderBy(o => o.Number, StringComparer.Ordinal))
-        {
-            var draw = answers.Below(100);
-            if (draw >= 75) continue;
-            if (draw < 60) accepted.Add(offer.Number);
-            responses.Add((offer.Number, Append(new OfferResponded(offer.Number, draw < 60))));
-        }
-        await RunCountedAsync(log, responses, "offer response", counts, logger, ct);
-        List<(string Number, ICommand Command)> enrolments = [.. accepted.Where(_ => answers.Below(2) == 0).Select(n => (n, Append(new EnrolmentConfirmed(n))))];
-        await RunCountedAsync(log, enrolments, "enrolment", counts, logger, ct);
-
-        // 6. One enrolment outside the algorithm, on a court decision: recorded with its legal basis and counted publicly.
-        var exceptional = await ExceptionalEnrolmentAsync(log, plan, round, answers, today, counts, logger, ct);
-
-        await FinishAsync(log, plan, round, accessCodes, exceptional, counts, dataDir, started, submittedAt, logger, addresses, ct);
+        await log.CatchUpAsync(ct);
+        await FinishAsync(log, plan, year, counts, dataDir, started, logger, addresses, ct);
     }
 
-    private static async Task<string?> ExceptionalEnrolmentAsync(LiveLog log, DemoPlan plan, AllocationResult round, SplitMix64 rng,
-        LocalDate today, DemoCounts counts, ILogger logger, CancellationToken ct)
-    {
-        var preferences = plan.Applications.ToDictionary(a => a.Number, a => a.Input.Preferences, StringComparer.Ordinal);
-        var candidates = round.Explanations
-            .Where(e => e.Status == RoundStatus.Waitlisted && e.Group is not null && preferences.ContainsKey(e.Number))
-            .OrderBy(e => e.Number, StringComparer.Ordinal).ToList();
-        if (candidates.Count == 0) return null;
-        var chosen = candidates[rng.Below(candidates.Count)];
-        // The court decision's date and case number are drawn as before (the rest of the demo keeps its
-        // random numbers) but never published: the public event names only the published basis.
-        _ = today.PlusDays(-rng.Between(10, 40));
-        _ = rng.Between(1000, 9999);
-        const string legalBasis = "court-decision";
-        var e = new EnrolmentExceptional(chosen.Number, preferences[chosen.Number][0], chosen.Group!, round.Year, legalBasis);
-        await RunCountedAsync(log, [(chosen.Number, (ICommand)Append(e))], "exceptional enrolment", counts, logger, ct);
-        return chosen.Number;
-    }
-
-    private static async Task FinishAsync(LiveLog log, DemoPlan plan, AllocationResult? round, Dictionary<string, string> accessCodes,
-        string? exceptional, DemoCounts counts, string dataDir, long started, long submittedAt, ILogger logger,
+    private static async Task FinishAsync(LiveLog log, DemoPlan plan, DemoYear year, DemoCounts counts, string dataDir, long started, ILogger logger,
         IReadOnlyCollection<string> addresses, CancellationToken ct)
     {
         var file = Path.GetFullPath(Path.Combine(dataDir, FileName));
-        var report = await log.ReadAsync((state, view) => DemoReport.Create(state, view.Size, plan, round, accessCodes, exceptional), ct);
+        var round = year.LastRound;
+        var report = await log.ReadAsync((state, view) => DemoReport.Create(state, view.Size, plan, round, year.AccessCodes, year.Exceptional), ct);
+        var signals = new DemoSignals(log.Store);
+        await signals.CatchUpAsync(report.Entries, ct);
+        var document = signals.Ledger.Document();
         var elapsed = Stopwatch.GetElapsedTime(started);
-        DemoReport.WriteFile(file, report, plan, Seed);
+        DemoReport.WriteFile(file, report, plan, Seed, year.LastRoundId);
         logger.LogInformation(
-            "Demo region filled in {Seconds:F1} s (applications in {SubmitSeconds:F1} s): {Entries} log entries; {Districts} districts, {Kindergartens} kindergartens, " +
+            "Demo region filled in {Seconds:F1} s: {Entries} log entries from {Start} to {Today}; {Districts} districts, {Kindergartens} kindergartens, " +
             "{Programs} programs with {Seats} seats for {Year}; {Applications} applications ({Refused} refused), claims {Verified} verified / {Rejected} rejected / {Pending} pending, " +
-            "{Withdrawn} withdrawn; round {Round}: {Offers} offers, {Waitlisted} waitlisted, {Deferred} deferred, {NoGroup} too young; " +
-            "offers {Accepted} accepted / {Declined} declined / {Open} open; {Enrolled} enrolled ({Exceptional} by court decision)",
-            elapsed.TotalSeconds, Stopwatch.GetElapsedTime(started, submittedAt).TotalSeconds, report.Entries, plan.Districts.Length, plan.Kindergartens.Length,
+            "{Withdrawn} withdrawn; {Rounds} rounds, the last {Round}: {Offers} offers, {Waitlisted} waitlisted, {Deferred} deferred, {NoGroup} too young; " +
+            "now {Open} offers open, {Accepted} accepted, {Declined} paused after declining or expiring; {Enrolled} enrolled ({Exceptional} by court decision); " +
+            "{Signals} signals of {Kinds} kinds ({Explained} explained, {Confirmed} confirmed, {Answered} answered, {WithinHour} within an hour)",
+            elapsed.TotalSeconds, report.Entries, Formats.Format(plan.Start), Formats.Format(plan.Today), plan.Districts.Length, plan.Kindergartens.Length,
             report.Programs, report.Seats, plan.Year, report.Applications, counts.RefusedApplications, report.ClaimsVerified, report.ClaimsRejected, report.ClaimsPending,
-            report.Withdrawn, round is null ? "(none)" : $"demo-{Formats.Format(plan.Today)}", round?.Offers.Length ?? 0, report.Waitlisted, report.Deferred, report.NoAgeGroup,
-            report.Accepted, report.Declined, report.OpenOffers, report.Enrolled, report.Exceptional);
-        if (counts.OtherRefusals > 0) logger.LogWarning("Demo: {Count} demo commands were refused (the first is logged above)", counts.OtherRefusals);
+            report.Withdrawn, year.Rounds, year.LastRoundId ?? "(none)", round?.Offers.Length ?? 0, report.Waitlisted, report.Deferred, report.NoAgeGroup,
+            report.OpenOffers, report.Accepted, report.Declined, report.Enrolled, report.Exceptional,
+            document.Signals.Length, document.Signals.Select(s => s.Kind).Distinct().Count(), document.Summary.Total.Explained, document.Summary.Total.Confirmed,
+            document.Summary.FirstResponse.Responded, document.Summary.FirstResponse.WithinOneHour);
+        logger.LogInformation("Demo signals (kind: status, first response): {Signals}", string.Join("; ", document.Signals.Select(s =>
+            $"{s.Kind}: {s.Status}{(s.FirstResponse is { } r ? $", {(long)r.TotalMinutes} min" : "")}")));
+        if (counts.OtherRefusals > 0) logger.LogWarning("Demo: {Count} demo commands were refused (the first of each kind is logged above)", counts.OtherRefusals);
         logger.LogInformation("Demo: {Count} demo applications with their access codes (synthetic data) are listed in {File}", report.Picks.Length, file);
         foreach (var p in report.Picks.DistinctBy(p => p.Status).Take(4))
             logger.LogInformation("Demo application {Number}, access code {AccessCode}: {Status}", p.Number, p.AccessCode, p.Status);
@@ -205,7 +150,7 @@ public static class DemoRegion
     /// Runs commands with up to <see cref="Window"/> in flight. Each is queued in list order from
     /// this one loop, so the log order is the list order, and the writer commits them in large groups.
     /// </summary>
-    private static async Task<CommandResult[]> RunAsync(LiveLog log, List<ICommand> commands, CancellationToken ct)
+    internal static async Task<CommandResult[]> RunAsync(LiveLog log, List<ICommand> commands, CancellationToken ct)
     {
         var results = new CommandResult[commands.Count];
         var inFlight = new Queue<(int Index, Task<CommandResult> Task)>(Window);

@@ -126,11 +126,11 @@ internal sealed record DemoReport(
     }
 
     /// <summary>Writes the list of demo applications (replacing an earlier one), readable by the owner only.</summary>
-    public static void WriteFile(string path, DemoReport report, DemoPlan plan, ulong seed)
+    public static void WriteFile(string path, DemoReport report, DemoPlan plan, ulong seed, string? lastRound)
     {
         var text = new StringBuilder();
         text.AppendLine("# SYNTHETIC DATA ONLY. Written by `--demo`: every application, name, phone number and access code in this region was invented by the demo generator; none belongs to a real child or parent.");
-        text.AppendLine($"# Region filled on {Formats.Format(plan.Today)} ({plan.Criteria.TimeZone}) from seed 0x{seed:X}: criteria {plan.Criteria.Version}, round demo-{Formats.Format(plan.Today)}, {report.Entries} log entries.");
+        text.AppendLine($"# Region filled on {Formats.Format(plan.Today)} ({plan.Criteria.TimeZone}) from seed 0x{seed:X} with a year of history from {Formats.Format(plan.Start)}: criteria {plan.Criteria.Version}, last round {lastRound ?? "(none)"}, {report.Entries} log entries.");
         text.AppendLine("# A parent sees the access code once, at submission; the service keeps only a salted hash. These are kept here so that you can try the parent's side.");
         text.AppendLine("# Staff commands need a token: dotnet run --project src/KinderQueue.Api -- token --role allocator   (answer an offer: POST /api/v1/applications/{number}/offer-response {\"response\":\"accept\"}; an operator or parent token also sends \"accessCode\")");
         text.AppendLine("#");

@@ -24,6 +24,9 @@ public sealed class SignalsSite : IAsyncLifetime
     private DemoService? _service;
     private HttpClient? _api;
 
+    /// <summary>The id of the capacity cut this site staged and explained (the demo's year has cuts of its own).</summary>
+    public string CutSignal { get; private set; } = "";
+
     public Uri BaseAddress => (_service ?? throw new InvalidOperationException("The service did not start.")).BaseAddress;
     public HttpClient Api => _api ??= new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
 
@@ -81,12 +84,15 @@ public sealed class SignalsSite : IAsyncLifetime
         await SendAsync(HttpMethod.Post, "api/v1/rounds", allocator, Json(new JsonObject { ["id"] = $"sig-round-{Guid.NewGuid():N}"[..20], ["startDate"] = Iso(start), ["dryRun"] = false }));
 
         string cut;
-        using (var raised = await WaitForAsync(d => Signals(d).Any(s => s.GetProperty("kind").GetString() == "capacity-cut-before-round")
+        // The demo's year has signals of its own (some already explained): this site's cut is the new one.
+        static bool NewCut(JsonElement s) => s.GetProperty("kind").GetString() == "capacity-cut-before-round" && s.GetProperty("status").GetString() == "new";
+        using (var raised = await WaitForAsync(d => Signals(d).Any(NewCut)
                    && Signals(d).Any(s => s.GetProperty("kind").GetString() == "exceptional-enrolments")))
-            cut = Signals(raised).First(s => s.GetProperty("kind").GetString() == "capacity-cut-before-round").GetProperty("id").GetString()!;
+            cut = Signals(raised).First(NewCut).GetProperty("id").GetString()!;
         await SendAsync(HttpMethod.Post, $"api/v1/staff/signals/{cut}/reviews", inspector,
             Json(new JsonObject { ["status"] = "explained", ["outcome"] = "lawful", ["explanation"] = Explanation }));
         (await WaitForAsync(d => Signals(d).Any(s => s.GetProperty("id").GetString() == cut && s.GetProperty("status").GetString() == "explained"))).Dispose();
+        CutSignal = cut;
     }
 
     public async Task DisposeAsync()
