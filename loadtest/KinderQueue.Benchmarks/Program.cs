@@ -13,7 +13,8 @@ namespace KinderQueue.Benchmarks;
 /// Load benchmarks. Each command prints exactly one JSON line on stdout; everything meant for
 /// people goes to stderr.
 /// <code>
-/// allocate --applicants N [--seed S] [--runs R] [--shuffle]   time Allocator.Allocate on a synthetic region
+/// allocate --applicants N [--seed S] [--runs R] [--shuffle]   time Allocator.Allocate on a synthetic region against
+///                                                 textbook deferred acceptance over the same round (DeferredAcceptanceYardstick)
 /// log --entries N [--seed S] [--runs R] [--verify] time LogHasher (bytes, chain, Merkle root)
 /// digest --applicants N [--seed S]                SHA-256 of the canonical result bytes (before/after checks)
 /// positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L]
@@ -71,38 +72,75 @@ internal static class Program
         var warmInput = RegionGenerator.Generate(criteria, Math.Min(n, 50_000), unchecked(seed + 1));
         var input = RegionGenerator.Generate(criteria, n, seed);
         if (o.Flag("shuffle")) input = RegionGenerator.Shuffle(input, seed);
+        var inputMegabytes = GC.GetTotalMemory(forceFullCollection: true) / (1024.0 * 1024.0);
         Log($"generated {n:N0} applicants, {input.Programs.Length:N0} programs, {input.Kindergartens.Length:N0} kindergartens, " +
-            $"{input.Programs.Sum(p => (long)p.Seats):N0} seats in {sw.ElapsedMilliseconds:N0} ms");
+            $"{input.Programs.Sum(p => (long)p.Seats):N0} seats in {sw.ElapsedMilliseconds:N0} ms; managed heap {inputMegabytes:F0} MB " +
+            $"(both inputs), peak working set so far {PeakMegabytes():F0} MB");
 
         // Warm-up on a smaller region: JIT and tiering, so the timing is of the algorithm.
         sw.Restart();
         _ = Allocator.Allocate(warmInput);
         Log($"warm-up ({warmInput.Applicants.Length:N0} applicants, cold): {sw.Elapsed.TotalMilliseconds:F1} ms");
+        _ = DeferredAcceptanceYardstick.Prepare(warmInput).Run();
         warmInput = null;
 
         AllocationResult? result = null;
         var best = double.MaxValue;
+        var bestRun = default(RunCost);
         for (var run = 0; run < runs; run++)
         {
             result = null;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
-            var gen0 = GC.CollectionCount(0);
-            var gen2 = GC.CollectionCount(2);
-            var pause = GC.GetTotalPauseDuration();
+            var before = RunCost.Now();
             sw.Restart();
             result = Allocator.Allocate(input);
             sw.Stop();
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
-            Log($"run {run + 1}: {sw.Elapsed.TotalMilliseconds:F1} ms (GCs: gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, " +
-                $"pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms)");
+            var cost = RunCost.Now() - before;
+            if (sw.Elapsed.TotalMilliseconds < best) (best, bestRun) = (sw.Elapsed.TotalMilliseconds, cost);
+            Log($"run {run + 1}: {sw.Elapsed.TotalMilliseconds:F1} ms, {cost}");
         }
+        // The engine's peak: before the yardstick's own arrays exist.
+        var peak = PeakMegabytes();
 
         var r = result!;
-        var counts = r.Explanations.GroupBy(e => e.Status).OrderBy(g => g.Key).Select(g => $"{ResultJson.Text(g.Key)} {g.Count():N0}");
+        result = null;
+        var counts = Enum.GetValues<RoundStatus>().Where(s => r.CountWith(s) > 0).Select(s => $"{ResultJson.Text(s)} {r.CountWith(s):N0}");
         Log($"outcome: {string.Join(", ", counts)}; archived {r.Archived.Length:N0}");
-        Emit($$"""{"bench":"allocate","applicants":{{n}},"programs":{{input.Programs.Length}},"proposals":{{r.Proposals}},"ms":{{F1(best)}},"peak_mb":{{F1(PeakMegabytes())}}}""");
+        var (proposals, offered) = (r.Proposals, r.Offers.Length);
+
+        // The yardstick in the same run: plain deferred acceptance over arrays prepared untimed.
+        sw.Restart();
+        var yardstick = DeferredAcceptanceYardstick.Prepare(input);
+        Log($"yardstick prepared (untimed) in {sw.ElapsedMilliseconds:N0} ms");
+        var floor = double.MaxValue;
+        for (var run = 0; run < runs; run++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            sw.Restart();
+            var (yProposals, yMatched) = yardstick.Run();
+            sw.Stop();
+            floor = Math.Min(floor, sw.Elapsed.TotalMilliseconds);
+            if (yProposals != proposals || yMatched != offered)
+                throw new InvalidOperationException($"The yardstick made {yProposals} proposals and {yMatched} matches; the engine {proposals} and {offered}.");
+        }
+        var ratio = best / Math.Max(floor, 0.001);
+        Log($"yardstick (textbook deferred acceptance, PriorityQueue per program, same {proposals:N0} proposals and {offered:N0} offers): " +
+            $"{floor:F1} ms; engine / yardstick {ratio:F2}");
+        Emit($$"""{"bench":"allocate","applicants":{{n}},"programs":{{input.Programs.Length}},"proposals":{{proposals}},"ms":{{F1(best)}},"yardstick_ms":{{F1(floor)}},"ratio":{{ratio.ToString("F2", CultureInfo.InvariantCulture)}},"alloc_mb":{{F1(bestRun.AllocatedBytes / (1024.0 * 1024.0))}},"gen0":{{bestRun.Gen0}},"gen2":{{bestRun.Gen2}},"gc_pause_ms":{{F1(bestRun.Pause.TotalMilliseconds)}},"input_mb":{{F1(inputMegabytes)}},"peak_mb":{{F1(peak)}}}""");
         return 0;
+    }
+
+    /// <summary>What a run cost besides time: bytes allocated, collections, their pauses (load-independent figures).</summary>
+    private readonly record struct RunCost(long AllocatedBytes, int Gen0, int Gen2, TimeSpan Pause)
+    {
+        public static RunCost Now() =>
+            new(GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+        public static RunCost operator -(RunCost a, RunCost b) => new(a.AllocatedBytes - b.AllocatedBytes, a.Gen0 - b.Gen0, a.Gen2 - b.Gen2, a.Pause - b.Pause);
+
+        public override string ToString() =>
+            $"allocated {AllocatedBytes / (1024.0 * 1024.0):F1} MB, GCs: gen0 {Gen0}, gen2 {Gen2}, pause {Pause.TotalMilliseconds:F0} ms";
     }
 
     private static int BenchLog(Options o)

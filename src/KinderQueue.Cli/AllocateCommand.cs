@@ -24,7 +24,7 @@ internal static class AllocateCommand
         var input = Load(file, stderr);
         if (input is null) return CliApp.InputError;
         var result = Allocator.Allocate(input);
-        var e = result.Explanations.FirstOrDefault(x => x.Number == number);
+        var e = result.ExplanationOf(number);
         if (e is null)
         {
             stderr.WriteLine($"{file}: no application numbered '{number}' in $.applicants");

@@ -35,10 +35,9 @@ internal sealed record DemoReport(
         var apps = state.Applications.Values.Where(a => accessCodes.ContainsKey(a.Number)).OrderBy(a => a.Seq).ToList();
         var claims = apps.SelectMany(a => a.Claims).ToList();
         var programs = state.Capacity.Where(kv => kv.Key.Year == plan.Year).ToList();
-        var explanations = round?.Explanations.ToDictionary(e => e.Number, StringComparer.Ordinal) ?? [];
         var offered = round?.Offers.Select(o => o.Number).ToHashSet(StringComparer.Ordinal) ?? [];
         int Count(ApplicationStatus s) => apps.Count(a => a.Status == s);
-        RoundStatus? RoundOf(ApplicationRecord a) => explanations.TryGetValue(a.Number, out var e) ? e.Status : null;
+        RoundStatus? RoundOf(ApplicationRecord a) => round?.ExplanationOf(a.Number)?.Status;
 
         return new DemoReport(
             entries,
@@ -49,9 +48,9 @@ internal sealed record DemoReport(
             claims.Count(c => c.Verified == false),
             claims.Count(c => c.Verified is null),
             Count(ApplicationStatus.Withdrawn),
-            round?.Explanations.Count(e => e.Status == RoundStatus.Waitlisted) ?? 0,
-            round?.Explanations.Count(e => e.Status == RoundStatus.Deferred) ?? 0,
-            round?.Explanations.Count(e => e.Status == RoundStatus.NoAgeGroup) ?? 0,
+            round?.CountWith(RoundStatus.Waitlisted) ?? 0,
+            round?.CountWith(RoundStatus.Deferred) ?? 0,
+            round?.CountWith(RoundStatus.NoAgeGroup) ?? 0,
             apps.Count(a => offered.Contains(a.Number) && a.Status is ApplicationStatus.Accepted or ApplicationStatus.Enrolled),
             apps.Count(a => offered.Contains(a.Number) && a.Status == ApplicationStatus.Paused),
             Count(ApplicationStatus.Offered),

@@ -292,8 +292,8 @@ public sealed record RoundResponse(long? Seq, string Round, string Criteria, str
     public static RoundResponse From(long? seq, AllocationResult r, string round) =>
         new(seq, round, r.CriteriaVersion, Formats.Format(r.Date), Formats.Format(r.StartDate), r.Year,
             r.Offers.Length,
-            r.Explanations.Count(e => e.Status == RoundStatus.Waitlisted),
-            r.Explanations.Count(e => e.Status == RoundStatus.Deferred),
+            r.CountWith(RoundStatus.Waitlisted),
+            r.CountWith(RoundStatus.Deferred),
             r.Archived.Length,
             r.Proposals,
             [.. r.Offers.Select(o => new RoundOffer(o.Number, o.Kindergarten, o.Group, Formats.Format(o.Deadline)))]);

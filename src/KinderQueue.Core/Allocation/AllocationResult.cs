@@ -46,17 +46,76 @@ public sealed record ApplicantExplanation(
 /// <summary>A program after the round: its seats, how many were admitted, and the waiting list in order.</summary>
 public sealed record ProgramOutcome(string Kindergarten, string Group, int Seats, int Admitted, ImmutableArray<string> Waitlist);
 
-public sealed record AllocationResult(
-    string CriteriaVersion,
-    LocalDate Date,
-    LocalDate StartDate,
-    int Year,
-    ImmutableArray<Offer> Offers,
-    ImmutableArray<string> Archived,
-    ImmutableArray<ProgramOutcome> Programs,
-    ImmutableArray<ApplicantExplanation> Explanations,
-    long Proposals)
+/// <summary>
+/// The outcome of a round (SPEC.md §7.5): offers, archived applicants and every program's waiting
+/// list are computed by <see cref="Allocator.Allocate"/>; the explanations are kept in a compact form
+/// (integer arrays of the round) and each applicant's explanation is built when it is asked for, since
+/// a million applicants' records per preference cost more than the whole matching.
+/// </summary>
+public sealed class AllocationResult
 {
+    private readonly RoundExplanations _explanations;
+    private ApplicantExplanation[]? _all;
+
+    internal AllocationResult(string criteriaVersion, LocalDate date, LocalDate startDate, int year, ImmutableArray<Offer> offers,
+        ImmutableArray<string> archived, ImmutableArray<ProgramOutcome> programs, RoundExplanations explanations, long proposals)
+    {
+        CriteriaVersion = criteriaVersion;
+        Date = date;
+        StartDate = startDate;
+        Year = year;
+        Offers = offers;
+        Archived = archived;
+        Programs = programs;
+        _explanations = explanations;
+        Proposals = proposals;
+    }
+
+    public string CriteriaVersion { get; }
+    public LocalDate Date { get; }
+    public LocalDate StartDate { get; }
+    public int Year { get; }
+    /// <summary>By application number, ordinal (SPEC.md §7.5).</summary>
+    public ImmutableArray<Offer> Offers { get; }
+    /// <summary>By application number, ordinal.</summary>
+    public ImmutableArray<string> Archived { get; }
+    /// <summary>By kindergarten, then age group, ordinal.</summary>
+    public ImmutableArray<ProgramOutcome> Programs { get; }
+    /// <summary>How many proposals the matching made (a measure of its work, not part of any published output).</summary>
+    public long Proposals { get; }
+
+    /// <summary>How many applicants the round's input had: the number of explanations.</summary>
+    public int ApplicantCount => _explanations.Count;
+
+    /// <summary>How many applicants ended the round with <paramref name="status"/>, without building any explanation.</summary>
+    public int CountWith(RoundStatus status) => _explanations.CountWith(status);
+
+    /// <summary>The explanation at <paramref name="index"/> in publication order (by application number, ordinal), built now.</summary>
+    public ApplicantExplanation ExplanationAt(int index) => _explanations.At(index);
+
+    /// <summary>The explanation of application <paramref name="number"/>, built now; null when the round had no such applicant.</summary>
+    public ApplicantExplanation? ExplanationOf(string number) => _explanations.Of(number);
+
+    /// <summary>
+    /// Every applicant's explanation in publication order, built on first use and then kept: a
+    /// caller that needs a few should use <see cref="ExplanationOf"/> or <see cref="ExplanationAt"/>.
+    /// </summary>
+    public ImmutableArray<ApplicantExplanation> Explanations
+    {
+        get
+        {
+            var all = Volatile.Read(ref _all);
+            if (all is null)
+            {
+                all = new ApplicantExplanation[_explanations.Count];
+                for (var k = 0; k < all.Length; k++) all[k] = _explanations.At(k);
+                // Two threads may both build them; both build the same, and one array wins.
+                all = Interlocked.CompareExchange(ref _all, all, null) ?? all;
+            }
+            return System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(all);
+        }
+    }
+
     /// <summary>The decision event a round appends: the part of the result that changes state.</summary>
     public AllocationDecided ToDecision(string round, long basis) =>
         new(round, basis, CriteriaVersion, Date, StartDate, Year, Offers, Archived);

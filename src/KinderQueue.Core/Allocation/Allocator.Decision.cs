@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using KinderQueue.Core.Events;
 
 namespace KinderQueue.Core.Allocation;
@@ -15,20 +16,32 @@ public static partial class Allocator
     {
         ArgumentNullException.ThrowIfNull(input);
         var r = RoundData.Prepare(input);
-        Match(r);
-        var applicants = input.Applicants;
-        var deadline = input.Date.PlusDays(input.Criteria.Offer.DeadlineDays);
-        var offers = new Offer[r.HeapCount.Sum()];
-        var o = 0;
-        for (var a = 0; a < r.ActiveCount; a++)
+        int[] offered;
+        try
         {
-            var assigned = r.Assigned[a];
-            if (assigned < 0) continue;
-            var p = r.PrefProgram[assigned];
-            offers[o++] = new Offer(applicants[r.InputOfActive[a]].Number, r.ProgramKindergarten[p], r.ProgramGroup[p], deadline);
+            Match(r);
+            offered = new int[r.HeapCount.Sum()];
+            var o = 0;
+            for (var a = 0; a < r.ActiveCount; a++)
+            {
+                if (r.Assigned[a] >= 0) offered[o++] = r.InputOfActive[a];
+            }
+        }
+        finally
+        {
+            r.ReturnScratch();
         }
         // Published order: by application number, ordinal (SPEC.md §7.5).
-        Array.Sort(offers, (x, y) => string.CompareOrdinal(x.Number, y.Number));
+        var applicants = input.Applicants;
+        SortByNumber(applicants, offered, out _);
+        var deadline = input.Date.PlusDays(input.Criteria.Offer.DeadlineDays);
+        var offers = new Offer[offered.Length];
+        for (var k = 0; k < offers.Length; k++)
+        {
+            var i = offered[k];
+            var p = r.PrefProgram[r.Assigned[r.ActiveIndexOfInput[i]]];
+            offers[k] = new Offer(applicants[i].Number, r.ProgramKindergarten[p], r.ProgramGroup[p], deadline);
+        }
         var archived = new List<string>();
         for (var i = 0; i < applicants.Length; i++)
         {
@@ -36,6 +49,6 @@ public static partial class Allocator
         }
         archived.Sort(StringComparer.Ordinal);
         return new AllocationDecided(round, basis, input.Criteria.Version, input.Date, input.StartDate, r.Year,
-            ImmutableArray.Create(offers), [.. archived]);
+            ImmutableCollectionsMarshal.AsImmutableArray(offers), [.. archived]);
     }
 }

@@ -20,8 +20,10 @@ public static class ResultJson
         w.Property("date", Formats.Format(r.Date));
         w.Key("explanations");
         w.StartArray();
-        foreach (var e in r.Explanations)
+        // One explanation at a time, built from the result's compact form and dropped once written.
+        for (var k = 0; k < r.ApplicantCount; k++)
         {
+            var e = r.ExplanationAt(k);
             w.StartObject();
             w.PropertyOrNull("group", e.Group);
             w.Property("number", e.Number);

@@ -159,6 +159,69 @@ public sealed class AllocationPropertyTests
         }
     }
 
+    // ----------------------------------------------------------------- explanations on demand
+
+    [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_ExplanationLookupsAndCounts_AgreeWithTheFullList(AllocationCase c)
+    {
+        var result = Allocator.Allocate(c.Input);
+        var fresh = Allocator.Allocate(c.Input); // explanations never built as a list before the lookups
+        var all = result.Explanations;
+
+        fresh.ApplicantCount.Should().Be(c.Input.Applicants.Length);
+        for (var k = 0; k < all.Length; k++)
+        {
+            var json = Json(all[k]);
+            Json(fresh.ExplanationAt(k)).Should().Be(json, $"place {k}");
+            Json(fresh.ExplanationOf(all[k].Number)!).Should().Be(json, all[k].Number);
+        }
+        foreach (var status in Enum.GetValues<RoundStatus>())
+            fresh.CountWith(status).Should().Be(all.Count(e => e.Status == status), status.ToString());
+        fresh.ExplanationOf("no-such-number").Should().BeNull();
+        fresh.ExplanationOf("").Should().BeNull();
+        var outOfRange = () => fresh.ExplanationAt(all.Length);
+        outOfRange.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Property(MaxTest = 50, Arbitrary = new[] { typeof(Cases) })]
+    public void Allocate_ExplanationsBuiltOnSeveralThreadsAtOnce_AreTheSame(AllocationCase c)
+    {
+        var expected = ResultJson.ToCanonicalBytes(Allocator.Allocate(c.Input));
+        var result = Allocator.Allocate(c.Input);
+        var lists = new ImmutableArray<ApplicantExplanation>[8];
+        Parallel.For(0, lists.Length, i => lists[i] = result.Explanations);
+
+        ResultJson.ToCanonicalBytes(result).Should().Equal(expected);
+        foreach (var list in lists) list.Select(Json).Should().Equal(result.Explanations.Select(Json));
+    }
+
+    private static string Json(ApplicantExplanation e)
+    {
+        var w = new KinderQueue.Core.Encoding.CanonicalJsonWriter(256);
+        w.StartObject();
+        w.PropertyOrNull("group", e.Group);
+        w.Property("number", e.Number);
+        w.PropertyOrNull("offered", e.OfferedKindergarten);
+        w.Key("preferences");
+        w.StartArray();
+        foreach (var p in e.Preferences)
+        {
+            w.StartObject();
+            w.Property("kindergarten", p.Kindergarten);
+            w.Key("lastAdmitted");
+            ResultJson.WriteKey(w, p.LastAdmitted);
+            w.Property("outcome", ResultJson.Text(p.Outcome));
+            w.Key("own");
+            ResultJson.WriteKey(w, p.Own);
+            w.Property("seats", p.Seats);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Property("status", ResultJson.Text(e.Status));
+        w.EndObject();
+        return System.Text.Encoding.UTF8.GetString(w.ToArray());
+    }
+
     // ----------------------------------------------------------------- stability
 
     [Property(MaxTest = 200, Arbitrary = new[] { typeof(Cases) })]
