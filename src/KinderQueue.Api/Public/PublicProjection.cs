@@ -72,15 +72,7 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
         await _catchUp.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            // While the writer still folds the stored log at start, this fold runs beside it on what
-            // the store holds (the writer's fold and this one each take a core; one after the other they
-            // took their sum): it follows, and so makes the service ready, only once the writer has
-            // checked the chain and says how long the log is. A log that does not verify stops the
-            // service in the writer's start, before that.
-            var writerStarted = log.IsStarted;
-            var target = writerStarted
-                ? await log.ReadAsync((_, view) => view.Size, ct).ConfigureAwait(false)
-                : await store.CountAsync(ct).ConfigureAwait(false);
+            var target = await log.ReadAsync((_, view) => view.Size, ct).ConfigureAwait(false);
             var folded = _model.State.Size;
             while (folded < target)
             {
@@ -102,11 +94,6 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
                     }
                 });
                 folded += chunk.Count;
-            }
-            if (!writerStarted)
-            {
-                _following = false;
-                return;
             }
             var today = Today();
             if (Read(m => m.NeedsAdvance(today))) Write(m => m.AdvanceTo(today));
@@ -156,14 +143,11 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
         using var timer = new PeriodicTimer(Poll);
         do
         {
-            // At start the writer is not caught up until it has folded the stored log: fold beside it
-            // once the database is migrated.
-            if (log.IsStarted ? !log.IsCaughtUp : progress.Phase != StartupProgress.Phases.FoldingLog) continue;
+            if (!log.IsCaughtUp) continue;
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await CatchUpAsync(stoppingToken).ConfigureAwait(false);
-                if (!log.IsStarted) continue;
                 if (_snapshotBuiltAt is not { } built || Environment.TickCount64 - built >= _snapshotGap) RefreshSnapshot();
                 if (!_announced && IsFollowing)
                 {
