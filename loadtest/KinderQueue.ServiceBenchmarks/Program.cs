@@ -24,6 +24,7 @@ public static class Program
                 "lookup" => await LookupBenchmark.RunAsync(options),
                 "site" => await SiteBenchmark.RunAsync(options),
                 "restart" => await RestartBenchmark.RunAsync(options),
+                "projection" => await ProjectionBenchmark.RunAsync(options),
                 _ => Usage(),
             };
         }
@@ -44,6 +45,7 @@ public static class Program
               site  [--connections 64] [--seconds 10] [--warmup-seconds 5]
               export --backend sqlite|postgres [--entries 1000000] [--connection CS] [--api-dll PATH] [--max-seconds 900]
               restart --backend sqlite|postgres [--entries 1000000] [--runs 3] [--connection CS] [--api-dll PATH] [--max-seconds 900]
+              projection [--entries 100000] [--max-seconds 900]   (in process: the restart's folds timed part by part)
             postgres uses --connection or KQ_TEST_POSTGRES (a server on 127.0.0.1); a fresh database is created and dropped per run.
             """);
         return 2;

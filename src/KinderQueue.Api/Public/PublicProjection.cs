@@ -121,6 +121,8 @@ public sealed class PublicProjection(LiveLog log, ILogStore store, IClock clock,
         var built = Read(m => m.State.PendingDecision is not null || (current is not null && current.Size == m.State.Size && current.AsOf == today)
             ? null : PublicSnapshot.Build(m, today));
         if (built is null) return;
+        // Before the snapshot that makes /readyz say ready: a probe never sees ready without this figure.
+        if (_following) progress.PublicProjectionCurrent();
         Volatile.Write(ref _snapshot, built);
         _snapshotPublished.Published();
         _snapshotBuiltAt = Environment.TickCount64;

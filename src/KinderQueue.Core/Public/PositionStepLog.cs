@@ -72,7 +72,8 @@ internal sealed class PositionStepLog
             if (k > 0 && reasons[k].Reason <= reasons[k - 1].Reason) throw new ArgumentException("Reasons must be in reason order.", nameof(reasons));
             coalescible &= reasons[k].Reason <= Reason.Returned;
         }
-        if (coalescible && _lastOpen && DateOf(_tape[_last]) == date)
+        // The packed dates compare as the dates do (the packing is one-to-one), without building a LocalDate per member crossed.
+        if (coalescible && _lastOpen && unchecked((uint)_tape[_last]) == unchecked((uint)Pack(date)))
         {
             Merge(seq, after, reasons);
             return;
@@ -219,8 +220,6 @@ internal sealed class PositionStepLog
         var v = unchecked((int)(uint)w0);
         return new LocalDate(v >> 9, (v >> 5) & 0xF, v & 0x1F);
     }
-
-    private static LocalDate DateOf(long w0) => Unpack(w0);
 
     /// <summary>Status codes: 0 none, else the application status + 1.</summary>
     public static byte StatusCode(State.ApplicationStatus status) => (byte)((int)status + 1);
