@@ -75,6 +75,8 @@ public sealed partial class QueueIndex
     /// </summary>
     public int ApplicationsLosingMoreThan(int places)
     {
+        if (!_histories && places < LossFloor)
+            throw new InvalidOperationException($"This index tallies losses of more than {LossFloor} places only; asked for more than {places}.");
         var n = 0;
         foreach (var app in _losers)
         {
@@ -167,7 +169,8 @@ public sealed partial class QueueIndex
             var after = m.NewQueue >= 0 ? 1 + _queues[m.NewQueue].Members.CountLess(m.NewKey) : 0;
             if (after == before[i] && m.NewQueue == old[i].Queue && m.NewTier == old[i].Tier) continue;
             var count = after > 0 && before[i] > 0 ? after - before[i] : 0;
-            if (count > 0 && source.Seq >= 0) Lost(t.App, count);
+            if (count > 0 && source.Seq >= 0 && (_histories || count > LossFloor)) Lost(t.App, count);
+            if (t.Steps is null) continue;
             one[0] = new ReasonShare(m.Own, count, m.OwnSeq >= 0 ? m.OwnSeq : source.ReasonSeq);
             var queue = m.NewQueue >= 0 ? m.NewQueue : old[i].Queue;
             var tier = m.NewQueue >= 0 ? m.NewTier : old[i].Tier;
@@ -218,6 +221,8 @@ public sealed partial class QueueIndex
             // Within one entry all moves of a queue push the same way (SPEC.md §12.3), so a non-zero
             // count always changes the position; the check keeps the rule "a change is a step" exact.
             if (sum == 0) continue;
+            // Without histories only a loss the rule can count needs the members: the calendar's shifts are no entry's doing.
+            if (!_histories && (sum <= LossFloor || source.Seq < 0)) continue;
             ReadOnlySpan<ReasonShare> shares = _shares.AsSpan(0, shareCount);
 
             _between.Clear();
@@ -228,7 +233,7 @@ public sealed partial class QueueIndex
                 if (t.Stamp == _stamp) continue;
                 var before = rank + 1;
                 if (sum > 0 && source.Seq >= 0) Lost(t.App, sum);
-                t.Steps.Append(source.Date, source.Seq, before, before + sum, t.Queue, t.Tier, 0, null, null, shares);
+                t.Steps?.Append(source.Date, source.Seq, before, before + sum, t.Queue, t.Tier, 0, null, null, shares);
             }
         }
     }

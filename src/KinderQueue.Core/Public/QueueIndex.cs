@@ -36,15 +36,15 @@ public sealed partial class QueueIndex
         public LocalDate? Wake { get; set; }
     }
 
-    /// <summary>An application at one kindergarten: its membership there now, and its steps.</summary>
-    private sealed class Track(int app, string kindergarten)
+    /// <summary>An application at one kindergarten: its membership there now, and its steps (none in an index for losses only).</summary>
+    private sealed class Track(int app, string kindergarten, PositionStepLog? steps)
     {
         public int App { get; } = app;
         public string Kindergarten { get; } = kindergarten;
         public int Queue { get; set; } = -1;
         public PriorityKey Key { get; set; }
         public int Tier { get; set; } = -1;
-        public PositionStepLog Steps { get; } = new();
+        public PositionStepLog? Steps { get; } = steps;
         /// <summary>Batch stamp: equal to the index's stamp while this track is being moved.</summary>
         public int Stamp { get; set; }
     }
@@ -73,6 +73,32 @@ public sealed partial class QueueIndex
     private LocalDate? _asOf;
     private CriteriaDocument? _criteria;
     private TierResolver? _tiers;
+
+    // False: an index for the mass-position-loss rule alone (a validator's signal ledger), which keeps
+    // the queues but no steps and tallies only losses above LossFloor.
+    private readonly bool _histories;
+
+    /// <summary>An index with every position's history (the public model's).</summary>
+    public QueueIndex() : this(histories: true)
+    {
+    }
+
+    private QueueIndex(bool histories) => _histories = histories;
+
+    /// <summary>
+    /// An index that keeps the queues and answers <see cref="ApplicationsLosingMoreThan"/> for places of at
+    /// least <see cref="LossFloor"/>, and nothing about histories: what the signal ledger of a validator needs
+    /// (SPEC.md §17.3.9). Writing every member's step when a queue shifts cost more than the rest of
+    /// verification; a loss of no more than the floor cannot count, so the members such a shift crosses
+    /// are not even visited.
+    /// </summary>
+    internal static QueueIndex ForLossesOnly() => new(histories: false);
+
+    /// <summary>
+    /// In an index for losses only: losses of at most this many places are not tallied (set before each
+    /// entry; <see cref="int.MaxValue"/>: none). Ignored by an index with histories, which tallies all.
+    /// </summary>
+    internal int LossFloor { get; set; } = int.MaxValue;
 
     /// <summary>Number of log entries observed.</summary>
     public long Size { get; private set; }
@@ -195,6 +221,7 @@ public sealed partial class QueueIndex
     /// </summary>
     public PositionHistory? HistoryOf(string number)
     {
+        if (!_histories) throw new InvalidOperationException("This index keeps no histories.");
         if (!_appIds.TryGetValue(number, out var id)) return null;
         var app = _apps[id];
         var listed = app.Record.Preferences;
@@ -205,7 +232,7 @@ public sealed partial class QueueIndex
             result.Add(new KindergartenHistory(kg, true, t is null ? [] : ReadSteps(t)));
         }
         foreach (var t in app.Tracks.Select(i => _tracks[i])
-                     .Where(t => !listed.Contains(t.Kindergarten) && !t.Steps.IsEmpty)
+                     .Where(t => !listed.Contains(t.Kindergarten) && !t.Steps!.IsEmpty)
                      .OrderBy(t => t.Kindergarten, StringComparer.Ordinal))
         {
             result.Add(new KindergartenHistory(t.Kindergarten, false, ReadSteps(t)));
@@ -235,11 +262,11 @@ public sealed partial class QueueIndex
         long words = 0, capacity = 0, members = 0;
         foreach (var t in _tracks)
         {
-            words += t.Steps.Words;
-            capacity += t.Steps.Capacity;
+            words += t.Steps?.Words ?? 0;
+            capacity += t.Steps?.Capacity ?? 0;
         }
         foreach (var q in _queues) members += q.Members.Count;
-        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, _tracks.Sum(t => (long)t.Steps.Count), words, capacity);
+        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, _tracks.Sum(t => (long)(t.Steps?.Count ?? 0)), words, capacity);
     }
 
     private static int GroupOrder(ImmutableArray<AgeGroup> groups, string group)
@@ -260,7 +287,7 @@ public sealed partial class QueueIndex
     }
 
     private ImmutableArray<PositionStep> ReadSteps(Track t) =>
-        t.Steps.Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
+        t.Steps!.Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
 
     private Track? FindTrack(AppEntry app, string kindergarten)
     {
@@ -312,7 +339,7 @@ public sealed partial class QueueIndex
             if (FindTrack(app, kg) is null)
             {
                 app.Tracks.Add(_tracks.Count);
-                _tracks.Add(new Track(app.Id, kg));
+                _tracks.Add(new Track(app.Id, kg, _histories ? new PositionStepLog() : null));
             }
         }
         string? group = null;
