@@ -243,4 +243,5 @@ public abstract class TlogTilesSuite(TilesFixture fixture) : IDisposable
 public sealed class SqliteTlogTilesTests(SqliteTilesFixture fixture) : TlogTilesSuite(fixture), IClassFixture<SqliteTilesFixture>;
 
 [Trait("Category", "Postgres")]
+[Collection(PostgresServices.Name)]
 public sealed class PostgresTlogTilesTests(PostgresTilesFixture fixture) : TlogTilesSuite(fixture), IClassFixture<PostgresTilesFixture>;
