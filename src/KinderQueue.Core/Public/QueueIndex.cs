@@ -44,8 +44,11 @@ public sealed partial class QueueIndex
         public int Queue { get; set; } = -1;
         public PriorityKey Key { get; set; }
         public int Tier { get; set; } = -1;
-        public PositionStepLog Steps { get; } = new();
-        /// <summary>Batch stamp: equal to the index's stamp while this track is being moved.</summary>
+        /// <summary>Its own steps and context steps; the steps other members' moves cause are the queue's crossings (see <see cref="Replay"/>).</summary>
+        public List<StepRecord> Records { get; } = [];
+        /// <summary>Its memberships, oldest first: each lasts from the batch that made it to the next batch that moved the track.</summary>
+        public List<Segment> Segments { get; } = [];
+        /// <summary>Batch stamp: the last batch that moved this track (equal to the index's stamp while it is being moved).</summary>
         public int Stamp { get; set; }
     }
 
@@ -55,6 +58,8 @@ public sealed partial class QueueIndex
         public string Group { get; } = group;
         public int Year { get; } = year;
         public QueueTree Members { get; } = new();
+        /// <summary>What every batch did to the members it did not move, in batch order (see <see cref="Crossing"/>).</summary>
+        public List<Crossing> Crossings { get; } = [];
         /// <summary>Members per tier rank of the criteria in force.</summary>
         public int[] TierCounts { get; set; } = [];
     }
@@ -205,7 +210,7 @@ public sealed partial class QueueIndex
             result.Add(new KindergartenHistory(kg, true, t is null ? [] : ReadSteps(t)));
         }
         foreach (var t in app.Tracks.Select(i => _tracks[i])
-                     .Where(t => !listed.Contains(t.Kindergarten) && !t.Steps.IsEmpty)
+                     .Where(t => !listed.Contains(t.Kindergarten) && t.Records.Count > 0)
                      .OrderBy(t => t.Kindergarten, StringComparer.Ordinal))
         {
             result.Add(new KindergartenHistory(t.Kindergarten, false, ReadSteps(t)));
@@ -232,14 +237,23 @@ public sealed partial class QueueIndex
     /// <summary>What the index holds, for memory figures and monitoring.</summary>
     public QueueIndexFootprint Footprint()
     {
-        long words = 0, capacity = 0, members = 0;
+        long steps = 0, words = 0, capacity = 0, members = 0;
         foreach (var t in _tracks)
         {
-            words += t.Steps.Words;
-            capacity += t.Steps.Capacity;
+            steps += t.Records.Count;
+            words += (long)t.Records.Count * RecordWords + (long)t.Segments.Count * SegmentWords;
+            capacity += (long)t.Records.Capacity * RecordWords + (long)t.Segments.Capacity * SegmentWords;
         }
-        foreach (var q in _queues) members += q.Members.Count;
-        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, _tracks.Sum(t => (long)t.Steps.Count), words, capacity);
+        foreach (var q in _queues)
+        {
+            members += q.Members.Count;
+            steps += q.Crossings.Count;
+            long shares = 0;
+            foreach (var c in q.Crossings) shares += c.Shares.Length * ShareWords;
+            words += (long)q.Crossings.Count * CrossingWords + shares;
+            capacity += (long)q.Crossings.Capacity * CrossingWords + shares;
+        }
+        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, steps, words, capacity);
     }
 
     private static int GroupOrder(ImmutableArray<AgeGroup> groups, string group)
@@ -260,7 +274,7 @@ public sealed partial class QueueIndex
     }
 
     private ImmutableArray<PositionStep> ReadSteps(Track t) =>
-        t.Steps.Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
+        Replay(t).Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
 
     private Track? FindTrack(AppEntry app, string kindergarten)
     {
@@ -351,5 +365,8 @@ public sealed partial class QueueIndex
     }
 }
 
-/// <summary>Sizes of a <see cref="QueueIndex"/>: entities, queue members, steps and the 64-bit words that store them.</summary>
+/// <summary>
+/// Sizes of a <see cref="QueueIndex"/>: entities, queue members, stored records (tracks' own and
+/// context steps, and queues' crossings) and the 64-bit words that store them.
+/// </summary>
 public sealed record QueueIndexFootprint(int Applications, int Tracks, int Queues, long Members, long Steps, long StepWords, long StepWordsAllocated);
