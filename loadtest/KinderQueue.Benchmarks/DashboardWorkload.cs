@@ -28,7 +28,8 @@ internal static class DashboardWorkload
 {
     public static readonly LocalDate AsOf = new(2027, 11, 15);
     private static readonly DateTimeZone Zone = DateTimeZoneProviders.Tzdb["Europe/Moscow"];
-    private static readonly string[] LegalBases = ["Решение суда № 2-101/2027", "Решение суда № 2-202/2027", "Постановление суда № 3-7/2027"];
+    // Codes of the published exceptional-basis list (SPEC.md §4.6): typed text is refused by the fold.
+    private static readonly string[] LegalBases = ["court-decision", "prosecutor-order", "transfer"];
 
     public sealed record Log(List<(LogEntry Entry, LogEvent Event)> Entries, int Rejected, QueueState State);
 
@@ -44,7 +45,7 @@ internal static class DashboardWorkload
         foreach (var k in region.Kindergartens)
             builder.Add(at, new KindergartenRegistered(k.Id, string.Create(CultureInfo.InvariantCulture, $"Детский сад {k.Id}"), k.District, k.Catchment));
         var year = region.Year;
-        builder.Add(at, new CapacityLoaded("capacity 2027", [.. region.Programs.Select(p => new CapacityRow(p.Kindergarten, p.Group, year, p.Seats))]));
+        builder.Add(at, new CapacityLoaded("annual-plan", [.. region.Programs.Select(p => new CapacityRow(p.Kindergarten, p.Group, year, p.Seats))]));
 
         // Submissions through January–April 2027, in the generator's order (by registration instant).
         var from = On(new LocalDate(2027, 1, 10));
@@ -63,7 +64,7 @@ internal static class DashboardWorkload
                 new string('0', 64)));
             for (var c = 0; c < a.Claims.Length; c++)
             {
-                if (a.Claims[c].Verified) builder.Add(entryAt, new ClaimReviewed(a.Number, c, true, "documents checked"));
+                if (a.Claims[c].Verified) builder.Add(entryAt, new ClaimReviewed(a.Number, c, true, "document-confirmed"));
             }
         }
 
@@ -97,7 +98,7 @@ internal static class DashboardWorkload
                 var a = builder.State.Applications[number];
                 builder.Add(On(new LocalDate(2027, 6, 20)), new EnrolmentExceptional(number, a.Preferences[0], "junior", year, LegalBases[rng.Below(LegalBases.Length)]));
             }
-            else if (draw < 23) builder.Add(On(new LocalDate(2027, 7, 12)), new ApplicationWithdrawn(number, "parent's request"));
+            else if (draw < 23) builder.Add(On(new LocalDate(2027, 7, 12)), new ApplicationWithdrawn(number, "parent-request"));
         }
 
         var cuts = region.Programs.Where(p => p.Seats > 0 && rng.Chance(500)).Select(p => new CapacityRow(p.Kindergarten, p.Group, year, p.Seats - 1)).ToList();

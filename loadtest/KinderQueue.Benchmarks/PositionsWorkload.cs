@@ -77,7 +77,7 @@ internal sealed class PositionsWorkload
             var district = DistrictOf(k);
             Append(new KindergartenRegistered(_kindergartens[k], _kindergartens[k], district, [district]));
         }
-        Append(new CapacityLoaded("2027", [.. Seats(2027, 0)]));
+        Append(new CapacityLoaded("annual-plan", [.. Seats(2027, 0)]));
     }
 
     /// <summary>Seats per (kindergarten, group): about 0.4 × N in all, more for the younger groups.</summary>
@@ -111,9 +111,9 @@ internal sealed class PositionsWorkload
         }
         foreach (var a in numbers.Select(n => _state.Applications[n]).Where(a => a.Claims.Length > 0).ToList())
         {
-            for (var c = 0; c < a.Claims.Length; c++) Append(new ClaimReviewed(a.Number, c, _rng.Chance(8_000), "documents checked"));
+            for (var c = 0; c < a.Claims.Length; c++) Append(Review(a.Number, c, _rng.Chance(8_000)));
         }
-        foreach (var n in numbers.Where(_ => _rng.Chance(500)).ToList()) Append(new ApplicationWithdrawn(n, "parent's request"));
+        foreach (var n in numbers.Where(_ => _rng.Chance(500)).ToList()) Append(new ApplicationWithdrawn(n, "parent-request"));
         var round = Rounds.Decide(_state, "demo", FirstDay, September).GetValueOrThrow();
         Append(round.Decision);
         foreach (var o in round.Decision.Offers)
@@ -134,7 +134,7 @@ internal sealed class PositionsWorkload
             var expired = _state.Applications.Values.Where(a => a.Status == ApplicationStatus.Offered && a.Placement!.Deadline < day)
                 .Select(a => a.Number).Order(StringComparer.Ordinal).ToImmutableArray();
             if (expired.Length > 0) Append(new OffersExpired(day, expired));
-            if (day == new LocalDate(2027, 10, 1)) Append(new CapacityLoaded("reload after repairs", [.. Seats(2027, 1).Where(_ => _rng.Chance(3_000))]));
+            if (day == new LocalDate(2027, 10, 1)) Append(new CapacityLoaded("renovation", [.. Seats(2027, 1).Where(_ => _rng.Chance(3_000))]));
             if (_agenda.Remove(day, out var due))
             {
                 foreach (var make in due)
@@ -202,7 +202,7 @@ internal sealed class PositionsWorkload
         for (var c = 0; c < claims.Length; c++)
         {
             var claim = c;
-            Schedule(day.PlusDays(3 + _rng.Below(8)), () => _state.Applications[number].IsClosed ? null : new ClaimReviewed(number, claim, _rng.Chance(8_000), "documents checked"));
+            Schedule(day.PlusDays(3 + _rng.Below(8)), () => _state.Applications[number].IsClosed ? null : Review(number, claim, _rng.Chance(8_000)));
         }
         if (_rng.Chance(500))
         {
@@ -216,9 +216,13 @@ internal sealed class PositionsWorkload
                 return new ApplicationChanged(number, changed, a.DesiredStart < when ? when : a.DesiredStart);
             });
         }
-        if (_rng.Chance(500)) Schedule(day.PlusDays(5 + _rng.Below(200)), () => _state.Applications[number].IsClosed ? null : new ApplicationWithdrawn(number, "parent's request"));
+        if (_rng.Chance(500)) Schedule(day.PlusDays(5 + _rng.Below(200)), () => _state.Applications[number].IsClosed ? null : new ApplicationWithdrawn(number, "parent-request"));
         return number;
     }
+
+    /// <summary>A claim review with a code of the published claim-review list (SPEC.md §4.6), as the fold requires.</summary>
+    private static ClaimReviewed Review(string number, int claim, bool verified) =>
+        new(number, claim, verified, verified ? "document-confirmed" : "document-missing");
 
     private static Instant Encoding(Instant at) => Instant.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
 
@@ -229,7 +233,19 @@ internal sealed class PositionsWorkload
         list.Add(make);
     }
 
+    /// <summary>Appends the entries the service writes for the event (a large decision, load or expiry in several, SPEC.md §8.5).</summary>
     private bool Append(LogEvent e)
+    {
+        var parts = EntrySplit.ForEntries(e);
+        if (parts.Count == 1) return AppendEntry(e);
+        foreach (var part in parts)
+        {
+            if (!AppendEntry(part)) return false;
+        }
+        return true;
+    }
+
+    private bool AppendEntry(LogEvent e)
     {
         var at = Instant.FromUnixTimeMilliseconds(_clock.ToUnixTimeMilliseconds());
         var entry = new LogEntry(_state.Size, at, Actor, e.Type, EventCodec.Encode(e), _chain.Head.ToArray());

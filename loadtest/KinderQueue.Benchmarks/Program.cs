@@ -21,7 +21,7 @@ namespace KinderQueue.Benchmarks;
 ///                                                 QueueIndex.Observe over a generated log, memory, lookups
 /// dashboard --applications N [--seed S] [--runs R] fold a year of a region's log with and without the dashboard
 ///                                                 recorder, then time DashboardRecorder.Build and the JSON
-/// verify [--entries N] [--seed S] [--runs R] [--file F]   kq verify on an N-entry log file against SHA-256 of its lines
+/// verify [--entries N] [--seed S] [--runs R] [--file F] [--no-breakdown] [--digest]   kq verify on an N-entry log file against SHA-256 of its lines
 /// </code>
 /// </summary>
 internal static class Program
@@ -33,7 +33,7 @@ internal static class Program
           digest --applicants N [--seed S] [--shuffle] [--criteria FILE]
           positions --applications N [--shape day|year] [--seed S] [--runs R] [--lookups L] [--criteria FILE]
           dashboard --applications N [--seed S] [--runs R] [--criteria FILE]
-          verify [--entries N] [--seed S] [--runs R] [--file F] [--criteria FILE]
+          verify [--entries N] [--seed S] [--runs R] [--file F] [--criteria FILE] [--no-breakdown] [--digest]
         """;
 
     public static int Main(string[] args)
@@ -51,7 +51,7 @@ internal static class Program
                     options.Int("runs", 3), options.Int("lookups", 200_000), LoadCriteria(options.String("criteria"))),
                 "dashboard" => BenchDashboard(options),
                 "verify" => VerifyBenchmark.Run(options.Int("entries", 1_000_000), options.ULong("seed", 1), options.Int("runs", 3),
-                    options.String("file"), LoadCriteria(options.String("criteria"))),
+                    options.String("file"), LoadCriteria(options.String("criteria")), breakdown: !options.Flag("no-breakdown"), digest: options.Flag("digest")),
                 _ => Fail(Usage),
             };
         }

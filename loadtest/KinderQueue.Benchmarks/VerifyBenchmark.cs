@@ -20,7 +20,9 @@ namespace KinderQueue.Benchmarks;
 /// </summary>
 internal static class VerifyBenchmark
 {
-    public static int Run(int entries, ulong seed, int runs, string? file, CriteriaDocument criteria)
+    /// <param name="breakdown">False: only the floor and kq verify (the in-memory runs and the parts on one thread take longer than both).</param>
+    /// <param name="digest">Also print the SHA-256 of the signals document the verifier recomputes (the JSON report shows only its count), to compare before and after a change.</param>
+    public static int Run(int entries, ulong seed, int runs, string? file, CriteriaDocument criteria, bool breakdown = true, bool digest = false)
     {
         file ??= Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"kq-verify-{entries}-{seed}.ndjson"));
         if (!File.Exists(file)) Generate(file, entries, seed, criteria);
@@ -40,22 +42,40 @@ internal static class VerifyBenchmark
 
         // (b) The whole of `kq verify FILE`, in process: read, hash, chain, tree, parse, decode, fold, rounds, statistics.
         var verify = double.MaxValue;
+        long verifyAllocated = 0;
+        double verifyCpu = 0;
+        // The peak of kq verify itself, before the in-memory runs below add their own.
+        double verifyPeak = 0;
         for (var run = 0; run < runs + 1; run++)
         {
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             using var stdout = new StringWriter(CultureInfo.InvariantCulture);
             using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var collections = GC.CollectionCount(0);
+            var paused = GC.GetTotalPauseDuration();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var code = CliApp.RunAsync(["verify", file, "--no-progress", "--json"], stdout, stderr).GetAwaiter().GetResult();
             var ms = sw.Elapsed.TotalMilliseconds;
             if (code != 0) throw new InvalidOperationException($"kq verify exited {code}: {stdout}{stderr}");
-            Log($"kq verify run {run}{(run == 0 ? " (cold)" : "")}: {ms:F0} ms");
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            // CPU time of every thread: on this shared machine less dependent on the load than the wall time.
+            var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+            Log($"kq verify run {run}{(run == 0 ? " (cold)" : "")}: {ms:F0} ms, CPU {cpuMs:F0} ms, allocated {allocated / 1e6:F0} MB, " +
+                $"{GC.CollectionCount(0) - collections} GCs (gen2 {GC.CollectionCount(2)} so far), paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms");
             if (run == 0) Log($"report: {stdout.ToString().Trim()}");
-            else verify = Math.Min(verify, ms);
+            else
+            {
+                if (ms < verify) verifyCpu = cpuMs;
+                verify = Math.Min(verify, ms);
+                verifyAllocated = allocated;
+            }
         }
 
+        verifyPeak = PeakMegabytes();
         // The verifier alone on lines already in memory, on one thread and on all cores.
-        foreach (var parallelism in new[] { 1, Environment.ProcessorCount })
+        foreach (var parallelism in breakdown ? new[] { 1, Environment.ProcessorCount } : [])
         {
             var best = double.MaxValue;
             for (var run = 0; run < Math.Max(1, runs); run++)
@@ -71,11 +91,12 @@ internal static class VerifyBenchmark
             }
             Log($"LogVerifier in memory, parallelism {parallelism}: best {best:F0} ms");
         }
-        Breakdown(lines, bytes);
+        if (breakdown) Breakdown(lines, bytes);
+        if (digest) Digest(lines, bytes);
         var ratio = verify / floor;
         Log($"verify {verify:F0} ms = {ratio:F1} × the SHA-256 floor ({floor:F0} ms); goal 2,000 ms");
         Emit(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"bench":"verify","entries":{{lines.Count}},"bytes":{{bytes.Length}},"floor_ms":{{F1(floor)}},"verify_ms":{{F1(verify)}},"ratio":{{ratio:F2}},"peak_mb":{{F1(PeakMegabytes())}}}"""));
+            $$"""{"bench":"verify","entries":{{lines.Count}},"bytes":{{bytes.Length}},"floor_ms":{{F1(floor)}},"verify_ms":{{F1(verify)}},"verify_cpu_ms":{{F1(verifyCpu)}},"ratio":{{ratio:F2}},"allocated_mb":{{F1(verifyAllocated / 1e6)}},"verify_peak_mb":{{F1(verifyPeak)}},"peak_mb":{{F1(PeakMegabytes())}}}"""));
         return 0;
     }
 
@@ -83,8 +104,8 @@ internal static class VerifyBenchmark
     {
         var sw = Stopwatch.StartNew();
         // About 2.06 entries per application in the year shape; a little more, then cut.
-        var (log, _) = PositionsWorkload.Generate(criteria, (int)(entries / 2.0), seed, oneDay: false);
-        if (log.Count < entries) throw new InvalidOperationException($"The workload gave only {log.Count:N0} entries.");
+        var (log, rejected) = PositionsWorkload.Generate(criteria, (int)(entries / 2.0), seed, oneDay: false);
+        if (log.Count < entries) throw new InvalidOperationException($"The workload gave only {log.Count:N0} entries ({rejected:N0} events the fold refused).");
         var types = log.Take(entries).GroupBy(x => x.Event.Type).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count():N0}");
         using (var output = new BufferedStream(File.Create(file + ".tmp"), 1 << 20))
         {
@@ -96,6 +117,18 @@ internal static class VerifyBenchmark
         }
         File.Move(file + ".tmp", file, overwrite: true);
         Log($"generated {entries:N0} entries in {sw.ElapsedMilliseconds:N0} ms: {string.Join(", ", types)}");
+    }
+
+    private static void Digest(List<(int Start, int Length)> lines, byte[] bytes)
+    {
+        using var v = new KinderQueue.Core.Verification.LogVerifier(new KinderQueue.Core.Verification.VerifierSettings { Parallelism = Environment.ProcessorCount });
+        const int Batch = 10_000;
+        for (var i = 0; i < lines.Count; i += Batch)
+            v.Add([.. lines.Skip(i).Take(Batch).Select(l => (ReadOnlyMemory<byte>)bytes.AsMemory(l.Start, l.Length))]);
+        v.EndOfLog();
+        var report = v.Complete();
+        var signals = KinderQueue.Core.Signals.SignalsJson.Write(report.Signals!);
+        Log($"digest: signals document {signals.Length:N0} bytes, {report.Signals!.Signals.Length} signals, SHA-256 {Convert.ToHexStringLower(SHA256.HashData(signals))}");
     }
 
     private static List<(int Start, int Length)> Split(byte[] bytes)

@@ -63,10 +63,12 @@ public static class StoreBenchmark
                     var backends = database is null ? null : new BackendCpu(database.Name);
                     batches.Reset();
                     spans?.Reset();
+                    var gc = new GcMeter();
                     var started = Stopwatch.GetTimestamp();
                     var latencies = await LoadAsync(log, inputs, o.Writers, o.Events, "m", ct);
                     var elapsed = Stopwatch.GetElapsedTime(started);
                     var (self, _, machine) = cpu.Stop();
+                    var memory = gc.Stop();
                     var pgCpu = backends?.Stop() ?? 0;
                     var (batchCount, batchSum) = batches.Read();
                     spans?.Print(Console.Error);
@@ -89,7 +91,21 @@ public static class StoreBenchmark
                         .Add("batches", batchCount)
                         .Add("process_cpu_cores", self);
                     if (backends is not null) line.Add("pg_backend_cpu_cores", pgCpu);
-                    Console.WriteLine(line.Add("machine_cpu_cores", machine).ToJson());
+                    line.Add("machine_cpu_cores", machine)
+                        // Load-independent figures: CPU time and allocation per event, GC work, peak memory.
+                        .Add("process_cpu_us_per_event", Math.Round(self * elapsed.TotalSeconds / o.Events * 1e6, 1));
+                    if (backends is not null) line.Add("pg_backend_cpu_us_per_event", Math.Round(pgCpu * elapsed.TotalSeconds / o.Events * 1e6, 1));
+                    memory.AddTo(line, o.Events);
+                    if (database is not null)
+                    {
+                        // The yardstick, from the same run: the same rows made durable by PostgreSQL alone (RawInsertYardstick).
+                        var batch = Math.Max(1, (int)Math.Round(batchCount == 0 ? 1 : (double)batchSum / batchCount));
+                        Console.Error.WriteLine($"store: yardstick, the same rows without the service: {o.Events} events in batches of {batch}");
+                        var raw = await RawInsertYardstick.RunAsync(database.ConnectionString, batch, warmup, o.Events, ct);
+                        line.Add("yardstick_raw_insert_events_per_s", (long)Math.Round(raw))
+                            .Add("ratio_yardstick_to_service", Math.Round(raw / (o.Events / elapsed.TotalSeconds), 2));
+                    }
+                    Console.WriteLine(line.ToJson());
                 }
             }
             return 0;
@@ -157,6 +173,31 @@ public static class StoreBenchmark
         var all = await Task.WhenAll(tasks);
         if (refused > 0) throw new BenchmarkException($"{refused} of {total} submissions were refused (first: {firstRefusal})");
         return all;
+    }
+
+    /// <summary>Allocation and garbage collection of this process during the measured phase, and its peak working set.</summary>
+    private sealed class GcMeter
+    {
+        private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: false);
+        private readonly int _gen0 = GC.CollectionCount(0);
+        private readonly int _gen2 = GC.CollectionCount(2);
+        private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
+        private (long Allocated, int Gen0, int Gen2, TimeSpan Pause) _stopped;
+
+        public GcMeter Stop()
+        {
+            _stopped = (GC.GetTotalAllocatedBytes(precise: false) - _allocated, GC.CollectionCount(0) - _gen0, GC.CollectionCount(2) - _gen2,
+                GC.GetTotalPauseDuration() - _pause);
+            return this;
+        }
+
+        public void AddTo(ResultLine line, int events)
+        {
+            line.Add("alloc_bytes_per_event", _stopped.Allocated / events)
+                .Add("gc_gen0", _stopped.Gen0).Add("gc_gen2", _stopped.Gen2)
+                .Add("gc_pause_ms", Math.Round(_stopped.Pause.TotalMilliseconds, 1))
+                .Add("peak_working_set_mb", Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024));
+        }
     }
 
     /// <summary>Counts group-commit batches through the writer's own metric (kq.log.batch_size).</summary>

@@ -12,8 +12,12 @@ public sealed record StoredEntry(long Seq, Instant At, string Actor, string Type
         new(entry.Seq, entry.At, entry.Actor, entry.Type, entry.Payload.ToArray(), entry.Prev.ToArray(), hash);
 }
 
-/// <summary>A response kept for an idempotency key: a retried command gets it back.</summary>
-public sealed record StoredResponse(string Key, long? Seq, byte[] Response);
+/// <summary>
+/// A response kept for an idempotency key: a retried command gets it back. <see cref="Number"/> names
+/// the private record the same command created, if any: a store keeps the response in that record's
+/// row rather than in a row of its own (issue 16: one durable row fewer per submission).
+/// </summary>
+public sealed record StoredResponse(string Key, long? Seq, byte[] Response, string? Number = null);
 
 /// <summary>
 /// Personal data of one application, kept out of the log. <see cref="Record"/> is the canonical

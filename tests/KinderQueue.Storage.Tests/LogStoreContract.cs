@@ -321,6 +321,54 @@ public abstract class LogStoreContract<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task ResponseOfARecordsCommand_IsKeptWithTheRecord_FoundLater_AndExpiresWithoutTheRecord()
+    {
+        // Issue 16: a submission's response lives in its private record's row, not in a row of its own.
+        var entries = Chain.Sample(applications: 2);
+        var (_, record) = Region.Application(Region.Number(0), Region.Start);
+        var inRecord = new StoredResponse("parent:pa-19c2e0:with-record", 5, "{\"accessCode\":\"K7QP-2M9D-XW4R\"}"u8.ToArray(), record.Number);
+        var own = new StoredResponse("operator:op-5d11b4:own-row", 6, [7, 8]);
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            await session.AppendAsync(entries, [inRecord, own], [record], Region.Start, Ct);
+            await session.CommitAsync(Ct);
+        }
+
+        await using (var later = await Store.BeginWriteAsync(Ct))
+        {
+            var found = await later.FindResponsesAsync([inRecord.Key, own.Key, "parent:pa-19c2e0:never-sent"], Ct);
+            found.Keys.Should().BeEquivalentTo([inRecord.Key, own.Key]);
+            found[inRecord.Key].Seq.Should().Be(5);
+            found[inRecord.Key].Response.Should().Equal(inRecord.Response);
+            found[own.Key].Response.Should().Equal(own.Response);
+        }
+
+        var purged = await Store.PurgeResponsesAsync(Region.Start + NodaTime.Duration.FromHours(1), Ct);
+
+        purged.Should().Be(2);
+        await using (var check = await Store.BeginWriteAsync(Ct))
+            (await check.FindResponsesAsync([inRecord.Key, own.Key], Ct)).Should().BeEmpty();
+        var kept = await Store.GetPrivateAsync(record.Number, Ct);
+        kept.Should().NotBeNull("a response expires, the record it was kept with does not");
+        kept!.Record.Should().Equal(record.Record);
+        kept.AccessHash.Should().Equal(record.AccessHash);
+    }
+
+    [Fact]
+    public async Task WriteSession_RecordWithItsResponse_RolledBack_LeavesNeither()
+    {
+        var entries = Chain.Sample(applications: 2);
+        var (_, record) = Region.Application(Region.Number(0), Region.Start);
+        var response = new StoredResponse("parent:pa-19c2e0:rolled-back", 5, [1, 2], record.Number);
+        await using (var session = await Store.BeginWriteAsync(Ct))
+            await session.AppendAsync(entries, [response], [record], Region.Start, Ct);
+
+        (await Store.GetPrivateAsync(record.Number, Ct)).Should().BeNull();
+        await using var next = await Store.BeginWriteAsync(Ct);
+        (await next.FindResponsesAsync([response.Key], Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task AppendAsync_SameIdempotencyKeyTwice_IsRefused()
     {
         var entries = Chain.Sample(applications: 2);

@@ -23,28 +23,7 @@ public static class ResultJson
         // One explanation at a time, built from the result's compact form and dropped once written.
         for (var k = 0; k < r.ApplicantCount; k++)
         {
-            var e = r.ExplanationAt(k);
-            w.StartObject();
-            w.PropertyOrNull("group", e.Group);
-            w.Property("number", e.Number);
-            w.PropertyOrNull("offered", e.OfferedKindergarten);
-            w.Key("preferences");
-            w.StartArray();
-            foreach (var p in e.Preferences)
-            {
-                w.StartObject();
-                w.Property("kindergarten", p.Kindergarten);
-                w.Key("lastAdmitted");
-                WriteKey(w, p.LastAdmitted);
-                w.Property("outcome", Text(p.Outcome));
-                w.Key("own");
-                WriteKey(w, p.Own);
-                w.Property("seats", p.Seats);
-                w.EndObject();
-            }
-            w.EndArray();
-            w.Property("status", Text(e.Status));
-            w.EndObject();
+            WriteExplanation(w, r.ExplanationAt(k));
         }
         w.EndArray();
         Events.EventCodec.WriteOffers(w, r.Offers);
@@ -63,6 +42,32 @@ public static class ResultJson
         w.EndArray();
         w.Property("startDate", Formats.Format(r.StartDate));
         w.Property("year", r.Year);
+        w.EndObject();
+    }
+
+    /// <summary>One applicant's explanation as the result publishes it (SPEC.md §9.3).</summary>
+    public static void WriteExplanation(CanonicalJsonWriter w, ApplicantExplanation e)
+    {
+        w.StartObject();
+        w.PropertyOrNull("group", e.Group);
+        w.Property("number", e.Number);
+        w.PropertyOrNull("offered", e.OfferedKindergarten);
+        w.Key("preferences");
+        w.StartArray();
+        foreach (var p in e.Preferences)
+        {
+            w.StartObject();
+            w.Property("kindergarten", p.Kindergarten);
+            w.Key("lastAdmitted");
+            WriteKey(w, p.LastAdmitted);
+            w.Property("outcome", Text(p.Outcome));
+            w.Key("own");
+            WriteKey(w, p.Own);
+            w.Property("seats", p.Seats);
+            w.EndObject();
+        }
+        w.EndArray();
+        w.Property("status", Text(e.Status));
         w.EndObject();
     }
 

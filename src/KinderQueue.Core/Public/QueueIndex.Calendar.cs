@@ -191,14 +191,15 @@ public sealed partial class QueueIndex
             var id = new ProgramId(row.Kindergarten, row.Group, row.Year);
             int? before = _capacity.TryGetValue(id, out var seats) ? seats : null;
             _capacity[id] = row.Seats;
-            if (before == row.Seats) continue;
+            // Seats change no position: only the histories show the step.
+            if (before == row.Seats || !_histories) continue;
             if (!_queueIds.TryGetValue((row.Kindergarten, row.Group, row.Year), out var queue)) continue;
             var rank = 0;
             foreach (var (_, track) in _queues[queue].Members.InOrder())
             {
                 var t = _tracks[track];
                 rank++;
-                t.Records.Add(new StepRecord(_stamp, source.Date, source.Seq, rank, rank, t.Queue, t.Tier, 0, before, row.Seats, share));
+                t.Records!.Add(new StepRecord(_stamp, source.Date, source.Seq, rank, rank, t.Queue, t.Tier, 0, before, row.Seats, share));
             }
         }
     }

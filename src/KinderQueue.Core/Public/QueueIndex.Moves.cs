@@ -41,12 +41,17 @@ public sealed partial class QueueIndex
     private int _lossEntry;
 
     /// <summary>
-    /// The current entry's crossings that cost places (queue, index in its crossings), not yet
-    /// counted per application: the rule asks only for applications losing more than a threshold,
-    /// so the members of a crossing are visited only when its places exceed it (a claim's
-    /// crossing costs one place each). Counted into the tally before the next batch changes the queues.
+    /// The current entry's crossings that cost places, not yet counted per application: the rule
+    /// asks only for applications losing more than a threshold, so the members of a crossing are
+    /// visited only when its places exceed it (a claim's crossing costs one place each). Counted
+    /// into the tally before the next batch changes the queues. A copy of the crossing's range, so
+    /// that an index for losses only, which stores no crossings, keeps these until the next entry.
     /// </summary>
-    private readonly List<(int Queue, int Crossing)> _lossCrossings = [];
+    private readonly List<LossCrossing> _lossCrossings = [];
+
+    /// <summary>Batch <see cref="Batch"/> moved the members of <see cref="Queue"/> it did not move with Low &lt; key &lt; High back by <see cref="Sum"/> places.</summary>
+    private readonly record struct LossCrossing(int Queue, int Batch, PriorityKey Low, PriorityKey? High, int Sum);
+
     private int[] _countStamp = [];
     private int _count;
 
@@ -87,6 +92,8 @@ public sealed partial class QueueIndex
     /// </summary>
     public int ApplicationsLosingMoreThan(int places)
     {
+        if (!_histories && places < LossFloor)
+            throw new InvalidOperationException($"This index tallies losses of more than {LossFloor} places only; asked for more than {places}.");
         if (_countStamp.Length < _apps.Count) _countStamp = new int[Math.Max(_apps.Count, 2 * _countStamp.Length)];
         _count++;
         var n = 0;
@@ -96,11 +103,10 @@ public sealed partial class QueueIndex
             _countStamp[app] = _count;
             n++;
         }
-        foreach (var (queue, index) in _lossCrossings)
+        foreach (var c in _lossCrossings)
         {
-            var c = _queues[queue].Crossings[index];
             if (c.Sum <= places) continue;
-            foreach (var app in CrossedApps(queue, c))
+            foreach (var app in CrossedApps(c))
             {
                 if (_countStamp[app] == _count) continue;
                 _countStamp[app] = _count;
@@ -113,10 +119,9 @@ public sealed partial class QueueIndex
     /// <summary>Counts the pending crossings' losses per application, before a batch changes the queues they describe.</summary>
     private void TallyLossCrossings()
     {
-        foreach (var (queue, index) in _lossCrossings)
+        foreach (var c in _lossCrossings)
         {
-            var c = _queues[queue].Crossings[index];
-            foreach (var app in CrossedApps(queue, c)) Lost(app, c.Sum);
+            foreach (var app in CrossedApps(c)) Lost(app, c.Sum);
         }
         _lossCrossings.Clear();
     }
@@ -125,10 +130,10 @@ public sealed partial class QueueIndex
     /// The applications of the members a crossing of the last batch passed: its key range in the
     /// queue as it is now, less the tracks that batch moved (they came in with their new keys).
     /// </summary>
-    private List<int> CrossedApps(int queue, Crossing c)
+    private List<int> CrossedApps(LossCrossing c)
     {
         _between.Clear();
-        _queues[queue].Members.Between(c.Low, c.High, _between);
+        _queues[c.Queue].Members.Between(c.Low, c.High, _between);
         var apps = _crossedApps;
         apps.Clear();
         foreach (var (_, trackId) in _between)
@@ -150,16 +155,18 @@ public sealed partial class QueueIndex
     private static readonly Comparison<Point> ByKey = (a, b) => a.Key.CompareTo(b.Key);
 
     /// <summary>
-    /// Applies a batch of moves that happen together (one entry, or one date) and writes the
-    /// resulting change to every track it affects (SPEC.md §12.3):
+    /// Applies a batch of moves that happen together (one entry, or one date) and records the
+    /// resulting change of every track it affects (SPEC.md §12.3):
     /// <list type="number">
     /// <item>positions before, of the moved tracks, in the queues as they are;</item>
     /// <item>for every other member A of a queue with moves, the count per reason is the number of
     /// moves whose new key is ahead of A minus those whose old key was: a sweep over the moves' keys
-    /// in order visits only the members between keys where that running count is not zero;</item>
-    /// <item>the queues are updated, and the moved tracks get their own step with the position after.</item>
+    /// in order writes one crossing per key range where that running count is not zero, without
+    /// visiting its members;</item>
+    /// <item>the queues are updated, and the moved tracks get their own record and a new segment.</item>
     /// </list>
-    /// Cost: O(moves × log n) plus one visit per member whose position changes.
+    /// Cost: O(moves × log n), independent of how many members a move passes. An index for losses
+    /// only writes no records, segments or crossings: it keeps the entry's loss ranges alone.
     /// </summary>
     private void ProcessMoves(Source source, List<Move> moves)
     {
@@ -223,11 +230,15 @@ public sealed partial class QueueIndex
             var m = moves[i];
             var t = _tracks[m.Track];
             var after = m.NewQueue >= 0 ? 1 + _queues[m.NewQueue].Members.CountLess(m.NewKey) : 0;
-            if (old[i].Queue >= 0) t.Segments[^1] = t.Segments[^1] with { To = _stamp };
-            if (m.NewQueue >= 0) t.Segments.Add(new Segment(m.NewQueue, m.NewKey, m.NewTier, _stamp, after));
+            if (t.Segments is { } segments)
+            {
+                if (old[i].Queue >= 0) segments[^1] = segments[^1] with { To = _stamp };
+                if (m.NewQueue >= 0) segments.Add(new Segment(m.NewQueue, m.NewKey, m.NewTier, _stamp, after));
+            }
             if (after == before[i] && m.NewQueue == old[i].Queue && m.NewTier == old[i].Tier) continue;
             var count = after > 0 && before[i] > 0 ? after - before[i] : 0;
-            if (count > 0 && source.Seq >= 0) Lost(t.App, count);
+            if (count > 0 && source.Seq >= 0 && (_histories || count > LossFloor)) Lost(t.App, count);
+            if (t.Records is null) continue;
             var share = new ReasonShare(m.Own, count, m.OwnSeq >= 0 ? m.OwnSeq : source.ReasonSeq);
             var queue = m.NewQueue >= 0 ? m.NewQueue : old[i].Queue;
             var tier = m.NewQueue >= 0 ? m.NewTier : old[i].Tier;
@@ -284,14 +295,18 @@ public sealed partial class QueueIndex
             // Within one entry all moves of a queue push the same way (SPEC.md §12.3), so a non-zero
             // count always changes the position; the check keeps the rule "a change is a step" exact.
             if (sum == 0) continue;
+            var high = i + 1 < points.Count ? points[i + 1].Key : (PriorityKey?)null;
+            // A loss the rule can count: the entry's own doing (the calendar's shifts are not), and in an
+            // index for losses only, more than the floor (the only crossings it keeps, until the next entry).
+            if (sum > 0 && source.Seq >= 0 && (_histories || sum > LossFloor)) _lossCrossings.Add(new LossCrossing(queue, _stamp, p.Key, high, sum));
+            if (!_histories) continue;
             var shares = new ReasonShare[shareCount];
             shareCount = 0;
             for (var r = 0; r < ReasonCount; r++)
             {
                 if (_running[r] != 0) shares[shareCount++] = new ReasonShare((Reason)r, _running[r], source.ReasonSeq);
             }
-            if (sum > 0 && source.Seq >= 0) _lossCrossings.Add((queue, crossings.Count));
-            crossings.Add(new Crossing(_stamp, source.Date, source.Seq, p.Key, i + 1 < points.Count ? points[i + 1].Key : null, sum, shares));
+            crossings.Add(new Crossing(_stamp, source.Date, source.Seq, p.Key, high, sum, shares));
         }
     }
 }

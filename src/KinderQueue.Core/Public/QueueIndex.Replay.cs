@@ -50,10 +50,10 @@ public sealed partial class QueueIndex
     private PositionStepLog Replay(Track t)
     {
         var log = new PositionStepLog();
-        var records = t.Records;
+        var records = t.Records!;
         var next = 0;
         Span<ReasonShare> one = stackalloc ReasonShare[1];
-        foreach (var s in t.Segments)
+        foreach (var s in t.Segments!)
         {
             var crossings = _queues[s.Queue].Crossings;
             var position = s.Position;

@@ -55,12 +55,12 @@ public sealed partial class SignalLedger
 
     /// <param name="queues">
     /// The public model's queue index, which observes each entry before the ledger does; null: the
-    /// ledger keeps its own (a validator, a vector).
+    /// ledger keeps its own (a validator, a vector), without histories: it reads only the losses.
     /// </param>
     public SignalLedger(QueueIndex? queues = null)
     {
         _ownsQueues = queues is null;
-        _queues = queues ?? new QueueIndex();
+        _queues = queues ?? QueueIndex.ForLossesOnly();
     }
 
     /// <summary>Entries observed so far.</summary>
@@ -77,18 +77,24 @@ public sealed partial class SignalLedger
         // Entries that took no effect (the parts of a decision before its last, SPEC.md §8.5) are skipped.
         if (entry.Seq < Observed || after.Size != entry.Seq + 1)
             throw new ArgumentException($"Observe entry {Observed} or later after the fold accepted it; got entry {entry.Seq} with a state of {after.Size} entries.", nameof(entry));
-        if (_ownsQueues) _queues.Observe(entry, e, after);
+        var date = after.LocalDate(entry.At);
+        var thresholds = ThresholdsOn(after, date);
+        if (_ownsQueues)
+        {
+            // Our own index tallies only the losses this entry's rule can count.
+            _queues.LossFloor = thresholds?.PositionLossMinPlaces ?? int.MaxValue;
+            _queues.Observe(entry, e, after);
+        }
         else if (_queues.Size != entry.Seq + 1)
             throw new InvalidOperationException($"The queue index has observed {_queues.Size} entries; it must observe entry {entry.Seq} before the ledger.");
         Observed = entry.Seq + 1;
         _document = null;
-        var date = after.LocalDate(entry.At);
         if (e is SignalReviewed review)
         {
             Review(entry, review, new YearMonth(date.Year, date.Month));
             return;
         }
-        ObserveRules(entry, e, after, date, ThresholdsOn(after, date));
+        ObserveRules(entry, e, after, date, thresholds);
     }
 
     /// <summary>

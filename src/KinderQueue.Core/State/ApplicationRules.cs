@@ -33,14 +33,27 @@ public static partial class ApplicationRules
         if (preferences.Length > criteria.MaxPreferences)
             problems.Add(new(path, "application.too-many-preferences",
                 $"{preferences.Length} kindergartens listed; criteria {criteria.Version} allows at most {criteria.MaxPreferences}."));
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A set only for long lists: the fold checks every submission, and a set per short list was a
+        // large share of its garbage. Listed twice means: equal to an earlier item (what the set said).
+        var seen = preferences.Length > ShortList ? new HashSet<string>(preferences.Length, StringComparer.Ordinal) : null;
         for (var i = 0; i < preferences.Length; i++)
         {
             if (!isKnown(preferences[i]))
                 problems.Add(new($"{path}[{i}]", "application.unknown-kindergarten", $"Kindergarten '{preferences[i]}' is not registered."));
-            if (!seen.Add(preferences[i]))
+            if (seen is null ? ListedBefore(preferences, i) : !seen.Add(preferences[i]))
                 problems.Add(new($"{path}[{i}]", "application.duplicate-preference", $"Kindergarten '{preferences[i]}' is listed twice."));
         }
+    }
+
+    private const int ShortList = 16;
+
+    private static bool ListedBefore(ImmutableArray<string> preferences, int i)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            if (string.Equals(preferences[j], preferences[i], StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     public static IReadOnlyList<ValidationProblem> CheckPreferences(CriteriaDocument criteria, QueueState state,

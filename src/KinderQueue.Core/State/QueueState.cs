@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using KinderQueue.Core.Criteria;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
@@ -318,7 +319,8 @@ public sealed class QueueState
     {
         if (d.Basis > seq) return Problem("$.basis", "decision.basis", $"A decision at {seq} cannot be based on {d.Basis} entries.");
         if (PublicText.Check(d.Round, "$.round", PublicText.MaxRoundId, "A round id") is { } round) return round;
-        var named = new HashSet<string>(StringComparer.Ordinal);
+        // Sized once: a round names hundreds of thousands of applications, and growing the set step by step copied it again and again.
+        var named = new HashSet<string>(d.Offers.Length + d.Archived.Length, StringComparer.Ordinal);
         for (var i = 0; i < d.Offers.Length; i++)
         {
             var o = d.Offers[i];
@@ -335,15 +337,21 @@ public sealed class QueueState
             if (Find(d.Archived[i], out var a) is not null || a.Status != ApplicationStatus.Waiting)
                 return Problem($"$.archived[{i}]", "decision.not-waiting", $"Archiving {d.Archived[i]}, which is not waiting.");
         }
+        // Every name was found above: each record is replaced in place (one lookup, not two).
         foreach (var o in d.Offers)
         {
-            _applications[o.Number] = _applications[o.Number] with
+            ref var a = ref CollectionsMarshal.GetValueRefOrNullRef(_applications, o.Number);
+            a = a with
             {
                 Status = ApplicationStatus.Offered,
                 Placement = new Placement(o.Kindergarten, o.Group, d.Year, o.Deadline, false),
             };
         }
-        foreach (var n in d.Archived) _applications[n] = _applications[n] with { Status = ApplicationStatus.Archived, Placement = null };
+        foreach (var n in d.Archived)
+        {
+            ref var a = ref CollectionsMarshal.GetValueRefOrNullRef(_applications, n);
+            a = a with { Status = ApplicationStatus.Archived, Placement = null };
+        }
         _decisions.Add((seq, d));
         return null;
     }

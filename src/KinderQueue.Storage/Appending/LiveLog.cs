@@ -316,8 +316,13 @@ public sealed class LiveLog : IAsyncDisposable
         {
             await EnsureCurrentAsync(ct).ConfigureAwait(false);
             // Rows are found by a hash of the scoped key and hold the response sealed under it (SealedResponses).
-            var keys = batch.Select(p => p.Command.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal)
-                .Select(SealedResponses.RowKey).ToList();
+            // Each key's row key (a SHA-256) is computed once per batch and reused below.
+            var rowKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in batch)
+            {
+                if (p.Command.IdempotencyKey is { } k && !rowKeys.ContainsKey(k)) rowKeys[k] = SealedResponses.RowKey(k);
+            }
+            var keys = rowKeys.Values;
             var start = await _store.BeginWriteAsync(_chain.Size, keys, ct).ConfigureAwait(false);
             await using var session = start.Session;
             foreach (var e in start.Since) ApplyStored(e);
@@ -340,7 +345,7 @@ public sealed class LiveLog : IAsyncDisposable
                 var key = command.IdempotencyKey;
                 if (key is not null)
                 {
-                    if (stored.TryGetValue(SealedResponses.RowKey(key), out var earlier))
+                    if (stored.TryGetValue(rowKeys[key], out var earlier))
                     {
                         results[i] = SealedResponses.Open(key, earlier.Response) is { } opened
                             ? CommandResult.Replay(earlier with { Response = opened })
@@ -401,7 +406,8 @@ public sealed class LiveLog : IAsyncDisposable
                         u.Kindergarten, u.Group, u.Deadline is { } d ? Formats.Format(d) : null));
                 }
                 var response = decision.Response!(appended.Seq);
-                if (key is not null) responses.Add(new StoredResponse(SealedResponses.RowKey(key), appended.Seq, SealedResponses.Seal(key, response)));
+                // Kept in the private record the command created, if it created one (issue 16: one row fewer).
+                if (key is not null) responses.Add(new StoredResponse(rowKeys[key], appended.Seq, SealedResponses.Seal(key, response), decision.Record?.Number));
                 results[i] = CommandResult.Appended(appended.Seq, response);
             }
 

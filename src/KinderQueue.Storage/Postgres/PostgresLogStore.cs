@@ -29,16 +29,27 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore, Signals
     // guesses a third of the log and plans a parallel scan, whose workers cost milliseconds to start.
     private const string ReadSinceSql =
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq";
-    private const string PurgeResponsesSql = "DELETE FROM idempotency WHERE created_ms < @Before";
-    private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key = ANY($1)";
+    // Responses expire from both places they are kept: their own rows, and the private records that
+    // hold the response of the submission that created them (the record itself stays).
+    private const string PurgeResponsesSql =
+        "WITH own AS (DELETE FROM idempotency WHERE created_ms < $1 RETURNING 1), " +
+        "kept AS (UPDATE private_records SET response_key = NULL, response_seq = NULL, response = NULL, response_ms = NULL " +
+        "WHERE response_key IS NOT NULL AND response_ms < $1 RETURNING 1) " +
+        "SELECT (SELECT COUNT(*) FROM own) + (SELECT COUNT(*) FROM kept)";
+    private const string FindResponsesSql =
+        "SELECT key, seq, response FROM idempotency WHERE key = ANY($1) " +
+        "UNION ALL SELECT response_key, response_seq, response FROM private_records WHERE response_key = ANY($1)";
     // A batch's rows go in as arrays, one statement per table, all three in one round trip: a row-by-row
     // INSERT would cost a round trip per row, which is what group commit is there to avoid.
     private const string InsertEntriesSql =
         "INSERT INTO log_entries (seq, at_ms, actor, type, payload, prev, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])";
     private const string InsertResponsesSql =
         "INSERT INTO idempotency (key, seq, response, created_ms) SELECT k, s, r, $4 FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(k, s, r)";
+    // A record carries the sealed response of the command that created it (NULLs when it came without a key).
     private const string InsertPrivateSql =
-        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms) SELECT n, sa, re, ah, o, NULL FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], $5::text[]) AS u(n, sa, re, ah, o)";
+        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms, response_key, response_seq, response, response_ms) " +
+        "SELECT n, sa, re, ah, o, NULL, rk, rs, rr, CASE WHEN rk IS NULL THEN NULL ELSE $9 END " +
+        "FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::bigint[], $8::bytea[]) AS u(n, sa, re, ah, o, rk, rs, rr)";
     private const string GetPrivateSql =
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
@@ -300,7 +311,9 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore, Signals
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(PurgeResponsesSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = before.ToUnixTimeMilliseconds() });
+        return checked((int)(long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!);
     }
 
     public async Task<Federal.FederalLink?> GetFederalLinkAsync(string portalId, CancellationToken ct)
@@ -499,22 +512,28 @@ public sealed class PostgresLogStore : ILogStore, Federal.IFederalStore, Signals
                 command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = entries.Select(e => e.Hash).ToArray() });
                 batch.BatchCommands.Add(command);
             }
+            var (inRecords, own) = Appending.ResponsePlaces.Split(responses, records);
             if (records.Count > 0)
             {
+                var kept = records.Select(r => inRecords.GetValueOrDefault(r.Number)).ToArray();
                 var command = new NpgsqlBatchCommand(InsertPrivateSql);
                 command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = records.Select(r => r.Number).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = records.Select(r => r.Salt).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { TypedValue = records.Select(r => r.Record).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = records.Select(r => r.AccessHash).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = records.Select(r => r.Owner).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = kept.Select(r => r?.Key).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = kept.Select(r => r?.Seq).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { TypedValue = kept.Select(r => r?.Response).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.ToUnixTimeMilliseconds() });
                 batch.BatchCommands.Add(command);
             }
-            if (responses.Count > 0)
+            if (own.Count > 0)
             {
                 var command = new NpgsqlBatchCommand(InsertResponsesSql);
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = responses.Select(r => r.Key).ToArray() });
-                command.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = responses.Select(r => r.Seq).ToArray() });
-                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = responses.Select(r => r.Response).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = own.Select(r => r.Key).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = own.Select(r => r.Seq).ToArray() });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = own.Select(r => r.Response).ToArray() });
                 command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.ToUnixTimeMilliseconds() });
                 batch.BatchCommands.Add(command);
             }

@@ -20,12 +20,20 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore, Signals.I
         "SELECT seq, at_ms, actor, type, payload, prev, hash FROM log_entries WHERE seq >= @From AND seq < @To ORDER BY seq";
     private const string InsertEntrySql =
         "INSERT INTO log_entries (seq, at_ms, actor, type, payload, prev, hash) VALUES (@Seq, @AtMs, @Actor, @Type, @Payload, @Prev, @Hash)";
+    // Responses expire from both places they are kept: their own rows, and the private records that
+    // hold the response of the submission that created them (the record itself stays).
     private const string PurgeResponsesSql = "DELETE FROM idempotency WHERE created_ms < @Before";
-    private const string FindResponsesSql = "SELECT key, seq, response FROM idempotency WHERE key IN @Keys";
+    private const string PurgeRecordResponsesSql =
+        "UPDATE private_records SET response_key = NULL, response_seq = NULL, response = NULL, response_ms = NULL WHERE response_key IS NOT NULL AND response_ms < @Before";
+    private const string FindResponsesSql =
+        "SELECT key, seq, response FROM idempotency WHERE key IN @Keys " +
+        "UNION ALL SELECT response_key, response_seq, response FROM private_records WHERE response_key IN @Keys";
     private const string InsertResponseSql =
         "INSERT INTO idempotency (key, seq, response, created_ms) VALUES (@Key, @Seq, @Response, @CreatedMs)";
+    // A record carries the sealed response of the command that created it (NULLs when it came without a key).
     private const string InsertPrivateSql =
-        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms) VALUES (@Number, @Salt, @Record, @AccessHash, @Owner, NULL)";
+        "INSERT INTO private_records (number, salt, record, access_hash, owner, erased_ms, response_key, response_seq, response, response_ms) " +
+        "VALUES (@Number, @Salt, @Record, @AccessHash, @Owner, NULL, @ResponseKey, @ResponseSeq, @Response, @ResponseMs)";
     private const string GetPrivateSql =
         "SELECT number, salt, record, access_hash AS AccessHash, owner, erased_ms AS ErasedMs FROM private_records WHERE number = @Number";
     private const string ErasePrivateSql =
@@ -281,7 +289,12 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore, Signals.I
     public async Task<int> PurgeResponsesAsync(Instant before, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, new { Before = before.ToUnixTimeMilliseconds() }, cancellationToken: ct)).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var args = new { Before = before.ToUnixTimeMilliseconds() };
+        var purged = await connection.ExecuteAsync(new CommandDefinition(PurgeResponsesSql, args, tx, cancellationToken: ct)).ConfigureAwait(false)
+            + await connection.ExecuteAsync(new CommandDefinition(PurgeRecordResponsesSql, args, tx, cancellationToken: ct)).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return purged;
     }
 
     public async Task<Federal.FederalLink?> GetFederalLinkAsync(string portalId, CancellationToken ct)
@@ -425,18 +438,25 @@ public sealed class SqliteLogStore : ILogStore, Federal.IFederalStore, Signals.I
                     e.Seq, AtMs = e.At.ToUnixTimeMilliseconds(), e.Actor, e.Type, e.Payload, e.Prev, e.Hash,
                 }), tx, cancellationToken: ct)).ConfigureAwait(false);
             }
+            var (inRecords, own) = Appending.ResponsePlaces.Split(responses, records);
+            var nowMs = now.ToUnixTimeMilliseconds();
             if (records.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertPrivateSql, records.Select(r => new
+                await connection.ExecuteAsync(new CommandDefinition(InsertPrivateSql, records.Select(r =>
                 {
-                    r.Number, r.Salt, r.Record, r.AccessHash, r.Owner,
+                    var kept = inRecords.GetValueOrDefault(r.Number);
+                    return new
+                    {
+                        r.Number, r.Salt, r.Record, r.AccessHash, r.Owner,
+                        ResponseKey = kept?.Key, ResponseSeq = kept?.Seq, Response = kept?.Response, ResponseMs = kept is null ? (long?)null : nowMs,
+                    };
                 }), tx, cancellationToken: ct)).ConfigureAwait(false);
             }
-            if (responses.Count > 0)
+            if (own.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(InsertResponseSql, responses.Select(r => new
+                await connection.ExecuteAsync(new CommandDefinition(InsertResponseSql, own.Select(r => new
                 {
-                    r.Key, r.Seq, r.Response, CreatedMs = now.ToUnixTimeMilliseconds(),
+                    r.Key, r.Seq, r.Response, CreatedMs = nowMs,
                 }), tx, cancellationToken: ct)).ConfigureAwait(false);
             }
         }

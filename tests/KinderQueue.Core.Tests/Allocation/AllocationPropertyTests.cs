@@ -198,27 +198,7 @@ public sealed class AllocationPropertyTests
     private static string Json(ApplicantExplanation e)
     {
         var w = new KinderQueue.Core.Encoding.CanonicalJsonWriter(256);
-        w.StartObject();
-        w.PropertyOrNull("group", e.Group);
-        w.Property("number", e.Number);
-        w.PropertyOrNull("offered", e.OfferedKindergarten);
-        w.Key("preferences");
-        w.StartArray();
-        foreach (var p in e.Preferences)
-        {
-            w.StartObject();
-            w.Property("kindergarten", p.Kindergarten);
-            w.Key("lastAdmitted");
-            ResultJson.WriteKey(w, p.LastAdmitted);
-            w.Property("outcome", ResultJson.Text(p.Outcome));
-            w.Key("own");
-            ResultJson.WriteKey(w, p.Own);
-            w.Property("seats", p.Seats);
-            w.EndObject();
-        }
-        w.EndArray();
-        w.Property("status", ResultJson.Text(e.Status));
-        w.EndObject();
+        ResultJson.WriteExplanation(w, e);
         return System.Text.Encoding.UTF8.GetString(w.ToArray());
     }
 

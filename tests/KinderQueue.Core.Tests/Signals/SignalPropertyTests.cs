@@ -4,6 +4,7 @@ using FsCheck.Xunit;
 using KinderQueue.Core.Criteria;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
+using KinderQueue.Core.Public;
 using KinderQueue.Core.Signals;
 using KinderQueue.Core.State;
 using KinderQueue.Core.Tests.Public;
@@ -26,10 +27,10 @@ public sealed class SignalPropertyTests
         PositionLossMinPlaces: 0, PositionLossMaxApplicants: 0);
 
     /// <summary>The region's entries folded again with the thresholds of every criteria version replaced; the ledger after each prefix is not kept.</summary>
-    private static SignalLedger Fold(RegionCase region, SignalThresholds? thresholds, long? upTo = null)
+    private static SignalLedger Fold(RegionCase region, SignalThresholds? thresholds, long? upTo = null, QueueIndex? shared = null)
     {
         var state = new QueueState();
-        var ledger = new SignalLedger();
+        var ledger = new SignalLedger(shared);
         var chain = new LogChain();
         foreach (var (old, original) in region.Log.Entries.Take(upTo is { } n ? (int)n : int.MaxValue))
         {
@@ -39,6 +40,7 @@ public sealed class SignalPropertyTests
             var entry = new LogEntry(old.Seq, old.At, old.Actor, e.Type, EventCodec.Encode(e), chain.Head.ToArray());
             state.Apply(entry, e).Should().BeNull($"entry {old.Seq} was accepted in the original log");
             chain.Append(old.At, old.Actor, e);
+            shared?.Observe(entry, e, state);
             ledger.Observe(entry, e, state);
         }
         return ledger;
@@ -50,6 +52,23 @@ public sealed class SignalPropertyTests
         var once = SignalsJson.Write(Fold(region, Low).Document());
         var twice = SignalsJson.Write(Fold(region, Low).Document());
         twice.Should().Equal(once);
+    }
+
+    /// <summary>
+    /// A validator's ledger keeps its own index without histories, which skips the members a shift of at
+    /// most the floor crosses; the service's ledger reads the public model's full index. Same document,
+    /// whatever the floor (0 counts every loss; 1 and 3 let the losses-only index skip some).
+    /// </summary>
+    [Property(MaxTest = 60, Arbitrary = new[] { typeof(RegionArbitrary) })]
+    public void OwnIndexForLossesOnly_GivesTheDocumentOfTheFullIndex(RegionCase region)
+    {
+        foreach (var floor in new[] { 0, 1, 3 })
+        {
+            var thresholds = Low with { PositionLossMinPlaces = floor };
+            var own = SignalsJson.Write(Fold(region, thresholds).Document());
+            var full = SignalsJson.Write(Fold(region, thresholds, shared: new QueueIndex()).Document());
+            own.Should().Equal(full, $"the floor is {floor}");
+        }
     }
 
     [Property(MaxTest = 60, Arbitrary = new[] { typeof(RegionArbitrary) })]

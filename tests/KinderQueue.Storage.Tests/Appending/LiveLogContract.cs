@@ -204,7 +204,8 @@ public abstract class LiveLogContract<TFixture>(TFixture fixture) : IClassFixtur
         // Read the table as a copy of the database would: no key, no response text (an access code lives there).
         await using var connection = await Scope.OpenConnectionAsync(Ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT key, response FROM idempotency";
+        // A submission's response is kept in its private record's row (issue 16); other commands' in idempotency.
+        command.CommandText = "SELECT key, response FROM idempotency UNION ALL SELECT response_key, response FROM private_records WHERE response_key IS NOT NULL";
         var rows = new List<(string Key, byte[] Response)>();
         await using (var reader = await command.ExecuteReaderAsync(Ct))
             while (await reader.ReadAsync(Ct)) rows.Add((reader.GetString(0), (byte[])reader.GetValue(1)));
