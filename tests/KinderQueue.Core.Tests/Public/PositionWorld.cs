@@ -133,6 +133,8 @@ internal sealed class PositionWorld
     public ReferenceHistory? Reference { get; }
     /// <summary>The member-by-member index the lazy one replaced, compared after every entry and date if present.</summary>
     public Eager.EagerQueueIndex? Eager { get; }
+    /// <summary>With <see cref="Eager"/>: indexes for losses only (a validator's), one per floor, whose counts above their floor must equal the eager index's.</summary>
+    private readonly (int Floor, QueueIndex Index)[] _lossesOnly;
     public List<(LogEntry Entry, LogEvent Event)> Log { get; } = [];
     public Instant Clock { get; set; }
 
@@ -144,6 +146,7 @@ internal sealed class PositionWorld
     {
         Reference = withReference ? new ReferenceHistory() : null;
         Eager = withEager ? new Eager.EagerQueueIndex() : null;
+        _lossesOnly = withEager ? [.. ((int[])[0, 1, 2]).Select(f => (f, QueueIndex.ForLossesOnly()))] : [];
         Clock = Instant.FromUtc(2026, 12, 1, 6, 0);
         var criteria = DefaultCriteria.Value with { Offer = DefaultCriteria.Value.Offer with { OnDecline = onDecline, OnExpiry = onExpiry } };
         Ok(new CriteriaPublished(criteria));
@@ -166,6 +169,11 @@ internal sealed class PositionWorld
         Index.Observe(entry, e, State);
         Reference?.Observe(entry, e, State);
         Eager?.Observe(entry, e, State);
+        foreach (var (floor, index) in _lossesOnly)
+        {
+            index.LossFloor = floor;
+            index.Observe(entry, e, State);
+        }
         Log.Add((entry, e));
         CheckAgainstEager();
         if (CheckEachEntry) CheckPositions();
@@ -183,6 +191,7 @@ internal sealed class PositionWorld
         Index.AdvanceTo(today, State);
         Reference?.AdvanceTo(today, State);
         Eager?.AdvanceTo(today, State);
+        foreach (var (_, index) in _lossesOnly) index.AdvanceTo(today, State);
         CheckAgainstEager();
         if (CheckEachEntry) CheckPositions();
     }
@@ -304,7 +313,8 @@ internal sealed class PositionWorld
 
     /// <summary>
     /// With <see cref="Eager"/>: every application's positions and history (canonical bytes) and the
-    /// losses the mass-position-loss rule counts (several thresholds) equal the eager index's.
+    /// losses the mass-position-loss rule counts (several thresholds) equal the eager index's, and so
+    /// do the counts of the indexes for losses only at and above their floors.
     /// </summary>
     public void CheckAgainstEager()
     {
@@ -314,6 +324,13 @@ internal sealed class PositionWorld
             var (lazy, eager) = (Index.ApplicationsLosingMoreThan(places), Eager.ApplicationsLosingMoreThan(places));
             if (lazy != eager)
                 throw new InvalidOperationException($"After {State.Size} entries, {lazy} applications lost more than {places} places; the eager index counts {eager}");
+            foreach (var (floor, index) in _lossesOnly)
+            {
+                if (places < floor) continue;
+                var counted = index.ApplicationsLosingMoreThan(places);
+                if (counted != eager)
+                    throw new InvalidOperationException($"After {State.Size} entries, the index for losses above {floor} counts {counted} applications losing more than {places} places; the eager index counts {eager}");
+            }
         }
         foreach (var number in State.Applications.Keys)
         {
