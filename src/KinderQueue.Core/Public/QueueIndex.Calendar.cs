@@ -183,7 +183,9 @@ public sealed partial class QueueIndex
     /// <summary>A capacity load: a context step for every member of a queue whose program's seats changed.</summary>
     private void CapacityContext(CapacityLoaded c, Source source)
     {
-        Span<ReasonShare> share = [new ReasonShare(Reason.Capacity, 0, source.ReasonSeq)];
+        var share = new ReasonShare(Reason.Capacity, 0, source.ReasonSeq);
+        // Its steps are a batch of their own, between the crossings of the batches around it.
+        _stamp++;
         foreach (var row in c.Rows)
         {
             var id = new ProgramId(row.Kindergarten, row.Group, row.Year);
@@ -197,7 +199,7 @@ public sealed partial class QueueIndex
             {
                 var t = _tracks[track];
                 rank++;
-                t.Steps!.Append(source.Date, source.Seq, rank, rank, t.Queue, t.Tier, 0, before, row.Seats, share);
+                t.Records!.Add(new StepRecord(_stamp, source.Date, source.Seq, rank, rank, t.Queue, t.Tier, 0, before, row.Seats, share));
             }
         }
     }

@@ -13,17 +13,41 @@ namespace KinderQueue.Core.Public;
 /// of every position and the reasons for each change (SPEC.md §12). The service calls
 /// <see cref="Observe"/> once per entry right after <see cref="QueueState.Apply"/> accepted it, and
 /// <see cref="AdvanceTo"/> when the date moves with no entry; lookups then cost O(log n) per
-/// listed kindergarten (positions) or a scan of one application's own steps (history).
+/// listed kindergarten (positions), or for a history a replay of the application's own records and
+/// the crossings of its queues since it joined them.
 /// </summary>
 /// <remarks>
 /// Each queue (kindergarten, group, year) keeps its members in priority-key order in a
 /// <see cref="QueueTree"/>; each application keeps one track per kindergarten it has listed, with
-/// its current membership (queue, key) and its steps. An entry recomputes only the applications
-/// it names (and for a re-registered kindergarten, the members of its queues); a new date
-/// recomputes only the applications whose enrolment year or archive age it reaches. The
-/// memberships that changed are "moves"; every other member that a move crosses gets ±1 with
-/// the move's reason (§12.3). Not thread-safe for writes; reads do not modify anything, so
-/// concurrent readers are safe between writes.
+/// its current membership (queue, key). An entry recomputes only the applications it names (and
+/// for a re-registered kindergarten, the members of its queues); a new date recomputes only the
+/// applications whose enrolment year or archive age it reaches. The memberships that changed are
+/// "moves"; every other member that a move crosses gets ±1 with the move's reason (§12.3), which
+/// the index stores once per key range of a queue (a crossing) and replays into a history when
+/// one is read. Not thread-safe for writes; reads do not modify anything, so concurrent readers
+/// are safe between writes.
+/// <para>What is stored (everything else is buffers of one batch or derived):</para>
+/// <list type="bullet">
+/// <item>Index: <c>Size</c> (entries observed), <c>_asOf</c>, the criteria in force (and the tier
+/// resolver built from it and <c>_kindergartens</c>: id, district, catchment per kindergarten),
+/// <c>_capacity</c> (seats per program), the tier names by code (<c>_tierNames</c>), the wake
+/// queue (application id by next calendar date; stale entries are skipped), and <c>_stamp</c>,
+/// the number of the last batch (batches number the records, segments and crossings).</item>
+/// <item>Per application (<see cref="AppEntry"/>, id = order of submission): its record as the
+/// state has it, its track ids, its wake date.</item>
+/// <item>Per track (<see cref="Track"/>, id = order of creation): application id, kindergarten,
+/// current queue id (-1 none), key and tier code, <c>Stamp</c> (last batch that moved it);
+/// <c>Records</c>: its own steps and capacity context steps, each with its batch
+/// (<see cref="StepRecord"/>); <c>Segments</c>: its memberships, each with the batches that began
+/// and ended it and its position at the start (<see cref="Segment"/>).</item>
+/// <item>Per queue (<see cref="QueueData"/>, id = order of creation): kindergarten, group, year,
+/// members (key → track id), members per tier rank, and <c>Crossings</c>: per batch and key range
+/// the places the members it did not move were passed by, with the reasons' shares
+/// (<see cref="Crossing"/>), in batch order.</item>
+/// <item>Loss tally of the last entry (the mass-position-loss rule): places lost per application
+/// and the entry's crossings that cost places (<see cref="LossCrossing"/>).</item>
+/// </list>
+/// An index for losses only (<see cref="ForLossesOnly"/>) stores no records, segments or crossings.
 /// </remarks>
 public sealed partial class QueueIndex
 {
@@ -36,16 +60,19 @@ public sealed partial class QueueIndex
         public LocalDate? Wake { get; set; }
     }
 
-    /// <summary>An application at one kindergarten: its membership there now, and its steps (none in an index for losses only).</summary>
-    private sealed class Track(int app, string kindergarten, PositionStepLog? steps)
+    /// <summary>An application at one kindergarten: its membership there now, and what its history is replayed from (nothing in an index for losses only).</summary>
+    private sealed class Track(int app, string kindergarten, bool histories)
     {
         public int App { get; } = app;
         public string Kindergarten { get; } = kindergarten;
         public int Queue { get; set; } = -1;
         public PriorityKey Key { get; set; }
         public int Tier { get; set; } = -1;
-        public PositionStepLog? Steps { get; } = steps;
-        /// <summary>Batch stamp: equal to the index's stamp while this track is being moved.</summary>
+        /// <summary>Its own steps and context steps; the steps other members' moves cause are the queue's crossings (see <see cref="Replay"/>). Null in an index for losses only.</summary>
+        public List<StepRecord>? Records { get; } = histories ? [] : null;
+        /// <summary>Its memberships, oldest first: each lasts from the batch that made it to the next batch that moved the track. Null in an index for losses only.</summary>
+        public List<Segment>? Segments { get; } = histories ? [] : null;
+        /// <summary>Batch stamp: the last batch that moved this track (equal to the index's stamp while it is being moved).</summary>
         public int Stamp { get; set; }
     }
 
@@ -55,6 +82,8 @@ public sealed partial class QueueIndex
         public string Group { get; } = group;
         public int Year { get; } = year;
         public QueueTree Members { get; } = new();
+        /// <summary>What every batch did to the members it did not move, in batch order (see <see cref="Crossing"/>).</summary>
+        public List<Crossing> Crossings { get; } = [];
         /// <summary>Members per tier rank of the criteria in force.</summary>
         public int[] TierCounts { get; set; } = [];
     }
@@ -232,7 +261,7 @@ public sealed partial class QueueIndex
             result.Add(new KindergartenHistory(kg, true, t is null ? [] : ReadSteps(t)));
         }
         foreach (var t in app.Tracks.Select(i => _tracks[i])
-                     .Where(t => !listed.Contains(t.Kindergarten) && !t.Steps!.IsEmpty)
+                     .Where(t => !listed.Contains(t.Kindergarten) && t.Records!.Count > 0)
                      .OrderBy(t => t.Kindergarten, StringComparer.Ordinal))
         {
             result.Add(new KindergartenHistory(t.Kindergarten, false, ReadSteps(t)));
@@ -259,14 +288,24 @@ public sealed partial class QueueIndex
     /// <summary>What the index holds, for memory figures and monitoring.</summary>
     public QueueIndexFootprint Footprint()
     {
-        long words = 0, capacity = 0, members = 0;
+        long steps = 0, words = 0, capacity = 0, members = 0;
         foreach (var t in _tracks)
         {
-            words += t.Steps?.Words ?? 0;
-            capacity += t.Steps?.Capacity ?? 0;
+            if (t.Records is null) continue;
+            steps += t.Records.Count;
+            words += (long)t.Records.Count * RecordWords + (long)t.Segments!.Count * SegmentWords;
+            capacity += (long)t.Records.Capacity * RecordWords + (long)t.Segments.Capacity * SegmentWords;
         }
-        foreach (var q in _queues) members += q.Members.Count;
-        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, _tracks.Sum(t => (long)(t.Steps?.Count ?? 0)), words, capacity);
+        foreach (var q in _queues)
+        {
+            members += q.Members.Count;
+            steps += q.Crossings.Count;
+            long shares = 0;
+            foreach (var c in q.Crossings) shares += c.Shares.Length * ShareWords;
+            words += (long)q.Crossings.Count * CrossingWords + shares;
+            capacity += (long)q.Crossings.Capacity * CrossingWords + shares;
+        }
+        return new QueueIndexFootprint(_apps.Count, _tracks.Count, _queues.Count, members, steps, words, capacity);
     }
 
     private static int GroupOrder(ImmutableArray<AgeGroup> groups, string group)
@@ -287,7 +326,7 @@ public sealed partial class QueueIndex
     }
 
     private ImmutableArray<PositionStep> ReadSteps(Track t) =>
-        t.Steps!.Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
+        Replay(t).Read(id => (_queues[id].Group, _queues[id].Year), code => _tierNames[code]);
 
     private Track? FindTrack(AppEntry app, string kindergarten)
     {
@@ -339,7 +378,7 @@ public sealed partial class QueueIndex
             if (FindTrack(app, kg) is null)
             {
                 app.Tracks.Add(_tracks.Count);
-                _tracks.Add(new Track(app.Id, kg, _histories ? new PositionStepLog() : null));
+                _tracks.Add(new Track(app.Id, kg, _histories));
             }
         }
         string? group = null;
@@ -378,5 +417,8 @@ public sealed partial class QueueIndex
     }
 }
 
-/// <summary>Sizes of a <see cref="QueueIndex"/>: entities, queue members, steps and the 64-bit words that store them.</summary>
+/// <summary>
+/// Sizes of a <see cref="QueueIndex"/>: entities, queue members, stored records (tracks' own and
+/// context steps, and queues' crossings) and the 64-bit words that store them.
+/// </summary>
 public sealed record QueueIndexFootprint(int Applications, int Tracks, int Queues, long Members, long Steps, long StepWords, long StepWordsAllocated);

@@ -4,6 +4,7 @@ using KinderQueue.Storage;
 using KinderQueue.Storage.Appending;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,8 +27,12 @@ public sealed class KinderQueueFactory(string dataDir, string? postgres, IReadOn
     /// <summary>Every line the service logs, at any level: the service's own log must not hold personal data either.</summary>
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>Replaces services after the service's own registrations (a test's hold on the store, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (TestServices is { } replace) builder.ConfigureTestServices(replace);
         builder.UseSetting("KinderQueue:DataDir", DataDir);
         builder.UseSetting("KinderQueue:Authority", "");
         builder.UseSetting("KinderQueue:PostgresConnectionString", postgres ?? "");

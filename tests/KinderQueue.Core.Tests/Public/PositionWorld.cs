@@ -131,6 +131,10 @@ internal sealed class PositionWorld
     public LogChain Chain { get; } = new();
     public QueueIndex Index { get; } = new();
     public ReferenceHistory? Reference { get; }
+    /// <summary>The member-by-member index the lazy one replaced, compared after every entry and date if present.</summary>
+    public Eager.EagerQueueIndex? Eager { get; }
+    /// <summary>With <see cref="Eager"/>: indexes for losses only (a validator's), one per floor, whose counts above their floor must equal the eager index's.</summary>
+    private readonly (int Floor, QueueIndex Index)[] _lossesOnly;
     public List<(LogEntry Entry, LogEvent Event)> Log { get; } = [];
     public Instant Clock { get; set; }
 
@@ -138,9 +142,11 @@ internal sealed class PositionWorld
     public bool CheckEachEntry { get; init; }
 
     /// <summary>Default criteria (with the script's offer rules) published in December 2026, three districts, four kindergartens, some seats.</summary>
-    public PositionWorld(OfferOutcome onDecline, OfferOutcome onExpiry, bool withReference)
+    public PositionWorld(OfferOutcome onDecline, OfferOutcome onExpiry, bool withReference, bool withEager = false)
     {
         Reference = withReference ? new ReferenceHistory() : null;
+        Eager = withEager ? new Eager.EagerQueueIndex() : null;
+        _lossesOnly = withEager ? [.. ((int[])[0, 1, 2]).Select(f => (f, QueueIndex.ForLossesOnly()))] : [];
         Clock = Instant.FromUtc(2026, 12, 1, 6, 0);
         var criteria = DefaultCriteria.Value with { Offer = DefaultCriteria.Value.Offer with { OnDecline = onDecline, OnExpiry = onExpiry } };
         Ok(new CriteriaPublished(criteria));
@@ -162,7 +168,14 @@ internal sealed class PositionWorld
         Chain.Append(at, Actor, e);
         Index.Observe(entry, e, State);
         Reference?.Observe(entry, e, State);
+        Eager?.Observe(entry, e, State);
+        foreach (var (floor, index) in _lossesOnly)
+        {
+            index.LossFloor = floor;
+            index.Observe(entry, e, State);
+        }
         Log.Add((entry, e));
+        CheckAgainstEager();
         if (CheckEachEntry) CheckPositions();
         Clock += Duration.FromMinutes(7);
         return true;
@@ -177,6 +190,9 @@ internal sealed class PositionWorld
     {
         Index.AdvanceTo(today, State);
         Reference?.AdvanceTo(today, State);
+        Eager?.AdvanceTo(today, State);
+        foreach (var (_, index) in _lossesOnly) index.AdvanceTo(today, State);
+        CheckAgainstEager();
         if (CheckEachEntry) CheckPositions();
     }
 
@@ -294,6 +310,39 @@ internal sealed class PositionWorld
     private static string Kg(int i) => $"kg-{i + 1}";
 
     // ------------------------------------------------------------------------------ checks
+
+    /// <summary>
+    /// With <see cref="Eager"/>: every application's positions and history (canonical bytes) and the
+    /// losses the mass-position-loss rule counts (several thresholds) equal the eager index's, and so
+    /// do the counts of the indexes for losses only at and above their floors.
+    /// </summary>
+    public void CheckAgainstEager()
+    {
+        if (Eager is null) return;
+        foreach (var places in (int[])[0, 1, 2, 3, 10])
+        {
+            var (lazy, eager) = (Index.ApplicationsLosingMoreThan(places), Eager.ApplicationsLosingMoreThan(places));
+            if (lazy != eager)
+                throw new InvalidOperationException($"After {State.Size} entries, {lazy} applications lost more than {places} places; the eager index counts {eager}");
+            foreach (var (floor, index) in _lossesOnly)
+            {
+                if (places < floor) continue;
+                var counted = index.ApplicationsLosingMoreThan(places);
+                if (counted != eager)
+                    throw new InvalidOperationException($"After {State.Size} entries, the index for losses above {floor} counts {counted} applications losing more than {places} places; the eager index counts {eager}");
+            }
+        }
+        foreach (var number in State.Applications.Keys)
+        {
+            var (lazy, eager) = (Index.PositionsOf(number)!, Eager.PositionsOf(number)!);
+            if (!lazy.Positions.SequenceEqual(eager.Positions))
+                throw new InvalidOperationException($"Positions of {number} after {State.Size} entries: [{string.Join(", ", lazy.Positions)}], eager [{string.Join(", ", eager.Positions)}]");
+            var actual = System.Text.Encoding.UTF8.GetString(PositionHistoryJson.ToCanonicalBytes(Index.HistoryOf(number)!));
+            var expected = System.Text.Encoding.UTF8.GetString(PositionHistoryJson.ToCanonicalBytes(Eager.HistoryOf(number)!));
+            if (actual != expected)
+                throw new InvalidOperationException($"History of {number} after {State.Size} entries differs from the eager index's:\n lazy  {actual}\n eager {expected}");
+        }
+    }
 
     /// <summary>The index's positions equal QueuePositions.Compute over the waiting applications, for every application.</summary>
     public void CheckPositions()
