@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using KinderQueue.Core.Criteria;
+using KinderQueue.Core.Encoding;
 using KinderQueue.Core.Events;
 using KinderQueue.Core.Log;
 using NodaTime;
@@ -91,12 +92,21 @@ public sealed class QueueState
         return held;
     }
 
+    // Local dates (and the next day, for the dashboard's day bounds) are computed from every entry's
+    // time in a zone up to 18 hours from UTC; at the ends of the calendar they would not exist
+    // (SPEC.md §8.1). A year's margin on each side keeps the rule simple to state and check.
+    private static readonly Instant EarliestAt = Instant.FromUtc(2, 1, 1, 0, 0);
+    private static readonly Instant EndOfAt = Instant.FromUtc(9999, 1, 1, 0, 0);
+
     public ValidationProblem? Apply(LogEntry entry, LogEvent e)
     {
         if (entry.Seq != Size)
             return new ValidationProblem("$.seq", "fold.sequence", $"Entry has sequence number {entry.Seq}; the next is {Size}.");
         if (entry.Type != e.Type)
             return new ValidationProblem("$.type", "fold.type", $"Entry type '{entry.Type}' does not match its payload ({e.Type}).");
+        if (entry.At < EarliestAt || entry.At >= EndOfAt)
+            return new ValidationProblem("$.at", "fold.at-range",
+                $"Entry time {Formats.Format(entry.At)} is outside years 0002..9998; its local date and the day after must exist in every zone.");
         if (_pending is not null && e is not AllocationContinued)
             return Problem("$", "decision.part-missing",
                 $"Round '{_pending.First.Round}' is written in {_pending.First.Parts} parts; part {_pending.Next} must follow, not {e.Type}.");

@@ -413,6 +413,24 @@ public sealed class QueueStateTests
         state.Size.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.999Z")]
+    [InlineData("9999-01-01T00:00:00.000Z")]
+    [InlineData("0001-01-01T00:00:00.000Z")]
+    [InlineData("0001-12-31T23:59:59.999Z")]
+    public void Apply_EntryTimeAtTheEndsOfTheCalendar_IsRejectedNotThrown(string at)
+    {
+        // Found by the verifier's fuzz test: in a zone east of UTC the last instant of 9999 has no local date.
+        var state = new QueueState();
+        var criteria = new CriteriaPublished(Default);
+        state.Apply(Entry(0, "2026-12-01T06:00:00Z", criteria), criteria).Should().BeNull();
+        var e = new DistrictRegistered("east", "East");
+
+        state.Apply(Entry(1, at, e), e).Should().BeEquivalentTo(new { Code = "fold.at-range", Path = "$.at" });
+        state.Size.Should().Be(1);
+        state.Apply(Entry(1, "9998-12-31T23:59:59.999Z", e), e).Should().BeNull();
+    }
+
     [Fact]
     public void Apply_EntryTypeDifferentFromThePayload_IsRejected()
     {
