@@ -387,6 +387,12 @@ internal sealed partial class SmallCellSuppression
             {
                 foreach (var r in _relationsOf[reset[head]])
                 {
+                    // A relation's dependents are all marked the first time it is reached (nothing
+                    // changes the justifications until the resets below), so it is scanned once: a
+                    // large relation reached from many reset cells was rescanned per cell, which made
+                    // the repair quadratic in a region's size.
+                    if (_relationMark[r] == _mark) continue;
+                    _relationMark[r] = _mark;
                     if (_justifies[r] is not { Count: > 0 } dependents) continue;
                     foreach (var d in dependents)
                     {
